@@ -1,0 +1,336 @@
+/**
+ * The preprocessing pipeline as a fitted value: fit on training rows only (no leakage), then
+ * transform any table, or one record at a time in the monitor, with exactly the same arithmetic.
+ *
+ * Steps per input column, in order:
+ * - symbolic columns: one-hot encoding with the vocabulary fixed at fit time; a value unseen at
+ *   fit time is either encoded as all zeros and counted (`unseen: "ignore"`, the default) or an error;
+ * - numeric columns: missing (NaN) values imputed with the training median, then log1p for
+ *   heavy-tailed counts, bytes and durations (sign-preserving), then min-max or standard scaling;
+ * - columns constant over the training rows are dropped, each with its reason.
+ * The output is a dense row-major Float32 matrix with one name per feature.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { OptionError, SchemaError, ShapeError } from "../errors";
+import type { Matrix } from "../matrix";
+import { columnVariation } from "../data/clean";
+import { KDD_FEATURES } from "../data/kdd99";
+import type { CellValue, Table } from "../data/table";
+
+/** Scaling applied after the log transform; fitted on the training rows. */
+export type Scaling = "minmax" | "standard" | "none";
+
+export interface PipelineOptions {
+  /** Input columns, in output order. Default: the 41 KDD features. */
+  columns?: readonly string[];
+  /** Numeric columns to log1p. Default: the KDD features marked heavy-tailed (counts, bytes, duration). */
+  log1p?: readonly string[];
+  /** Default `minmax`: (v - min) / (max - min) over the training rows; test values may leave [0, 1]. */
+  scaling?: Scaling;
+  /** Unseen categories: `ignore` (default) encodes all zeros and counts them; `error` throws. */
+  unseen?: "ignore" | "error";
+  /** Drop columns whose most frequent training value covers at least this share. Default 1 (constant only). */
+  dropModeShare?: number;
+}
+
+/** One fitted step: how one input column becomes one or more output features. */
+export type FeatureStep =
+  | { readonly kind: "onehot"; readonly column: string; readonly vocabulary: readonly string[] }
+  | {
+      readonly kind: "numeric";
+      readonly column: string;
+      readonly log1p: boolean;
+      /** Training median of the raw value, used for missing (NaN) input. */
+      readonly impute: number;
+      readonly center: number;
+      readonly scale: number;
+    };
+
+/** The fitted state, a plain JSON value. */
+export interface PipelineState {
+  readonly format: typeof PIPELINE_FORMAT;
+  readonly version: typeof PIPELINE_VERSION;
+  readonly options: Readonly<Required<PipelineOptions>>;
+  readonly fittedRows: number;
+  readonly steps: readonly FeatureStep[];
+  readonly dropped: readonly { readonly column: string; readonly reason: string }[];
+  readonly featureNames: readonly string[];
+}
+
+/** The output of `transform`: the matrix, its feature names, and what was unusual in the input. */
+export interface Transformed {
+  readonly X: Matrix;
+  readonly featureNames: readonly string[];
+  /** Unseen categories per column with their counts (encoded as all zeros). */
+  readonly unseen: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Missing numeric values imputed, per column. */
+  readonly imputed: Readonly<Record<string, number>>;
+}
+
+export const PIPELINE_FORMAT = "detective-feature-pipeline";
+export const PIPELINE_VERSION = 1;
+
+/** A fitted preprocessing pipeline. Build one with `FeaturePipeline.fit`, or load a saved one. */
+export class FeaturePipeline {
+  private readonly index: Map<string, number>[] = [];
+
+  private constructor(readonly state: PipelineState) {
+    for (const step of state.steps) {
+      this.index.push(
+        step.kind === "onehot" ? new Map(step.vocabulary.map((v, k) => [v, k])) : new Map<string, number>(),
+      );
+    }
+  }
+
+  /** Output feature names, e.g. `protocol_type=tcp`, `src_bytes`. */
+  get featureNames(): readonly string[] {
+    return this.state.featureNames;
+  }
+
+  /** Number of output features. */
+  get width(): number {
+    return this.state.featureNames.length;
+  }
+
+  /**
+   * Fits the pipeline on `rows` of `table` (default all rows). Pass training rows only.
+   * @throws OptionError for unknown options; SchemaError for a column missing from the table.
+   * @example const p = FeaturePipeline.fit(train, { scaling: "minmax" }, trainRows); p.width // 118
+   */
+  static fit(table: Table, options: PipelineOptions = {}, rows?: ArrayLike<number>): FeaturePipeline {
+    const opts = resolveOptions(options);
+    const n = rows ? rows.length : table.rows;
+    if (n === 0) throw new ShapeError("FeaturePipeline.fit: no training rows; pass at least one row.");
+    const steps: FeatureStep[] = [];
+    const dropped: { column: string; reason: string }[] = [];
+    const featureNames: string[] = [];
+    const logSet = new Set(opts.log1p);
+    for (const name of opts.columns) {
+      const column = table.column(name);
+      const variation = columnVariation(table, name, rows);
+      if (variation.modeShare >= opts.dropModeShare) {
+        const share = (variation.modeShare * 100).toFixed(2);
+        dropped.push({
+          column: name,
+          reason:
+            variation.distinctValues === 1
+              ? `constant over the ${n} training rows (always ${variation.mode})`
+              : `near-constant over the ${n} training rows (${share}% are ${variation.mode})`,
+        });
+        continue;
+      }
+      if (column.kind === "symbolic") {
+        const seen = new Uint8Array(column.dictionary.length);
+        for (let k = 0; k < n; k++) seen[column.codes[rows ? rows[k] : k]] = 1;
+        const vocabulary = column.dictionary.filter((_, code) => seen[code]).sort();
+        steps.push({ kind: "onehot", column: name, vocabulary });
+        for (const v of vocabulary) featureNames.push(`${name}=${v}`);
+        continue;
+      }
+      const raw = new Float64Array(n);
+      let m = 0;
+      for (let k = 0; k < n; k++) {
+        const v = column.values[rows ? rows[k] : k];
+        if (!Number.isNaN(v)) raw[m++] = v;
+      }
+      const present = raw.subarray(0, m).sort();
+      const impute = m === 0 ? 0 : m % 2 ? present[(m - 1) >> 1] : (present[m / 2 - 1] + present[m / 2]) / 2;
+      const log1p = logSet.has(name);
+      const { center, scale } = fitScale(present, log1p, opts.scaling);
+      steps.push({ kind: "numeric", column: name, log1p, impute, center, scale });
+      featureNames.push(name);
+    }
+    return new FeaturePipeline({
+      format: PIPELINE_FORMAT,
+      version: PIPELINE_VERSION,
+      options: opts,
+      fittedRows: n,
+      steps,
+      dropped,
+      featureNames,
+    });
+  }
+
+  /**
+   * Transforms `rows` of `table` (default all) into a Float32 feature matrix.
+   * @throws SchemaError for a missing column; SchemaError for an unseen category with `unseen: "error"`.
+   */
+  transform(table: Table, rows?: ArrayLike<number>): Transformed {
+    const n = rows ? rows.length : table.rows;
+    const width = this.width;
+    const data = new Float32Array(n * width);
+    const unseen: Record<string, Record<string, number>> = {};
+    const imputed: Record<string, number> = {};
+    let offset = 0;
+    this.state.steps.forEach((step, s) => {
+      const column = table.column(step.column);
+      if (step.kind === "onehot") {
+        if (column.kind !== "symbolic")
+          throw new SchemaError(`FeaturePipeline: column "${step.column}" must be symbolic.`);
+        // Map table codes to one-hot positions once, then the row loop is a lookup.
+        const position = column.dictionary.map((v) => this.index[s].get(v) ?? -1);
+        for (let k = 0; k < n; k++) {
+          const code = column.codes[rows ? rows[k] : k];
+          const p = position[code];
+          if (p >= 0) data[k * width + offset + p] = 1;
+          else this.countUnseen(unseen, step.column, column.dictionary[code]);
+        }
+        offset += step.vocabulary.length;
+      } else {
+        if (column.kind !== "numeric")
+          throw new SchemaError(`FeaturePipeline: column "${step.column}" must be numeric.`);
+        let missing = 0;
+        for (let k = 0; k < n; k++) {
+          const raw = column.values[rows ? rows[k] : k];
+          if (Number.isNaN(raw)) missing++;
+          data[k * width + offset] = numericFeature(step, raw);
+        }
+        if (missing > 0) imputed[step.column] = missing;
+        offset += 1;
+      }
+    });
+    return { X: { data, rows: n, cols: width }, featureNames: this.featureNames, unseen, imputed };
+  }
+
+  /**
+   * Transforms one record (e.g. a connection assembled by the monitor), with the same arithmetic
+   * as `transform`. Unseen categories follow the `unseen` option.
+   * @throws SchemaError when a column is absent from the record or has the wrong type.
+   */
+  transformRecord(record: Readonly<Record<string, CellValue | undefined>>): Float32Array {
+    const out = new Float32Array(this.width);
+    let offset = 0;
+    this.state.steps.forEach((step, s) => {
+      const value = record[step.column];
+      if (value === undefined) throw new SchemaError(`FeaturePipeline: the record has no "${step.column}".`);
+      if (step.kind === "onehot") {
+        const p = this.index[s].get(String(value));
+        if (p !== undefined) out[offset + p] = 1;
+        else if (this.state.options.unseen === "error") throw unseenError(step.column, String(value));
+        offset += step.vocabulary.length;
+      } else {
+        if (typeof value !== "number") {
+          throw new SchemaError(`FeaturePipeline: "${step.column}" must be a number, got "${value}".`);
+        }
+        out[offset++] = numericFeature(step, value);
+      }
+    });
+    return out;
+  }
+
+  private countUnseen(unseen: Record<string, Record<string, number>>, column: string, value: string): void {
+    if (this.state.options.unseen === "error") throw unseenError(column, value);
+    const counts = unseen[column] ?? {};
+    counts[value] = (counts[value] ?? 0) + 1;
+    unseen[column] = counts;
+  }
+
+  /** The fitted state as JSON text. */
+  toJSON(): PipelineState {
+    return this.state;
+  }
+
+  /**
+   * Rebuilds a pipeline from its saved state.
+   * @throws SchemaError when the value is not a pipeline of this version.
+   */
+  static fromJSON(value: unknown): FeaturePipeline {
+    const v = value as Partial<PipelineState> | null;
+    if (!v || v.format !== PIPELINE_FORMAT) {
+      throw new SchemaError(
+        `FeaturePipeline.fromJSON: not a saved feature pipeline (format "${v?.format}").`,
+      );
+    }
+    if (v.version !== PIPELINE_VERSION) {
+      throw new SchemaError(
+        `FeaturePipeline.fromJSON: saved with version ${v.version}, this code reads version ${PIPELINE_VERSION}. ` +
+          "Re-fit the pipeline with this version of Detective.",
+      );
+    }
+    if (!Array.isArray(v.steps) || !Array.isArray(v.featureNames) || !v.options) {
+      throw new SchemaError(
+        "FeaturePipeline.fromJSON: the saved pipeline is incomplete (steps, featureNames, options).",
+      );
+    }
+    const width = v.steps.reduce((w, s) => w + (s.kind === "onehot" ? s.vocabulary.length : 1), 0);
+    if (width !== v.featureNames.length) {
+      throw new SchemaError(
+        `FeaturePipeline.fromJSON: steps produce ${width} features but ${v.featureNames.length} names are saved; the file is damaged.`,
+      );
+    }
+    return new FeaturePipeline(v as PipelineState);
+  }
+
+  /** Writes the fitted pipeline to a JSON file. */
+  save(path: string): void {
+    writeFileSync(path, `${JSON.stringify(this.state)}\n`);
+  }
+
+  /** Reads a pipeline saved with `save`. */
+  static load(path: string): FeaturePipeline {
+    return FeaturePipeline.fromJSON(JSON.parse(readFileSync(path, "utf8")));
+  }
+}
+
+/** The value of one numeric feature: impute, log1p, scale. Shared by batch and record paths. */
+export function numericFeature(step: Extract<FeatureStep, { kind: "numeric" }>, raw: number): number {
+  let v = Number.isNaN(raw) ? step.impute : raw;
+  if (step.log1p) v = signedLog1p(v);
+  return (v - step.center) / step.scale;
+}
+
+/** sign(v) * log(1 + |v|): log1p that keeps the sign, so negative input cannot produce -Infinity. */
+export function signedLog1p(v: number): number {
+  return v < 0 ? -Math.log1p(-v) : Math.log1p(v);
+}
+
+function fitScale(
+  sortedRaw: Float64Array,
+  log1p: boolean,
+  scaling: Scaling,
+): { center: number; scale: number } {
+  if (scaling === "none" || sortedRaw.length === 0) return { center: 0, scale: 1 };
+  const t = (v: number): number => (log1p ? signedLog1p(v) : v);
+  if (scaling === "minmax") {
+    const min = t(sortedRaw[0]);
+    const range = t(sortedRaw[sortedRaw.length - 1]) - min;
+    return { center: min, scale: range > 0 ? range : 1 };
+  }
+  let mean = 0;
+  for (let k = 0; k < sortedRaw.length; k++) mean += (t(sortedRaw[k]) - mean) / (k + 1);
+  let ss = 0;
+  for (let k = 0; k < sortedRaw.length; k++) ss += (t(sortedRaw[k]) - mean) ** 2;
+  const std = Math.sqrt(ss / sortedRaw.length); // population std, as scikit-learn's StandardScaler
+  return { center: mean, scale: std > 0 ? std : 1 };
+}
+
+function unseenError(column: string, value: string): SchemaError {
+  return new SchemaError(
+    `FeaturePipeline: "${column}" has the value "${value}", unseen when the pipeline was fitted. ` +
+      `Fit with { unseen: "ignore" } to encode unseen values as all zeros, or re-fit on data that includes it.`,
+  );
+}
+
+function resolveOptions(options: PipelineOptions): Required<PipelineOptions> {
+  const scaling = options.scaling ?? "minmax";
+  if (!["minmax", "standard", "none"].includes(scaling)) {
+    throw new OptionError(
+      `FeaturePipeline: scaling must be "minmax", "standard" or "none", got "${scaling}".`,
+    );
+  }
+  const unseen = options.unseen ?? "ignore";
+  if (unseen !== "ignore" && unseen !== "error") {
+    throw new OptionError(`FeaturePipeline: unseen must be "ignore" or "error", got "${String(unseen)}".`);
+  }
+  const dropModeShare = options.dropModeShare ?? 1;
+  if (!(dropModeShare > 0 && dropModeShare <= 1)) {
+    throw new OptionError(`FeaturePipeline: dropModeShare must be in (0, 1], got ${dropModeShare}.`);
+  }
+  return {
+    columns: [...(options.columns ?? KDD_FEATURES.map((f) => f.name))],
+    log1p: [...(options.log1p ?? KDD_FEATURES.filter((f) => f.heavyTailed).map((f) => f.name))],
+    scaling,
+    unseen,
+    dropModeShare,
+  };
+}

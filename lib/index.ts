@@ -1,0 +1,21 @@
+/**
+ * Detective's public surface: notebooks and the monitor import only from here
+ * (`import { loadDataset, FeaturePipeline } from "@detective/lib"`).
+ * Imports flow one way: data -> features -> detectors -> eval -> plots; stream may use them all.
+ */
+export * from "./errors";
+export * from "./random";
+export * from "./matrix";
+export * from "./paths";
+export * from "./study";
+export * from "./tf";
+export * from "./data/kdd99";
+export * from "./data/table";
+export * from "./data/loadKdd";
+export * from "./data/clean";
+export * from "./data/manifest";
+export * from "./data/fetch";
+export * from "./data/datasets";
+export * from "./data/protocol";
+export * from "./data/view";
+export * from "./features/pipeline";
