@@ -17,5 +17,6 @@ export * from "./data/manifest";
 export * from "./data/fetch";
 export * from "./data/datasets";
 export * from "./data/protocol";
+export * from "./data/summary";
 export * from "./data/view";
 export * from "./features/pipeline";

@@ -139,8 +139,9 @@ export class KddParser {
         `loadKdd: missing must be "reject" or "keep", got "${String(this.opts.missing)}".`,
       );
     }
-    if (options.format && options.format !== "auto") this.setFormat(options.format);
+    // Capacity first: setFormat allocates the columns with it.
     this.capacity = Math.max(1024, options.expectedRows ?? 65_536);
+    if (options.format && options.format !== "auto") this.setFormat(options.format);
   }
 
   private setFormat(format: KddFormat): void {

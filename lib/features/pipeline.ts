@@ -10,7 +10,8 @@
  * - columns constant over the training rows are dropped, each with its reason.
  * The output is a dense row-major Float32 matrix with one name per feature.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { OptionError, SchemaError, ShapeError } from "../errors";
 import type { Matrix } from "../matrix";
 import { columnVariation } from "../data/clean";
@@ -263,6 +264,7 @@ export class FeaturePipeline {
 
   /** Writes the fitted pipeline to a JSON file. */
   save(path: string): void {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${JSON.stringify(this.state)}\n`);
   }
 

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Execute the study's notebooks in order with the TypeScript (tslab) kernel, headless.
+
+Run with Debian's /usr/bin/python3, which has Jupyter (nbclient, nbconvert). Each notebook runs
+with its folder as working directory and DETECTIVE_QUICK set for quick mode; a cell that errors
+fails the run (the partly executed notebook is still written, so the error is visible in it).
+
+  run_notebooks.py --mode full --in-place --html report/notebooks      # the study
+  run_notebooks.py --mode quick --out .cache/notebooks-quick           # the test suite
+"""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+# Per-cell limits: generous in the study, tight enough in quick mode to catch a hang.
+CELL_TIMEOUT_S = {"full": 1800, "quick": 300}
+
+
+def log(message: str) -> None:
+    print(f"[notebooks] {message}", file=sys.stderr, flush=True)
+
+
+def execute(path: Path, mode: str, out: Path) -> bool:
+    nb = nbformat.read(path, as_version=4)
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "tslab")
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    started = time.monotonic()
+    done = 0
+
+    def on_cell_executed(cell, cell_index, execute_reply):  # nbclient hook
+        nonlocal done
+        if cell.cell_type == "code":
+            done += 1
+            log(f"  {path.stem}: cell {done}/{len(code_cells)} ({time.monotonic() - started:.1f} s)")
+
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_S[mode],
+        kernel_name=kernel,
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,  # keeps committed notebooks free of timestamp churn
+        on_cell_executed=on_cell_executed,
+    )
+    ok = True
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError) as err:
+        ok = False
+        # tslab reports a thrown error on stderr, not in the error reply: show both.
+        stderr = "".join(
+            o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if o.get("name") == "stderr"
+        )
+        log(f"FAILED {path.name}:\n{err}\n{stderr}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out)
+    log(f"{'ok' if ok else 'FAILED'} {path.name} in {time.monotonic() - started:.1f} s -> {out.relative_to(ROOT)}")
+    return ok
+
+
+def render_html(executed: Path, html_dir: Path) -> None:
+    from nbconvert import HTMLExporter
+
+    html_dir.mkdir(parents=True, exist_ok=True)
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    target = html_dir / (executed.stem + ".html")
+    target.write_text(body, encoding="utf-8")
+    log(f"rendered {target.relative_to(ROOT)}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/NN-*.ipynb in order)")
+    ap.add_argument("--mode", choices=["quick", "full"], default="full")
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--in-place", action="store_true", help="write outputs back into the notebooks")
+    where.add_argument("--out", type=Path, help="write executed copies into this folder")
+    ap.add_argument("--html", type=Path, help="also render each executed notebook to HTML here")
+    ap.add_argument("--summary", type=Path, help="write 'PASSED FAILED' counts to this file")
+    args = ap.parse_args()
+
+    os.environ["DETECTIVE_QUICK"] = "1" if args.mode == "quick" else ""
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silences a debugger warning per kernel
+    paths = [Path(p).resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    if not paths:
+        log("no notebooks found")
+        return 1
+    passed = failed = 0
+    for i, path in enumerate(paths, 1):
+        log(f"[{i}/{len(paths)}] {path.name} ({args.mode} mode)")
+        out = path if args.in_place else (ROOT / args.out / path.name)
+        if execute(path, args.mode, out):
+            passed += 1
+        else:
+            failed += 1
+        if args.html:
+            render_html(out, ROOT / args.html)
+    if args.summary:
+        args.summary.write_text(f"{passed} {failed}\n")
+    log(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
