@@ -6,8 +6,10 @@
  * as a last resort. The backend in use is printed and returned, so every result can record it.
  */
 import { dirname, join } from "node:path";
+import type * as TfModule from "@tensorflow/tfjs";
+import type * as WasmBackend from "@tensorflow/tfjs-backend-wasm";
 
-type Tf = typeof import("@tensorflow/tfjs");
+type Tf = typeof TfModule;
 
 /** The loaded TensorFlow.js namespace and the backend it runs on. */
 export interface TensorflowRuntime {
@@ -44,7 +46,7 @@ async function pick(log: (message: string) => void): Promise<TensorflowRuntime> 
   }
   const tf = require("@tensorflow/tfjs") as Tf;
   try {
-    const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
+    const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof WasmBackend;
     wasm.setWasmPaths(`${join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "/")}`);
     if (await tf.setBackend("wasm")) {
       await tf.ready();

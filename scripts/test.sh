@@ -13,8 +13,8 @@ failed=()
 log "type check (tsc --noEmit, strict)"
 tsc -p tsconfig.json --noEmit || failed+=("typecheck")
 
-log "lint and format (biome check)"
-biome check . || failed+=("lint")
+log "lint and format (eslint, prettier --check)"
+{ eslint . && prettier --check . ; } || failed+=("lint")
 
 log "unit and data tests (node --test)"
 mapfile -t files < <(find lib tests bench scripts -name '*.test.ts' -not -path '*/node_modules/*' -not -path '*/dist/*' | sort)

@@ -332,7 +332,8 @@ async function download(
     await pipeline(body, createWriteStream(path));
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(cause?.code ?? cause?.message ?? (err as Error).message);
+    // fetch() hides the network reason (ECONNREFUSED, ENOTFOUND) in err.cause: surface it.
+    throw new Error(cause?.code ?? cause?.message ?? (err as Error).message, { cause: err });
   } finally {
     clearTimeout(timer);
   }

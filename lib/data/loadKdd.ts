@@ -294,6 +294,11 @@ export class KddParser {
         } else {
           const v = parseNumber(buf, s, e);
           if (v === PARSE_FAILED) {
+            // A shifted line (a field missing or extra) shows first as a non-number: name the real cause.
+            if (countFields(buf, start, end) !== expected) {
+              this.rejectFieldCount(buf, start, end);
+              return;
+            }
             this.reject(
               "non-numeric",
               `column ${field + 1} (${this.numericNames[role.index]}) is "${buf.toString("latin1", s, Math.min(e, s + 40))}", not a number`,

@@ -3,11 +3,12 @@
  * describe, value counts). danfojs is for display, not loading: its `readCSV` took about 9.5 s
  * and 1.9 GB on the 494,021-row KDD file where `loadKdd` takes about one second.
  */
+import type * as DanfoModule from "danfojs-node";
 import type { DataFrame } from "danfojs-node";
 import type { Matrix } from "../matrix";
 import type { Table } from "./table";
 
-type Danfo = typeof import("danfojs-node");
+type Danfo = typeof DanfoModule;
 
 let danfo: Danfo | undefined;
 /** danfojs loads TensorFlow.js, so it is required on first use only. */
