@@ -39,6 +39,12 @@ export interface LoadKddOptions {
   validateLabels?: boolean;
   /** Rows to pre-allocate (e.g. the manifest's row count); avoids re-allocation while growing. */
   expectedRows?: number;
+  /**
+   * Decompressed size of the input, if known. Without `expectedRows`, the parser estimates the
+   * row count from it after the first chunk and allocates once, instead of doubling its columns
+   * (whose last doubling would hold 1.5x the final size in memory at once).
+   */
+  expectedBytes?: number;
   /** Called about every 4 MiB of input with bytes read so far and the file size (0 if unknown). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -87,28 +93,98 @@ const ZERO = 48;
 const NINE = 57;
 /** 10^k for k <= 22 are exact doubles, so (digits / 10^k) is correctly rounded like parseFloat. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
-const PARSE_FAILED = Symbol("parse failed");
+/** Head-room over the estimated row count, for lines longer than those of the first chunk. */
+const ESTIMATE_MARGIN = 1.1;
 
-type FieldRole = { kind: "numeric"; index: number } | { kind: "symbolic"; index: number } | { kind: "label" };
+/** What a field of the line is: a numeric column, a symbolic column, or the label. */
+const NUMERIC = 0;
+const SYMBOLIC = 1;
+
+/**
+ * The values of one symbolic column, looked up by their bytes: a known value costs a hash and a
+ * byte comparison, and a string is built only the first time a value is seen.
+ */
+class ByteDictionary {
+  readonly values: string[] = [];
+  /** Line number where each value first appeared (for error messages). */
+  readonly firstLine: number[] = [];
+  private bytes: Buffer[] = [];
+  private slots = new Int32Array(64); // code + 1, 0 = empty
+  private hashes: number[] = [];
+
+  /** The code of buf[s, e), or -1 when the value is new. */
+  find(buf: Buffer, s: number, e: number): number {
+    const h = hashBytes(buf, s, e);
+    const mask = this.slots.length - 1;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot];
+      if (entry === 0) return -1;
+      const code = entry - 1;
+      if (this.hashes[code] === h && sameBytes(this.bytes[code], buf, s, e)) return code;
+    }
+  }
+
+  /** The code of buf[s, e), adding the value if it is new. */
+  findOrAdd(buf: Buffer, s: number, e: number, line: number, source: string): number {
+    const found = this.find(buf, s, e);
+    if (found >= 0) return found;
+    const code = this.values.length;
+    if (code > 0xffff) throw new ParseError(`${source}: more than 65,536 distinct values in one column.`);
+    this.values.push(buf.toString("latin1", s, e));
+    this.bytes.push(Buffer.from(buf.subarray(s, e)));
+    this.hashes.push(hashBytes(buf, s, e));
+    this.firstLine.push(line);
+    if ((code + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(code);
+    return code;
+  }
+
+  private place(code: number): void {
+    const mask = this.slots.length - 1;
+    let slot = this.hashes[code] & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = code + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    for (let code = 0; code < this.values.length; code++) this.place(code);
+  }
+}
+
+function hashBytes(buf: Buffer, s: number, e: number): number {
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(known: Buffer, buf: Buffer, s: number, e: number): boolean {
+  if (known.length !== e - s) return false;
+  for (let i = 0; i < known.length; i++) if (known[i] !== buf[s + i]) return false;
+  return true;
+}
 
 /**
  * The incremental parser: feed it chunks of bytes in order, then call `finish`. `loadKdd` drives it
  * from a file; tests and the monitor can drive it from strings or sockets.
  */
 export class KddParser {
-  private readonly opts: Required<Omit<LoadKddOptions, "onProgress" | "expectedRows" | "format">>;
+  private readonly opts: Required<Omit<LoadKddOptions, "onProgress" | "expectedRows" | "expectedBytes" | "format">>;
+  private readonly expectedBytes: number | undefined;
+  private estimated: boolean;
   private format: KddFormat | undefined;
-  private roles: FieldRole[] = [];
+  // Per field of the line: NUMERIC or SYMBOLIC, and the index of its column. The label is the
+  // last symbolic column.
+  private fieldKind = new Uint8Array(0);
+  private fieldColumn = new Int32Array(0);
   private numericNames: string[] = [];
   private symbolicNames: string[] = [];
   private numeric: Float64Array[] = [];
   private codes: Uint16Array[] = [];
-  private dictionaries: string[][] = [];
-  private lookup: Map<string, number>[] = [];
-  private labelCodes = new Uint16Array(0);
-  private labelDictionary: string[] = [];
-  private labelLookup = new Map<string, number>();
-  private labelFirstLine: number[] = [];
+  private dictionaries: ByteDictionary[] = [];
+  // Where each symbolic field of the current line starts and ends, committed when the line parses.
+  private pendingStart = new Int32Array(0);
+  private pendingEnd = new Int32Array(0);
   private capacity: number;
   private n = 0;
   private lineNo = 0;
@@ -120,9 +196,6 @@ export class KddParser {
   private carry: Buffer | null = null;
   private skippingLongLine = false;
   private bytes = 0;
-  // Scratch for one line's symbolic values, committed only when the whole line parses.
-  private pendingSymbolic: string[] = [];
-  private pendingLabel = "";
 
   constructor(
     private readonly source: string,
@@ -135,12 +208,12 @@ export class KddParser {
       validateLabels: options.validateLabels ?? true,
     };
     if (this.opts.missing !== "reject" && this.opts.missing !== "keep") {
-      throw new OptionError(
-        `loadKdd: missing must be "reject" or "keep", got "${String(this.opts.missing)}".`,
-      );
+      throw new OptionError(`loadKdd: missing must be "reject" or "keep", got "${String(this.opts.missing)}".`);
     }
     // Capacity first: setFormat allocates the columns with it.
     this.capacity = Math.max(1024, options.expectedRows ?? 65_536);
+    this.expectedBytes = options.expectedBytes;
+    this.estimated = options.expectedRows !== undefined;
     if (options.format && options.format !== "auto") this.setFormat(options.format);
   }
 
@@ -149,27 +222,23 @@ export class KddParser {
       throw new OptionError(`loadKdd: format must be "kdd99", "nsl-kdd" or "auto", got "${format}".`);
     }
     this.format = format;
-    this.roles = [];
-    for (const feature of KDD_FEATURES) {
-      if (feature.kind === "symbolic") {
-        this.roles.push({ kind: "symbolic", index: this.symbolicNames.length });
-        this.symbolicNames.push(feature.name);
-      } else {
-        this.roles.push({ kind: "numeric", index: this.numericNames.length });
-        this.numericNames.push(feature.name);
-      }
-    }
-    this.roles.push({ kind: "label" });
-    if (format === "nsl-kdd") {
-      this.roles.push({ kind: "numeric", index: this.numericNames.length });
-      this.numericNames.push(DIFFICULTY_COLUMN);
-    }
+    const fields = FIELDS_PER_LINE[format];
+    this.fieldKind = new Uint8Array(fields);
+    this.fieldColumn = new Int32Array(fields);
+    const add = (field: number, kind: number, name: string): void => {
+      const names = kind === NUMERIC ? this.numericNames : this.symbolicNames;
+      this.fieldKind[field] = kind;
+      this.fieldColumn[field] = names.length;
+      names.push(name);
+    };
+    KDD_FEATURES.forEach((feature, field) => add(field, feature.kind === "symbolic" ? SYMBOLIC : NUMERIC, feature.name));
+    add(KDD_FEATURES.length, SYMBOLIC, LABEL_COLUMN);
+    if (format === "nsl-kdd") add(KDD_FEATURES.length + 1, NUMERIC, DIFFICULTY_COLUMN);
     this.numeric = this.numericNames.map(() => new Float64Array(this.capacity));
     this.codes = this.symbolicNames.map(() => new Uint16Array(this.capacity));
-    this.dictionaries = this.symbolicNames.map(() => []);
-    this.lookup = this.symbolicNames.map(() => new Map());
-    this.labelCodes = new Uint16Array(this.capacity);
-    this.pendingSymbolic = this.symbolicNames.map(() => "");
+    this.dictionaries = this.symbolicNames.map(() => new ByteDictionary());
+    this.pendingStart = new Int32Array(this.symbolicNames.length);
+    this.pendingEnd = new Int32Array(this.symbolicNames.length);
   }
 
   /** Feeds the next chunk of bytes. */
@@ -201,6 +270,16 @@ export class KddParser {
     }
     this.parseLines(buf, start, last + 1);
     if (last + 1 < buf.length) this.appendCarry(buf.subarray(last + 1));
+    if (!this.estimated) this.estimateCapacity();
+  }
+
+  /** Sizes the columns once from the bytes per line seen so far and the expected input size. */
+  private estimateCapacity(): void {
+    this.estimated = true;
+    if (!this.expectedBytes || this.lineNo === 0 || !this.format) return;
+    const bytesPerLine = this.bytes / this.lineNo;
+    const rows = Math.ceil((this.expectedBytes / bytesPerLine) * ESTIMATE_MARGIN);
+    if (rows > this.capacity) this.resize(rows);
   }
 
   private appendCarry(part: Buffer): void {
@@ -256,93 +335,80 @@ export class KddParser {
       this.setFormat(format);
     }
     if (this.n === this.capacity) this.grow();
-    const roles = this.roles;
-    const expected = roles.length;
+    const fieldKind = this.fieldKind;
+    const fieldColumn = this.fieldColumn;
+    const numeric = this.numeric;
+    const expected = fieldKind.length;
+    const labelColumn = this.symbolicNames.length - 1;
+    const keepMissing = this.opts.missing === "keep";
     const row = this.n;
     let field = 0;
-    let fieldStart = start;
     let pos = start;
     let missingInRow = false;
     for (;;) {
+      let s = pos;
       while (pos < end && buf[pos] !== COMMA) pos++;
       if (field >= expected) {
         this.rejectFieldCount(buf, start, end);
         return;
       }
       // Trim blanks around the field.
-      let s = fieldStart;
       let e = pos;
       while (s < e && (buf[s] === SPACE || buf[s] === TAB)) s++;
       while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === TAB)) e--;
-      const role = roles[field];
-      const missing = s === e || (e - s === 1 && buf[s] === QUESTION);
-      if (missing) {
-        if (this.opts.missing === "reject" || role.kind === "label") {
+      const column = fieldColumn[field];
+      const isNumeric = fieldKind[field] === NUMERIC;
+      if (s === e || (e - s === 1 && buf[s] === QUESTION)) {
+        if (!keepMissing || (!isNumeric && column === labelColumn)) {
           const name = this.fieldName(field);
+          this.reject("missing value", `missing value in column ${field + 1} (${name})`, lineText(buf, start, end));
+          return;
+        }
+        missingInRow = true;
+        if (isNumeric) numeric[column][row] = Number.NaN;
+      } else if (isNumeric) {
+        const v = parseNumber(buf, s, e);
+        if (v !== v) {
+          // NaN: not a number. A shifted line (a field missing or extra) shows first as a
+          // non-number: name the real cause.
+          if (countFields(buf, start, end) !== expected) {
+            this.rejectFieldCount(buf, start, end);
+            return;
+          }
           this.reject(
-            "missing value",
-            `missing value in column ${field + 1} (${name})`,
+            "non-numeric",
+            `column ${field + 1} (${this.numericNames[column]}) is "${buf.toString("latin1", s, Math.min(e, s + 40))}", not a number`,
             lineText(buf, start, end),
           );
           return;
         }
-        missingInRow = true;
+        numeric[column][row] = v;
       }
-      if (role.kind === "numeric") {
-        if (missing) {
-          this.numeric[role.index][row] = Number.NaN;
-        } else {
-          const v = parseNumber(buf, s, e);
-          if (v === PARSE_FAILED) {
-            // A shifted line (a field missing or extra) shows first as a non-number: name the real cause.
-            if (countFields(buf, start, end) !== expected) {
-              this.rejectFieldCount(buf, start, end);
-              return;
-            }
-            this.reject(
-              "non-numeric",
-              `column ${field + 1} (${this.numericNames[role.index]}) is "${buf.toString("latin1", s, Math.min(e, s + 40))}", not a number`,
-              lineText(buf, start, end),
-            );
-            return;
-          }
-          this.numeric[role.index][row] = v;
-        }
-      } else if (role.kind === "symbolic") {
-        this.pendingSymbolic[role.index] = buf.toString("latin1", s, e);
-      } else {
-        if (e > s && buf[e - 1] === DOT) e--; // KDD99 writes "normal." and NSL-KDD "normal"
-        this.pendingLabel = buf.toString("latin1", s, e);
+      if (!isNumeric) {
+        if (column === labelColumn && e > s && buf[e - 1] === DOT) e--; // KDD99 writes "normal.", NSL-KDD "normal"
+        this.pendingStart[column] = s;
+        this.pendingEnd[column] = e;
       }
       field++;
       if (pos >= end) break;
       pos++;
-      fieldStart = pos;
     }
     if (field !== expected) {
       this.rejectFieldCount(buf, start, end);
       return;
     }
     // The whole line parsed: commit its symbolic values.
-    for (let k = 0; k < this.pendingSymbolic.length; k++) {
-      this.codes[k][row] = this.code(this.lookup[k], this.dictionaries[k], this.pendingSymbolic[k]);
+    for (let k = 0; k < this.codes.length; k++) {
+      this.codes[k][row] = this.dictionaries[k].findOrAdd(
+        buf,
+        this.pendingStart[k],
+        this.pendingEnd[k],
+        this.lineNo,
+        this.source,
+      );
     }
-    const before = this.labelDictionary.length;
-    this.labelCodes[row] = this.code(this.labelLookup, this.labelDictionary, this.pendingLabel);
-    if (this.labelDictionary.length > before) this.labelFirstLine.push(this.lineNo);
     if (missingInRow) this.countMissing(row);
     this.n++;
-  }
-
-  private code(lookup: Map<string, number>, dictionary: string[], value: string): number {
-    let c = lookup.get(value);
-    if (c === undefined) {
-      c = dictionary.length;
-      if (c > 0xffff) throw new ParseError(`${this.source}: more than 65,536 distinct values in one column.`);
-      dictionary.push(value);
-      lookup.set(value, c);
-    }
-    return c;
   }
 
   private countMissing(row: number): void {
@@ -352,8 +418,8 @@ export class KddParser {
         this.missingByColumn[name] = (this.missingByColumn[name] ?? 0) + 1;
       }
     }
-    for (let k = 0; k < this.pendingSymbolic.length; k++) {
-      const v = this.pendingSymbolic[k];
+    for (let k = 0; k < this.codes.length; k++) {
+      const v = this.dictionaries[k].values[this.codes[k][row]];
       if (v === "" || v === "?") {
         const name = this.symbolicNames[k];
         this.missingByColumn[name] = (this.missingByColumn[name] ?? 0) + 1;
@@ -362,16 +428,14 @@ export class KddParser {
   }
 
   private fieldName(field: number): string {
-    return field < KDD_FEATURES.length
-      ? KDD_FEATURES[field].name
-      : field === 41
-        ? LABEL_COLUMN
-        : DIFFICULTY_COLUMN;
+    return this.fieldKind[field] === NUMERIC
+      ? this.numericNames[this.fieldColumn[field]]
+      : this.symbolicNames[this.fieldColumn[field]];
   }
 
   private rejectFieldCount(buf: Buffer, start: number, end: number): void {
     const got = countFields(buf, start, end);
-    this.reject("field count", `expected ${this.roles.length} fields, got ${got}`, lineText(buf, start, end));
+    this.reject("field count", `expected ${this.fieldKind.length} fields, got ${got}`, lineText(buf, start, end));
   }
 
   private reject(kind: string, reason: string, text: string): void {
@@ -383,10 +447,13 @@ export class KddParser {
   }
 
   private grow(): void {
-    this.capacity *= 2;
-    this.numeric = this.numeric.map((a) => growArray(new Float64Array(this.capacity), a));
-    this.codes = this.codes.map((a) => growArray(new Uint16Array(this.capacity), a));
-    this.labelCodes = growArray(new Uint16Array(this.capacity), this.labelCodes);
+    this.resize(this.capacity * 2);
+  }
+
+  private resize(capacity: number): void {
+    this.capacity = capacity;
+    this.numeric = this.numeric.map((a) => growArray(new Float64Array(capacity), a));
+    this.codes = this.codes.map((a) => growArray(new Uint16Array(capacity), a));
   }
 
   /**
@@ -405,31 +472,16 @@ export class KddParser {
     const n = this.n;
     const trim = <T extends Float64Array | Uint16Array>(a: T): T =>
       (a.length === n ? a : a.length > n * 1.25 ? a.slice(0, n) : a.subarray(0, n)) as T;
-    const labels = trim(this.labelCodes);
-    if (this.opts.validateLabels) this.checkLabels(labels);
+    const labelColumn = this.symbolicNames.length - 1;
+    if (this.opts.validateLabels) this.checkLabels(trim(this.codes[labelColumn]), this.dictionaries[labelColumn]);
     const columns: Column[] = [];
-    for (let field = 0; field < this.roles.length; field++) {
-      const role = this.roles[field];
-      if (role.kind === "numeric") {
-        columns.push({
-          kind: "numeric",
-          name: this.numericNames[role.index],
-          values: trim(this.numeric[role.index]),
-        });
-      } else if (role.kind === "symbolic") {
-        columns.push({
-          kind: "symbolic",
-          name: this.symbolicNames[role.index],
-          codes: trim(this.codes[role.index]),
-          dictionary: this.dictionaries[role.index],
-        });
+    for (let field = 0; field < this.fieldKind.length; field++) {
+      const k = this.fieldColumn[field];
+      if (this.fieldKind[field] === NUMERIC) {
+        columns.push({ kind: "numeric", name: this.numericNames[k], values: trim(this.numeric[k]) });
       } else {
-        columns.push({
-          kind: "symbolic",
-          name: LABEL_COLUMN,
-          codes: labels,
-          dictionary: this.labelDictionary,
-        });
+        const dictionary = this.dictionaries[k].values;
+        columns.push({ kind: "symbolic", name: this.symbolicNames[k], codes: trim(this.codes[k]), dictionary });
       }
     }
     return {
@@ -449,15 +501,15 @@ export class KddParser {
     };
   }
 
-  private checkLabels(labels: Uint16Array): void {
-    const unknown = this.labelDictionary
+  private checkLabels(labels: Uint16Array, dictionary: ByteDictionary): void {
+    const unknown = dictionary.values
       .map((name, code) => ({ name, code }))
       .filter(({ name }) => ATTACK_CATEGORY[name] === undefined);
     if (unknown.length === 0) return;
-    const counts = new Float64Array(this.labelDictionary.length);
+    const counts = new Float64Array(dictionary.values.length);
     for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
     const list = unknown
-      .map(({ name, code }) => `"${name}" (${counts[code]} rows, first at line ${this.labelFirstLine[code]})`)
+      .map(({ name, code }) => `"${name}" (${counts[code]} rows, first at line ${dictionary.firstLine[code]})`)
       .join(", ");
     throw new SchemaError(
       `${this.source}: unknown attack label(s) ${list}. Add each with its category to ATTACK_CATEGORY ` +
@@ -489,9 +541,10 @@ function lineText(buf: Buffer, start: number, end: number): string {
 /**
  * Parses a decimal number from bytes without allocating: [+-]digits[.digits]. Anything else
  * (exponents, more digits than a double holds exactly) goes through `Number()` on the text, so the
- * result always equals what `Number(text)` gives; text that is not a number returns PARSE_FAILED.
+ * result always equals what `Number(text)` gives; text that is not a number returns NaN (decimal
+ * text never parses to NaN, so NaN is a safe failure signal on the hot path).
  */
-function parseNumber(buf: Buffer, s: number, e: number): number | typeof PARSE_FAILED {
+function parseNumber(buf: Buffer, s: number, e: number): number {
   let i = s;
   const negative = buf[i] === MINUS;
   if (negative || buf[i] === PLUS) i++;
@@ -511,17 +564,17 @@ function parseNumber(buf: Buffer, s: number, e: number): number | typeof PARSE_F
       return parseSlow(buf, s, e);
     }
   }
-  if (!sawDigit) return PARSE_FAILED;
+  if (!sawDigit) return Number.NaN;
   // Beyond 2^53 the running mantissa is no longer exact: let Number() round it properly.
   if (mantissa > Number.MAX_SAFE_INTEGER || fractionDigits >= POW10.length) return parseSlow(buf, s, e);
   const v = fractionDigits === 0 ? mantissa : mantissa / POW10[fractionDigits];
   return negative ? -v : v;
 }
 
-function parseSlow(buf: Buffer, s: number, e: number): number | typeof PARSE_FAILED {
+function parseSlow(buf: Buffer, s: number, e: number): number {
   const text = buf.toString("latin1", s, e);
   // Number("") is 0 and Number("0x10") is 16: accept only decimal notation.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return PARSE_FAILED;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number.NaN;
   return Number(text);
 }
 
@@ -552,7 +605,7 @@ export async function loadKdd(path: string, options: LoadKddOptions = {}): Promi
     await fh.close();
   }
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const parser = new KddParser(path, options);
+  const parser = new KddParser(path, { expectedBytes: gzip ? await gzipContentSize(path, size) : size, ...options });
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   let compressedRead = 0;
   let lastReport = 0;
@@ -577,4 +630,21 @@ export async function loadKdd(path: string, options: LoadKddOptions = {}): Promi
   }
   options.onProgress?.(size, size);
   return parser.finish();
+}
+
+/**
+ * The decompressed size a gzip file declares in its last four bytes (ISIZE, RFC 1952: the size
+ * modulo 2^32), or undefined when that cannot be right (files over 4 GiB, multi-member files).
+ */
+async function gzipContentSize(path: string, size: number): Promise<number | undefined> {
+  if (size < 18) return undefined;
+  const fh = await fsp.open(path, "r");
+  try {
+    const tail = Buffer.alloc(4);
+    await fh.read(tail, 0, 4, size - 4);
+    const isize = tail.readUInt32LE(0);
+    return isize >= size ? isize : undefined; // text compresses; a smaller ISIZE means it wrapped
+  } finally {
+    await fh.close();
+  }
 }

@@ -1,0 +1,64 @@
+/**
+ * Quotes the latest benchmark results in the README, between the bench markers, so the figures
+ * there are always the ones in bench/results/*.json.
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+interface Result {
+  name: string;
+  metric: string;
+  ours: number;
+  reference: number;
+  reference_tool: string;
+  unit: string;
+  ratio: number;
+  rows: number;
+  date: string;
+  memory?: { ours_mb: number; reference_mb: number; ratio: number };
+  others?: { tool: string; seconds: number; peak_rss_mb: number }[];
+}
+
+const START = "<!-- bench:start -->";
+const END = "<!-- bench:end -->";
+
+export function benchTable(results: readonly Result[]): string {
+  const lines = [
+    "| benchmark | what | ours | reference | ratio (ours / ref.) | peak memory, ours / ref. | measured |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const r of results) {
+    const memory = r.memory
+      ? `${r.memory.ours_mb} MB / ${r.memory.reference_mb} MB (${r.memory.ratio})`
+      : "n/a";
+    lines.push(
+      `| ${r.name} | ${r.metric} | ${r.ours} ${r.unit} | ${r.reference} ${r.unit} (${r.reference_tool}) | ` +
+        `**${r.ratio}** | ${memory} | ${r.date.slice(0, 10)} |`,
+    );
+    for (const o of r.others ?? []) {
+      lines.push(
+        `| ${r.name} (context) | same file | | ${o.seconds} s, ${o.peak_rss_mb} MB (${o.tool}) | | | |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+function main(): void {
+  const root = join(__dirname, "..");
+  const dir = join(__dirname, "results");
+  const results = readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Result);
+  const readmePath = join(root, "README.md");
+  const readme = readFileSync(readmePath, "utf8");
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} section to fill.`);
+  const updated = `${readme.slice(0, a + START.length)}\n${benchTable(results)}\n${readme.slice(b)}`;
+  writeFileSync(readmePath, updated);
+  console.error(`README.md: quoted ${results.length} benchmark result(s)`);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks, side by side with the reference tools in one run; results in bench/results/*.json,
+# quoted in the README. Not part of the test suite (timings belong in benchmarks, not tests).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+cd "$ROOT"
+bash scripts/setup.sh
+STEP=bench
+log "loader: loadKdd vs pandas read_csv"
+node --import tsx bench/loader.ts >/dev/null
+node --import tsx bench/readme.ts
+log "results in bench/results/, README updated"
