@@ -6,8 +6,9 @@
  * Writes bench/results/loader.json; `npm run bench` then quotes it in the README.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { datasetEntry, dataDir, storedPath } from "../lib";
 
@@ -30,13 +31,12 @@ loadKdd(process.argv[1]).then(({ table }) => {
   console.log(JSON.stringify({ seconds, peak_rss_mb: process.resourceUsage().maxRSS / 1024, rows: table.rows }));
 });`;
 
+// danfojs-node's readCSV takes a path to a plain file: it gets the decompressed copy (its time
+// excludes decompression, which favours it slightly).
 const DANFO = `
 const dfd = require("danfojs-node");
-const zlib = require("node:zlib"), fs = require("node:fs");
 const t0 = performance.now();
-// readCSV cannot read gzip: decompression is included in the time, as it is for the others.
-const text = zlib.gunzipSync(fs.readFileSync(process.argv[1])).toString();
-dfd.readCSV(text, { header: false }).then((df) => {
+dfd.readCSV(process.argv[1], { header: false }).then((df) => {
   const seconds = (performance.now() - t0) / 1000;
   console.log(JSON.stringify({ seconds, peak_rss_mb: process.resourceUsage().maxRSS / 1024, rows: df.shape[0] }));
 });`;
@@ -72,7 +72,13 @@ function main(): void {
   for (const t of [...ours, ...pandas]) {
     if (t.rows !== entry.rows) throw new Error(`a trial read ${t.rows} rows, expected ${entry.rows}`);
   }
-  const danfo = process.env.BENCH_SKIP_DANFO ? undefined : run(process.execPath, ["-e", DANFO, file]);
+  let danfo: Trial | undefined;
+  if (!process.env.BENCH_SKIP_DANFO) {
+    const plain = join(mkdtempSync(join(tmpdir(), "detective-bench-")), "kdd.csv");
+    writeFileSync(plain, gunzipSync(readFileSync(file)));
+    danfo = run(process.execPath, ["-e", DANFO, plain]);
+    rmSync(plain);
+  }
   if (danfo)
     console.error(`danfojs-node readCSV: ${danfo.seconds.toFixed(2)} s ${danfo.peak_rss_mb.toFixed(0)} MB`);
   const oursSeconds = median(ours.map((t) => t.seconds));
@@ -99,7 +105,7 @@ function main(): void {
     others: danfo
       ? [
           {
-            tool: "danfojs-node readCSV",
+            tool: "danfojs-node readCSV (plain file)",
             seconds: round(danfo.seconds),
             peak_rss_mb: Math.round(danfo.peak_rss_mb),
           },
