@@ -262,9 +262,11 @@ async function obtain(
     kind: "url",
     url: entry.url,
   };
+  const names = entry.file.endsWith(".gz") ? [entry.file] : [entry.file, `${entry.file}.gz`];
   if (mirror) {
-    const candidate = [entry.file, `${entry.file}.gz`].map((f) => join(mirror, f)).find((p) => existsSync(p));
+    const candidate = names.map((f) => join(mirror, f)).find((p) => existsSync(p));
     if (candidate) source = { kind: "mirror", path: candidate };
+    else if (!existsSync(mirror)) log(`data: the mirror folder ${mirror} does not exist; trying ${entry.url}`);
     else log(`data: ${entry.id}: not in the mirror ${mirror}; trying ${entry.url}`);
   }
   const compressed = source.kind === "mirror" ? source.path.endsWith(".gz") : entry.url.endsWith(".gz");
@@ -295,7 +297,7 @@ async function obtain(
     throw new DataError(
       `data: ${entry.id}: could not get ${source.kind === "mirror" ? source.path : source.url} ` +
         `(${(err as Error).message}). Without internet access, point the fetch step at an offline mirror that ` +
-        `holds ${entry.file} (or ${entry.file}.gz): DETECTIVE_DATA_MIRROR=/path/to/mirror npm run fetch-data.`,
+        `holds ${names.join(" or ")}: DETECTIVE_DATA_MIRROR=/path/to/mirror npm run fetch-data.`,
     );
   }
 }
