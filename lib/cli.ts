@@ -3,9 +3,12 @@
  * The `detective` command: `detective fetch [--mirror DIR] [--optional] [--only ID,...]`
  * and `detective datasets`.
  */
-import { DetectiveError } from "./errors";
+import { DetectiveError, OptionError } from "./errors";
 import { fetchDatasets } from "./data/fetch";
+import { ensureGenerated } from "./data/generated";
 import { readManifest } from "./data/manifest";
+import { ATTACK_SCENARIOS, type AttackScenario, type AttackSpec, everyAttack } from "./data/simulate/attacks";
+import { simulateTraffic } from "./data/simulate/simulate";
 
 const USAGE = `usage:
   detective fetch [--mirror DIR] [--optional] [--only ID,...]
@@ -13,8 +16,51 @@ const USAGE = `usage:
       --mirror DIR   read DIR/<file> or DIR/<file>.gz instead of the URL (default: $DETECTIVE_DATA_MIRROR)
       --optional     also fetch the optional datasets (full KDD99, full KDDTrain+)
       --only ID,...  only these datasets
+      Also generates the simulated captures of the manifest when missing or made by an older simulator.
   detective datasets
-      List the datasets of the manifest.`;
+      List the datasets of the manifest.
+  detective simulate --out FILE.pcap [--seed N] [--start ISO-TIME] [--duration SECONDS]
+                     [--workstations N] [--intensity X] [--attacks none|every|SCENARIO@START+LENGTH,...]
+      Simulate enterprise traffic into a pcap file and FILE.labels.json (ground truth).
+      Scenarios: ${ATTACK_SCENARIOS.join(", ")}; e.g. --attacks port_scan@600+120,c2_beacon@0+3600`;
+
+/** Parses `--attacks`: none, every, or a list of SCENARIO@START+LENGTH (seconds). */
+function parseAttacks(text: string, durationSeconds: number): AttackSpec[] {
+  if (text === "none") return [];
+  if (text === "every") return everyAttack(durationSeconds);
+  return text.split(",").map((item) => {
+    const m = /^([a-z0-9_]+)@(\d+(?:\.\d+)?)\+(\d+(?:\.\d+)?)$/.exec(item.trim());
+    if (!m || !(ATTACK_SCENARIOS as readonly string[]).includes(m[1])) {
+      throw new OptionError(
+        `--attacks: "${item}" is not SCENARIO@START+LENGTH with a scenario among ${ATTACK_SCENARIOS.join(", ")}.`,
+      );
+    }
+    return { scenario: m[1] as AttackScenario, startSeconds: Number(m[2]), durationSeconds: Number(m[3]) };
+  });
+}
+
+/** `--name value` pairs; a flag without a value is an error. */
+function options(args: string[], known: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    const name = args[i].replace(/^--/, "");
+    if (!args[i].startsWith("--") || !known.includes(name)) {
+      throw new OptionError(
+        `unknown argument "${args[i]}"; expected one of ${known.map((k) => `--${k}`).join(", ")}.`,
+      );
+    }
+    if (args[i + 1] === undefined) throw new OptionError(`${args[i]} needs a value.`);
+    out.set(name, args[i + 1]);
+  }
+  return out;
+}
+
+function numberOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new OptionError(`--${name} must be a number, got "${value}".`);
+  return n;
+}
 
 /** A progress line on stderr: rewritten in place on a terminal, every 25% otherwise. */
 function progressPrinter(): (label: string, done: number, total: number) => void {
@@ -60,7 +106,13 @@ async function main(argv: string[]): Promise<number> {
       console.error("detective fetch: --mirror needs a folder");
       return 2;
     }
-    await fetchDatasets({ mirror, includeOptional, ids, onProgress: progressPrinter() });
+    await fetchDatasets({
+      mirror,
+      includeOptional,
+      ids: ids?.filter((id) => !id.startsWith("sim-")),
+      onProgress: progressPrinter(),
+    });
+    ensureGenerated({ ids: ids?.filter((id) => id.startsWith("sim-")) });
     return 0;
   }
   if (command === "datasets") {
@@ -70,7 +122,29 @@ async function main(argv: string[]): Promise<number> {
         `${d.id.padEnd(16)} ${String(d.rows).padStart(9)} rows  ${d.required ? "required" : "optional"}  ${d.file}`,
       );
     }
-    for (const g of m.generated) console.log(`${g.id.padEnd(16)} generated: ${g.status}`);
+    for (const g of m.generated) console.log(`${g.id.padEnd(16)} generated: ${g.title} -> ${g.files.pcap}`);
+    return 0;
+  }
+  if (command === "simulate") {
+    const o = options(rest, ["out", "seed", "start", "duration", "workstations", "intensity", "attacks"]);
+    const out = o.get("out");
+    if (!out) throw new OptionError("simulate needs --out FILE.pcap.");
+    const durationSeconds = numberOption(o.get("duration"), "duration", 3600);
+    const result = simulateTraffic(
+      {
+        seed: numberOption(o.get("seed"), "seed", 1),
+        start: o.get("start"),
+        durationSeconds,
+        workstations: numberOption(o.get("workstations"), "workstations", 30),
+        intensity: numberOption(o.get("intensity"), "intensity", 1),
+        attacks: parseAttacks(o.get("attacks") ?? "none", durationSeconds),
+      },
+      out,
+    );
+    console.error(
+      `simulate: ${result.packets.toLocaleString("en")} packets, ${(result.bytes / 1e6).toFixed(1)} MB -> ${result.pcap}; labels -> ${result.labels}`,
+    );
+    for (const w of result.windows) console.error(`  ${w.scenario}: ${w.description}`);
     return 0;
   }
   console.error(USAGE);

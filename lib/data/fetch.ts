@@ -228,9 +228,6 @@ export async function fetchDatasets(options: FetchOptions = {}): Promise<FetchRe
     }
     results.push(await obtain(entry, dir, mirror, log, options));
   }
-  for (const g of manifest.generated) {
-    if (g.files.length === 0) log(`data: ${g.id}: not available yet (${g.status})`);
-  }
   return results;
 }
 

@@ -24,12 +24,22 @@ export interface DatasetEntry {
   readonly required: boolean;
 }
 
-/** A dataset the project generates itself (the simulated traffic of issue 3). */
+/** A dataset the project generates itself: the simulated traffic (`lib/data/simulate`). */
 export interface GeneratedEntry {
   readonly id: string;
   readonly title: string;
-  readonly status: string;
-  readonly files: readonly string[];
+  /** Paths under `data/`: the capture and its ground-truth labels. */
+  readonly files: { readonly pcap: string; readonly labels: string };
+  /** Simulator options; `attacks` is "none" or "every" (each scenario once, see `everyAttack`). */
+  readonly simulation: {
+    readonly seed: number;
+    readonly start: string;
+    readonly durationSeconds: number;
+    readonly workstations: number;
+    readonly intensity: number;
+    readonly attacks: "none" | "every";
+  };
+  readonly required: boolean;
 }
 
 export interface Manifest {
