@@ -33,3 +33,5 @@ export * from "./features/pipeline";
 export * from "./features/services";
 export * from "./features/connections";
 export * from "./features/traffic";
+export * from "./features/featurize";
+export * from "./features/timeSeries";

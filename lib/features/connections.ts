@@ -116,13 +116,9 @@ interface Conn {
   urgent: number;
   wrongFragment: number;
   history: string;
-  // TCP events
-  origSyn: boolean;
-  respSynAck: boolean;
-  origFin: boolean;
-  respFin: boolean;
-  origRst: boolean;
-  respRst: boolean;
+  // TCP endpoint states (Zeek's TCP_Endpoint states)
+  orig: EndpointState;
+  resp: EndpointState;
   /** When the connection is done (both FINs or a RST): close at this time. */
   closingAt: number;
   closedBy: ConnectionRecord["closedBy"];
@@ -302,12 +298,8 @@ export class ConnectionAssembler {
       urgent: 0,
       wrongFragment: 0,
       history: "",
-      origSyn: false,
-      respSynAck: false,
-      origFin: false,
-      respFin: false,
-      origRst: false,
-      respRst: false,
+      orig: "INACTIVE",
+      resp: "INACTIVE",
       closingAt: Number.POSITIVE_INFINITY,
       closedBy: "timeout",
       failedLogins: 0,
@@ -352,30 +344,23 @@ export class ConnectionAssembler {
       const l = fromOrig ? letter.toUpperCase() : letter.toLowerCase();
       if (!conn.history.includes(l)) conn.history += l;
     };
-    if (flags & TCP_SYN) {
-      if (flags & TCP_ACK) {
-        if (!fromOrig) conn.respSynAck = true;
-        mark("h");
-      } else {
-        if (fromOrig) conn.origSyn = true;
-        mark("s");
-      }
-    } else if (flags & TCP_ACK && payload === 0) {
-      mark("a");
-    }
+    if (flags & TCP_SYN) mark(flags & TCP_ACK ? "h" : "s");
+    else if (flags & TCP_ACK && payload === 0) mark("a");
     if (payload > 0) mark("d");
-    if (flags & TCP_FIN) {
-      if (fromOrig) conn.origFin = true;
-      else conn.respFin = true;
-      mark("f");
-    }
+    if (flags & TCP_FIN) mark("f");
+    if (flags & TCP_RST) mark("r");
+    const [self, peer] = fromOrig ? (["orig", "resp"] as const) : (["resp", "orig"] as const);
+    conn[self] = nextEndpointState(conn[self], conn[peer], flags, payload);
+    // The ACK that completes the handshake establishes both ends.
+    if (conn[self] === "ESTABLISHED" && conn[peer] === "SYN_ACK_SENT") conn[peer] = "ESTABLISHED";
     if (flags & TCP_RST) {
-      if (fromOrig) conn.origRst = true;
-      else conn.respRst = true;
-      mark("r");
       conn.closedBy = "rst";
       conn.closingAt = Math.min(conn.closingAt, ts + this.opts.tcpLingerSeconds);
-    } else if (conn.origFin && conn.respFin && conn.closingAt === Number.POSITIVE_INFINITY) {
+    } else if (
+      conn.orig === "CLOSED" &&
+      conn.resp === "CLOSED" &&
+      conn.closingAt === Number.POSITIVE_INFINITY
+    ) {
       conn.closedBy = "fin";
       conn.closingAt = ts + this.opts.tcpLingerSeconds;
     }
@@ -395,7 +380,7 @@ export class ConnectionAssembler {
   private deadline(c: Conn): number {
     if (c.closingAt < Number.POSITIVE_INFINITY) return c.closingAt;
     if (c.protocol !== "tcp") return c.last + this.opts.udpIdleSeconds;
-    const established = c.origSyn && c.respSynAck;
+    const established = c.orig === "ESTABLISHED" || c.resp === "ESTABLISHED";
     return c.last + (established ? this.opts.tcpIdleSeconds : this.opts.tcpAttemptSeconds);
   }
 
@@ -427,42 +412,76 @@ function endpointPair(a: string, ap: number, b: string, bp: number): string {
   return a < b || (a === b && ap <= bp) ? `${a}|${ap}|${b}|${bp}` : `${b}|${bp}|${a}|${ap}`;
 }
 
-/** Zeek's state from the TCP events seen (base/protocols/conn/main.zeek, `conn_state`). */
-export function tcpState(c: {
-  origSyn: boolean;
-  respSynAck: boolean;
-  origFin: boolean;
-  respFin: boolean;
-  origRst: boolean;
-  respRst: boolean;
-}): ZeekState {
-  if (c.origSyn && !c.respSynAck) {
-    if (c.respRst) return "REJ";
-    if (c.origRst) return "RSTOS0";
-    if (c.origFin) return "SH";
-    return "S0";
+/**
+ * The state of one end of a TCP connection, as Zeek's TCP analyzer tracks it: INACTIVE (nothing
+ * sent), SYN_SENT, SYN_ACK_SENT, PARTIAL (seen only mid-stream), ESTABLISHED, CLOSED (sent a FIN),
+ * RESET (sent a RST).
+ */
+export type EndpointState =
+  "INACTIVE" | "SYN_SENT" | "SYN_ACK_SENT" | "PARTIAL" | "ESTABLISHED" | "CLOSED" | "RESET";
+
+/** An endpoint's next state after it sends a segment with `flags` (its peer in `peer`). */
+export function nextEndpointState(
+  self: EndpointState,
+  peer: EndpointState,
+  flags: number,
+  payload: number,
+): EndpointState {
+  if (flags & TCP_RST) return "RESET";
+  if (self === "RESET") return self;
+  if (flags & TCP_FIN) return "CLOSED";
+  if (self === "CLOSED") return self;
+  if (flags & TCP_SYN) {
+    if (flags & TCP_ACK) return self === "INACTIVE" || self === "PARTIAL" ? "SYN_ACK_SENT" : self;
+    return self === "INACTIVE" ? "SYN_SENT" : self;
   }
-  if (!c.origSyn && c.respSynAck) {
-    if (c.respRst) return "RSTRH";
-    if (c.respFin) return "SHR";
-    return "OTH";
+  // An ACK or data without SYN.
+  if (self === "SYN_SENT" && (peer === "SYN_ACK_SENT" || peer === "ESTABLISHED")) return "ESTABLISHED";
+  if (self === "SYN_ACK_SENT" && (flags & TCP_ACK || payload > 0) && peer === "ESTABLISHED")
+    return "ESTABLISHED";
+  if (self === "INACTIVE") return "PARTIAL";
+  return self;
+}
+
+/**
+ * Zeek's connection state from the two endpoint states (`conn_state` in
+ * base/protocols/conn/main.zeek), with the history to tell RSTOS0 from OTH.
+ */
+export function tcpState(orig: EndpointState, resp: EndpointState, history: string): ZeekState {
+  const origInactive = orig === "INACTIVE" || orig === "PARTIAL";
+  const respInactive = resp === "INACTIVE" || resp === "PARTIAL";
+  if (resp === "RESET") {
+    if (orig === "SYN_SENT" || orig === "SYN_ACK_SENT" || (orig === "RESET" && !/[Dd]/.test(history)))
+      return "REJ";
+    return origInactive ? "RSTRH" : "RSTR";
   }
-  if (!c.origSyn && !c.respSynAck) return "OTH";
-  if (c.origRst) return "RSTO";
-  if (c.respRst) return "RSTR";
-  if (c.origFin && c.respFin) return "SF";
-  if (c.origFin) return "S2";
-  if (c.respFin) return "S3";
-  return "S1";
+  if (orig === "RESET") {
+    if (respInactive) return /^S[^HAFGIQ]*R/.test(history) ? "RSTOS0" : "OTH";
+    return "RSTO";
+  }
+  if (resp === "CLOSED" && orig === "CLOSED") return "SF";
+  if (orig === "CLOSED") return respInactive ? "SH" : "S2";
+  if (resp === "CLOSED") return origInactive ? "SHR" : "S3";
+  if (orig === "SYN_SENT" && resp === "INACTIVE") return "S0";
+  if (orig === "ESTABLISHED" && resp === "ESTABLISHED") return "S1";
+  return "OTH";
 }
 
 function toRecord(c: Conn): ConnectionRecord {
-  const state: ZeekState = c.protocol === "tcp" ? tcpState(c) : "SF";
+  // Zeek calls a UDP flow without an answer S0 and every ICMP flow OTH; KDD's flag is SF for both.
+  const state: ZeekState =
+    c.protocol === "tcp"
+      ? tcpState(c.orig, c.resp, c.history)
+      : c.protocol === "udp" && c.respPackets === 0
+        ? "S0"
+        : c.protocol === "udp"
+          ? "SF"
+          : "OTH";
   const features: KddFeatures = {
     duration: c.last - c.start,
     protocol_type: c.protocol,
     service: c.service,
-    flag: kddFlag(state),
+    flag: c.protocol === "tcp" ? kddFlag(state) : "SF",
     src_bytes: c.origBytes,
     dst_bytes: c.respBytes,
     land: c.src === c.dst && c.srcPort === c.dstPort ? 1 : 0,

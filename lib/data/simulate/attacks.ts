@@ -71,6 +71,10 @@ const OPEN_PORTS = new Set([21, 22, 25, 53, 80]);
 /** The tunnelling domain: .example is reserved for documentation (RFC 2606). */
 const TUNNEL_DOMAIN = "t.cdn-sync.example";
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+/** The victim's SYN backlog (Linux's default net.ipv4.tcp_max_syn_backlog on small hosts, without SYN cookies). */
+const SYN_BACKLOG = 256;
+/** How long a half-open connection holds a backlog slot: five SYN-ACK retransmissions, 1+2+4+8+16+32 s. */
+const SYN_RECEIVED_SECONDS = 63;
 /** First port of the dynamic range (RFC 6335). */
 const DYNAMIC_PORTS = 49_152;
 /** The one dynamic port Wireshark decodes by default (Elasticsearch discovery): skipped. */
@@ -113,12 +117,19 @@ export function planAttack(spec: AttackSpec, net: Network, t0: number, rngInt: (
       victim = target(net.servers.web);
       attackerName = "spoofed";
       description = `SYN flood on ${victim.address}:80 from spoofed sources in the documentation ranges, ${rate} SYN/s`;
+      // Half-open connections the victim holds (expiry times): once its SYN backlog is full it stops
+      // answering, so most flood connections see no SYN-ACK at all (S0, as KDD's neptune).
+      const backlog: number[] = [];
       every(1 / rate, (t) => (ctx) => {
+        while (backlog.length > 0 && backlog[0] <= t) backlog.shift();
+        const answered = backlog.length < SYN_BACKLOG;
+        if (answered) backlog.push(t + SYN_RECEIVED_SECONDS);
         const address = `${pick(ctx.rng, SPOOF_RANGES)}.${1 + randomInt(ctx.rng, 254)}`;
         const ip = ipv4Bytes(address);
         const spoofed: Host = { name: "spoofed", address, ip, mac: net.gateway.mac, inside: false, rtt: 0.05 };
         const c = new TcpConversation(ctx, spoofed, victim, 1024 + randomInt(ctx.rng, 64_000), 80, t, "syn_flood");
-        c.synOnly().synAck(); // the victim answers; the spoofed source never completes
+        c.synOnly(); // the spoofed source never completes the handshake
+        if (answered) c.synAck();
       });
       break;
     }

@@ -1,0 +1,234 @@
+/**
+ * Packets to featurised connection records: the assembler and the traffic features chained, the
+ * one path for a capture file and a live stream (a file is a replay of the stream). Also the
+ * conversion of records to the columnar `Table` the KDD data uses, and their ground-truth labels.
+ */
+import { ShapeError } from "../errors";
+import { type CaptureOptions, type CaptureReport, readCapture } from "../data/capture";
+import { KDD_FEATURES, LABEL_COLUMN, NORMAL_LABEL } from "../data/kdd99";
+import type { Packet } from "../data/packet";
+import type { SimulationLabels } from "../data/simulate/simulate";
+import { type Column, Table } from "../data/table";
+import {
+  type AssemblerOptions,
+  type AssemblerStats,
+  ConnectionAssembler,
+  type ConnectionRecord,
+} from "./connections";
+import { type TrafficFeatureOptions, TrafficFeatures } from "./traffic";
+
+export interface FeaturizeOptions extends AssemblerOptions, TrafficFeatureOptions {}
+
+/** How often (in capture seconds) finished records are released to the traffic features. */
+const RELEASE_INTERVAL_SECONDS = 1;
+
+/**
+ * Packets in, featurised records out (in start order) through `onRecord`.
+ * @example
+ * const f = new PacketFeaturizer((r) => records.push(r)); for (const p of packets) f.add(p); f.finish();
+ */
+export class PacketFeaturizer {
+  readonly assembler: ConnectionAssembler;
+  readonly traffic: TrafficFeatures;
+  private lastRelease = Number.NEGATIVE_INFINITY;
+  private readonly toTraffic = (r: ConnectionRecord): void => this.traffic.add(r);
+
+  constructor(
+    private readonly onRecord: (r: ConnectionRecord) => void,
+    options: FeaturizeOptions = {},
+  ) {
+    this.assembler = new ConnectionAssembler(options);
+    this.traffic = new TrafficFeatures(options);
+  }
+
+  add(p: Packet): void {
+    this.assembler.add(p, this.toTraffic);
+    const now = this.assembler.time;
+    if (now - this.lastRelease >= RELEASE_INTERVAL_SECONDS) {
+      this.lastRelease = now;
+      this.traffic.release(this.assembler.oldestOpenStart(), now, this.onRecord);
+    }
+  }
+
+  /** End of input: every open connection is closed and every record released. */
+  finish(): void {
+    this.assembler.flush(this.toTraffic);
+    this.traffic.flush(this.onRecord);
+  }
+}
+
+/** What `featurizeCapture` read and built. */
+export interface FeaturizedCapture {
+  readonly records: ConnectionRecord[];
+  readonly capture: CaptureReport;
+  readonly assembler: AssemblerStats;
+}
+
+/**
+ * Reads a pcap / pcapng file and returns its featurised connection records.
+ * @throws ParseError for a file that is not a capture or is corrupt (with the byte offset).
+ */
+export async function featurizeCapture(
+  path: string,
+  options: FeaturizeOptions & CaptureOptions = {},
+): Promise<FeaturizedCapture> {
+  const records: ConnectionRecord[] = [];
+  const f = new PacketFeaturizer((r) => records.push(r), options);
+  const capture = await readCapture(path, (p) => f.add(p), options);
+  f.finish();
+  return { records, capture, assembler: { ...f.assembler.stats } };
+}
+
+/** Largest dictionary of a symbolic table column (codes are 16-bit). */
+const MAX_SYMBOLS = 65_536;
+
+function symbolic(name: string, values: readonly string[]): Column {
+  const lookup = new Map<string, number>();
+  const dictionary: string[] = [];
+  const codes = new Uint16Array(values.length);
+  values.forEach((v, i) => {
+    let c = lookup.get(v);
+    if (c === undefined) {
+      c = dictionary.length;
+      if (c >= MAX_SYMBOLS) {
+        throw new ShapeError(
+          `recordsToTable: column "${name}" has more than ${MAX_SYMBOLS} distinct values; split the records.`,
+        );
+      }
+      dictionary.push(v);
+      lookup.set(v, c);
+    }
+    codes[i] = c;
+  });
+  return { kind: "symbolic", name, codes, dictionary };
+}
+
+function numeric(name: string, values: ArrayLike<number>): Column {
+  return { kind: "numeric", name, values: Float64Array.from(values) };
+}
+
+/** Metadata columns kept beside the 41 KDD features (not model features). */
+export const RECORD_METADATA_COLUMNS = [
+  "start",
+  "end",
+  "src",
+  "src_port",
+  "dst",
+  "dst_port",
+  "state",
+  "history",
+  "orig_packets",
+  "resp_packets",
+  "dns_query",
+  "http_host",
+  "http_uri",
+] as const;
+
+/**
+ * The records as a `Table` with the 41 KDD feature columns (same names and kinds as the KDD
+ * files, so the same `FeaturePipeline` and detectors run on both), a `label` column, and the
+ * metadata columns of RECORD_METADATA_COLUMNS.
+ * @param labels one label per record (e.g. from `labelRecords`); default all `normal`.
+ */
+export function recordsToTable(records: readonly ConnectionRecord[], labels?: readonly string[]): Table {
+  if (labels && labels.length !== records.length) {
+    throw new ShapeError(`recordsToTable: ${labels.length} labels for ${records.length} records.`);
+  }
+  const columns: Column[] = KDD_FEATURES.map((f) =>
+    f.kind === "symbolic"
+      ? symbolic(
+          f.name,
+          records.map((r) => String(r.features[f.name])),
+        )
+      : numeric(
+          f.name,
+          records.map((r) => Number(r.features[f.name])),
+        ),
+  );
+  columns.push(symbolic(LABEL_COLUMN, labels ?? records.map(() => NORMAL_LABEL)));
+  columns.push(
+    numeric(
+      "start",
+      records.map((r) => r.start),
+    ),
+    numeric(
+      "end",
+      records.map((r) => r.end),
+    ),
+    symbolic(
+      "src",
+      records.map((r) => r.src),
+    ),
+    numeric(
+      "src_port",
+      records.map((r) => r.srcPort),
+    ),
+    symbolic(
+      "dst",
+      records.map((r) => r.dst),
+    ),
+    numeric(
+      "dst_port",
+      records.map((r) => r.dstPort),
+    ),
+    symbolic(
+      "state",
+      records.map((r) => r.state),
+    ),
+    symbolic(
+      "history",
+      records.map((r) => r.history),
+    ),
+    numeric(
+      "orig_packets",
+      records.map((r) => r.origPackets),
+    ),
+    numeric(
+      "resp_packets",
+      records.map((r) => r.respPackets),
+    ),
+    symbolic(
+      "dns_query",
+      records.map((r) => r.dnsQuery ?? ""),
+    ),
+    symbolic(
+      "http_host",
+      records.map((r) => r.httpHost ?? ""),
+    ),
+    symbolic(
+      "http_uri",
+      records.map((r) => r.httpUri ?? ""),
+    ),
+  );
+  return new Table(columns);
+}
+
+/** Tolerance when matching a record's start to a labelled connection's first packet, seconds. */
+const LABEL_MATCH_SECONDS = 1;
+
+/**
+ * Ground truth per record from a simulation's labels: the scenario of the labelled connection with
+ * the same 5-tuple (starting within a second), else the scenario whose window the record overlaps
+ * between its attacker and victim (e.g. the victim's ICMP errors during a UDP flood), else `normal`.
+ */
+export function labelRecords(records: readonly ConnectionRecord[], labels: SimulationLabels): string[] {
+  const byTuple = new Map<string, { start: number; scenario: string }[]>();
+  for (const c of labels.connections) {
+    const key = `${c.protocol}|${c.src}|${c.srcPort}|${c.dst}|${c.dstPort}`;
+    const list = byTuple.get(key) ?? [];
+    list.push({ start: c.start, scenario: c.scenario });
+    byTuple.set(key, list);
+  }
+  return records.map((r) => {
+    const exact = byTuple.get(`${r.protocol}|${r.src}|${r.srcPort}|${r.dst}|${r.dstPort}`);
+    const hit = exact?.find((c) => Math.abs(c.start - r.start) <= LABEL_MATCH_SECONDS);
+    if (hit) return hit.scenario;
+    for (const w of labels.windows) {
+      if (r.end < w.start || r.start > w.end || w.attacker === "spoofed") continue;
+      const between =
+        (r.src === w.attacker && r.dst === w.victim) || (r.src === w.victim && r.dst === w.attacker);
+      if (between) return w.scenario;
+    }
+    return NORMAL_LABEL;
+  });
+}
