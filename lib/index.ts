@@ -29,6 +29,7 @@ export * from "./data/simulate/attacks";
 export type { ConnectionLabel } from "./data/simulate/conversation";
 export { activity } from "./data/simulate/network";
 export * from "./data/generated";
+export * from "./data/tshark";
 export * from "./features/pipeline";
 export * from "./features/services";
 export * from "./features/connections";

@@ -345,7 +345,7 @@ export class ConnectionAssembler {
       if (!conn.history.includes(l)) conn.history += l;
     };
     if (flags & TCP_SYN) mark(flags & TCP_ACK ? "h" : "s");
-    else if (flags & TCP_ACK && payload === 0) mark("a");
+    else if ((flags & (TCP_ACK | TCP_FIN | TCP_RST)) === TCP_ACK && payload === 0) mark("a"); // a pure ACK
     if (payload > 0) mark("d");
     if (flags & TCP_FIN) mark("f");
     if (flags & TCP_RST) mark("r");
@@ -538,6 +538,19 @@ function inspectContent(conn: Conn, fromOrig: boolean, p: Packet): void {
     return;
   }
   if (conn.protocol !== "tcp") return;
+  if (conn.dstPort === 21) {
+    const text = Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.length, 512)).toString(
+      "latin1",
+    );
+    if (fromOrig) {
+      if (/^USER (anonymous|ftp)\r?\n/i.test(text)) conn.guest = true;
+    } else if (text.startsWith("530")) {
+      conn.failedLogins++;
+    } else if (text.startsWith("230")) {
+      conn.loggedIn = true;
+    }
+    return;
+  }
   if (
     fromOrig &&
     conn.httpMethod === undefined &&
@@ -553,19 +566,6 @@ function inspectContent(conn: Conn, fromOrig: boolean, p: Packet): void {
       conn.httpMethod = m[1];
       conn.httpUri = m[2];
       conn.httpHost = /\r\nHost: *([^\r\n]+)/i.exec(head)?.[1];
-    }
-    return;
-  }
-  if (conn.dstPort === 21) {
-    const text = Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.length, 512)).toString(
-      "latin1",
-    );
-    if (fromOrig) {
-      if (/^USER (anonymous|ftp)\r?\n/i.test(text)) conn.guest = true;
-    } else if (text.startsWith("530")) {
-      conn.failedLogins++;
-    } else if (text.startsWith("230")) {
-      conn.loggedIn = true;
     }
   }
 }
