@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { gunzipSync } from "node:zlib";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { datasetEntry, dataDir, storedPath } from "../lib";
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
@@ -77,7 +77,7 @@ function main(): void {
     const plain = join(mkdtempSync(join(tmpdir(), "detective-bench-")), "kdd.csv");
     writeFileSync(plain, gunzipSync(readFileSync(file)));
     danfo = run(process.execPath, ["-e", DANFO, plain]);
-    rmSync(plain);
+    rmSync(dirname(plain), { recursive: true, force: true });
   }
   if (danfo)
     console.error(`danfojs-node readCSV: ${danfo.seconds.toFixed(2)} s ${danfo.peak_rss_mb.toFixed(0)} MB`);

@@ -8,5 +8,7 @@ bash scripts/setup.sh
 STEP=bench
 log "loader: loadKdd vs pandas read_csv"
 node --import tsx bench/loader.ts >/dev/null
+log "packets: featurizeCapture vs tshark -T fields"
+node --import tsx bench/packets.ts >/dev/null
 node --import tsx bench/readme.ts
 log "results in bench/results/, README updated"

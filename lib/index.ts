@@ -36,3 +36,4 @@ export * from "./features/connections";
 export * from "./features/traffic";
 export * from "./features/featurize";
 export * from "./features/timeSeries";
+export * from "./features/recordSummary";

@@ -9,7 +9,13 @@ import { DataError } from "../errors";
 import { dataDir } from "../paths";
 import { type GeneratedEntry, type Manifest, readManifest } from "./manifest";
 import { everyAttack } from "./simulate/attacks";
-import { SIMULATOR_VERSION, type SimulationOptions, type SimulationResult, simulateTraffic } from "./simulate/simulate";
+import {
+  SIMULATOR_VERSION,
+  type SimulationLabels,
+  type SimulationOptions,
+  type SimulationResult,
+  simulateTraffic,
+} from "./simulate/simulate";
 
 /** The simulator options a manifest entry stands for. */
 export function simulationOptions(entry: GeneratedEntry): SimulationOptions {
@@ -102,4 +108,14 @@ export function generatedPaths(id: string, manifest: Manifest = readManifest(), 
     throw new DataError(`${id} is missing or was made by another simulator version: run \`npm run fetch-data\`.`);
   }
   return { pcap: join(dir, entry.files.pcap), labels: join(dir, entry.files.labels) };
+}
+
+/**
+ * A generated dataset ready to use: its capture path and its parsed ground truth.
+ * @throws DataError when it has not been generated.
+ * @example const { pcap, labels } = loadSimulated("sim-mixed"); labels.windows.length // 8
+ */
+export function loadSimulated(id: string): { pcap: string; labels: SimulationLabels } {
+  const paths = generatedPaths(id);
+  return { pcap: paths.pcap, labels: JSON.parse(readFileSync(paths.labels, "utf8")) as SimulationLabels };
 }

@@ -90,7 +90,7 @@ export function frame(records: readonly object[], options: FrameOptions = {}): D
 /** Rows `DataFrame.print()` shows unless told otherwise. */
 const DEFAULT_MAX_ROWS = 60;
 /** Widest column printed; longer text is cut with an ellipsis. */
-const MAX_COLUMN_WIDTH = 64;
+const MAX_COLUMN_WIDTH = 100;
 
 /**
  * danfojs prints every column 17 characters wide, cutting most names and reasons; size each

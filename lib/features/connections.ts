@@ -24,6 +24,7 @@ import {
   TCP_SYN,
   TCP_URG,
 } from "../data/packet";
+import { KDD_FEATURES } from "../data/kdd99";
 import { icmpService, portService } from "./services";
 
 /** Zeek's connection states (https://docs.zeek.org/en/current/scripts/base/protocols/conn/main.zeek.html). */
@@ -587,3 +588,30 @@ export function parseDnsQuestion(msg: Uint8Array): { name: string; type: number 
   if (i + 3 > msg.length - 1) return undefined;
   return { name: labels.join("."), type: (msg[i + 1] << 8) | msg[i + 2] };
 }
+
+/**
+ * The content features packets cannot give (they need what users typed in a shell: host audit data
+ * in 1998, encrypted in SSH today); always 0 in records built here.
+ */
+export const UNDERIVABLE_FEATURES: readonly string[] = Object.freeze([
+  "hot",
+  "num_compromised",
+  "root_shell",
+  "su_attempted",
+  "num_root",
+  "num_file_creations",
+  "num_shells",
+  "num_access_files",
+  "num_outbound_cmds",
+  "is_host_login",
+]);
+
+/**
+ * The KDD features our records carry (all 41 but UNDERIVABLE_FEATURES): the columns to fit a
+ * pipeline on for packet-derived records. With a normal-only training capture, fit with
+ * `dropConstant: "none"`, so features that never vary in normal traffic (flag, the error rates)
+ * stay in and an attack's departure from them shows.
+ */
+export const PACKET_DERIVABLE_FEATURES: readonly string[] = Object.freeze(
+  KDD_FEATURES.map((f) => f.name).filter((name) => !UNDERIVABLE_FEATURES.includes(name)),
+);

@@ -22,7 +22,7 @@ test("min-max scaling with log1p, fitted on the given rows only (hand-computed)"
   // flat is constant -> dropped; proto vocabulary from rows 0..2 is {tcp, udp}, sorted
   assert.deepEqual(p.featureNames, ["bytes", "rate", "proto=tcp", "proto=udp"]);
   assert.deepEqual(p.state.dropped, [
-    { column: "flat", reason: "constant over the 3 training rows (always 7)" },
+    { column: "flat", reason: "constant over all 4 rows of the training table (always 7)" },
   ]);
   const { X, unseen, imputed } = p.transform(table);
   const get = (i: number, j: number) => X.data[i * X.cols + j];
@@ -40,6 +40,39 @@ test("min-max scaling with log1p, fitted on the given rows only (hand-computed)"
   assert.deepEqual(Array.from(X.data.subarray(0, 4).slice(2)), [1, 0]);
   assert.deepEqual([get(3, 2), get(3, 3)], [0, 0]);
   assert.deepEqual(unseen, { proto: { icmp: 1 } });
+});
+
+test("a column constant only among the fitting rows is kept (a departure from it is the anomaly)", () => {
+  // Like KDD's wrong_fragment: 0 for every normal training row, non-zero for some attacks in the file.
+  const t = new Table([
+    { kind: "numeric", name: "frag", values: Float64Array.of(0, 0, 0, 3) },
+    { kind: "numeric", name: "outbound", values: Float64Array.of(0, 0, 0, 0) },
+    { kind: "symbolic", name: "flag", codes: Uint16Array.of(0, 0, 0, 1), dictionary: ["SF", "REJ"] },
+  ]);
+  const normals = [0, 1, 2];
+  const columns = ["frag", "outbound", "flag"];
+  const p = FeaturePipeline.fit(t, { columns, log1p: [] }, normals);
+  assert.deepEqual(p.featureNames, ["frag", "flag=SF"]);
+  assert.deepEqual(
+    p.state.dropped.map((d) => d.column),
+    ["outbound"],
+  );
+  assert.deepEqual(
+    p.state.constant?.map((c) => c.column),
+    ["frag", "flag"],
+  );
+  assert.match(p.state.constant?.[0].reason ?? "", /constant over the 3 training rows \(always 0\); kept/);
+  const { X } = p.transform(t, [3]);
+  assert.deepEqual(Array.from(X.data), [3, 0], "the attack row departs in both kept columns");
+  // dropConstant "rows" drops them; "none" keeps even the file-wide constant.
+  assert.deepEqual(FeaturePipeline.fit(t, { columns, dropConstant: "rows" }, normals).featureNames, []);
+  const all = FeaturePipeline.fit(
+    t,
+    { columns: ["frag", "outbound"], dropConstant: "none", log1p: [] },
+    normals,
+  );
+  assert.deepEqual(all.featureNames, ["frag", "outbound"]);
+  assert.throws(() => FeaturePipeline.fit(t, { dropConstant: "all" as never }), /dropConstant must be/);
 });
 
 test("standard scaling uses the training mean and population standard deviation", () => {

@@ -7,7 +7,11 @@
  *   fit time is either encoded as all zeros and counted (`unseen: "ignore"`, the default) or an error;
  * - numeric columns: missing (NaN) values imputed with the training median, then log1p for
  *   heavy-tailed counts, bytes and durations (sign-preserving), then min-max or standard scaling;
- * - columns constant over the training rows are dropped, each with its reason.
+ * - constant columns: by default a column constant over the whole training table (every class,
+ *   e.g. KDD's num_outbound_cmds) is dropped with its reason; a column constant only over the fitting
+ *   rows (the training normals) is kept, centred on its constant, because a departure from it is
+ *   exactly what an anomaly detector must see (KDD's wrong_fragment is 0 for every normal record
+ *   and non-zero for teardrop and pod). Both kinds are listed in the fitted state.
  * The output is a dense row-major Float32 matrix with one name per feature.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,7 +34,13 @@ export interface PipelineOptions {
   scaling?: Scaling;
   /** Unseen categories: `ignore` (default) encodes all zeros and counts them; `error` throws. */
   unseen?: "ignore" | "error";
-  /** Drop columns whose most frequent training value covers at least this share. Default 1 (constant only). */
+  /**
+   * Which constant columns to drop. `table` (default): constant over every row of the table given to
+   * `fit` (the training file, all classes: no test data involved). `rows`: constant over the fitting
+   * rows. `none`: keep all. Kept constant columns map to (value - constant), so any departure shows.
+   */
+  dropConstant?: "table" | "rows" | "none";
+  /** A column counts as constant when its most frequent value covers at least this share. Default 1. */
   dropModeShare?: number;
 }
 
@@ -55,6 +65,8 @@ export interface PipelineState {
   readonly fittedRows: number;
   readonly steps: readonly FeatureStep[];
   readonly dropped: readonly { readonly column: string; readonly reason: string }[];
+  /** Columns constant over the fitting rows but kept (see `dropConstant`), with their reason. */
+  readonly constant?: readonly { readonly column: string; readonly reason: string }[];
   readonly featureNames: readonly string[];
 }
 
@@ -104,21 +116,36 @@ export class FeaturePipeline {
     if (n === 0) throw new ShapeError("FeaturePipeline.fit: no training rows; pass at least one row.");
     const steps: FeatureStep[] = [];
     const dropped: { column: string; reason: string }[] = [];
+    const constant: { column: string; reason: string }[] = [];
     const featureNames: string[] = [];
     const logSet = new Set(opts.log1p);
+    const describe = (v: ReturnType<typeof columnVariation>, scope: string): string =>
+      v.distinctValues === 1
+        ? `constant over ${scope} (always ${v.mode})`
+        : `near-constant over ${scope} (${(v.modeShare * 100).toFixed(2)}% are ${v.mode})`;
     for (const name of opts.columns) {
       const column = table.column(name);
-      const variation = columnVariation(table, name, rows);
-      if (variation.modeShare >= opts.dropModeShare) {
-        const share = (variation.modeShare * 100).toFixed(2);
-        dropped.push({
+      const overRows = columnVariation(table, name, rows);
+      if (overRows.modeShare >= opts.dropModeShare) {
+        const overTable = rows && opts.dropConstant === "table" ? columnVariation(table, name) : overRows;
+        const drop =
+          opts.dropConstant === "rows" ||
+          (opts.dropConstant === "table" && overTable.modeShare >= opts.dropModeShare);
+        if (drop) {
+          const scope =
+            opts.dropConstant === "table"
+              ? `all ${table.rows} rows of the training table`
+              : `the ${n} training rows`;
+          dropped.push({
+            column: name,
+            reason: describe(opts.dropConstant === "table" ? overTable : overRows, scope),
+          });
+          continue;
+        }
+        constant.push({
           column: name,
-          reason:
-            variation.distinctValues === 1
-              ? `constant over the ${n} training rows (always ${variation.mode})`
-              : `near-constant over the ${n} training rows (${share}% are ${variation.mode})`,
+          reason: `${describe(overRows, `the ${n} training rows`)}; kept, so a departure from it shows`,
         });
-        continue;
       }
       if (column.kind === "symbolic") {
         const seen = new Uint8Array(column.dictionary.length);
@@ -148,6 +175,7 @@ export class FeaturePipeline {
       fittedRows: n,
       steps,
       dropped,
+      constant,
       featureNames,
     });
   }
@@ -324,6 +352,12 @@ function resolveOptions(options: PipelineOptions): Required<PipelineOptions> {
   if (unseen !== "ignore" && unseen !== "error") {
     throw new OptionError(`FeaturePipeline: unseen must be "ignore" or "error", got "${String(unseen)}".`);
   }
+  const dropConstant = options.dropConstant ?? "table";
+  if (!["table", "rows", "none"].includes(dropConstant)) {
+    throw new OptionError(
+      `FeaturePipeline: dropConstant must be "table", "rows" or "none", got "${dropConstant}".`,
+    );
+  }
   const dropModeShare = options.dropModeShare ?? 1;
   if (!(dropModeShare > 0 && dropModeShare <= 1)) {
     throw new OptionError(`FeaturePipeline: dropModeShare must be in (0, 1], got ${dropModeShare}.`);
@@ -333,6 +367,7 @@ function resolveOptions(options: PipelineOptions): Required<PipelineOptions> {
     log1p: [...(options.log1p ?? KDD_FEATURES.filter((f) => f.heavyTailed).map((f) => f.name))],
     scaling,
     unseen,
+    dropConstant,
     dropModeShare,
   };
 }

@@ -4,6 +4,7 @@
  * rates catch floods, scans and beaconing that single connection records do not show).
  */
 import { OptionError } from "../errors";
+import { readCapture } from "../data/capture";
 import {
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
@@ -179,4 +180,24 @@ export class TrafficSeries {
   finish(): void {
     if (!Number.isNaN(this.current)) this.closeInterval();
   }
+}
+
+/**
+ * The series of a whole capture file: total and per-host rows.
+ * @example const { total } = await captureSeries("data/simulated/sim-mixed.pcap", { intervalSeconds: 60 });
+ */
+export async function captureSeries(
+  path: string,
+  options: SeriesOptions = {},
+): Promise<{ total: SeriesRow[]; hosts: SeriesRow[] }> {
+  const total: SeriesRow[] = [];
+  const hosts: SeriesRow[] = [];
+  const series = new TrafficSeries(
+    (r) => total.push(r),
+    (r) => hosts.push(r),
+    options,
+  );
+  await readCapture(path, (p) => series.add(p));
+  series.finish();
+  return { total, hosts };
 }
