@@ -97,8 +97,14 @@ export function webSession(ctx: SimContext, net: Network, client: Host, t: numbe
     response.set(ctx.opaque(body), head.length);
     c.send("server", response, 0.002 + ctx.rng() * 0.05);
   }
-  c.wait(0.5 + ctx.rng() * 5).close("client");
+  c.wait(0.5 + ctx.rng() * 5);
+  // Browsers abort some keep-alive connections with a RST instead of closing them (a tab closed).
+  if (ctx.rng() < WEB_RESET_SHARE) c.reset("client");
+  else c.close("client");
 }
+
+/** Share of web sessions the browser ends with a RST. */
+const WEB_RESET_SHARE = 0.05;
 
 /** A user sends mail through the relay; half the time the relay passes it on to an outside MX. */
 export function mailSession(ctx: SimContext, net: Network, client: Host, t: number): void {

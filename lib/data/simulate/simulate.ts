@@ -62,7 +62,7 @@ export interface SimulationLabels {
 }
 
 /** Bumped whenever the simulator's output changes for the same options (so stored captures are regenerated). */
-export const SIMULATOR_VERSION = 2;
+export const SIMULATOR_VERSION = 3;
 
 /**
  * Session starts of one kind for one host: a Poisson process with rate `perHour` at full activity,
