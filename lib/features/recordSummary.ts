@@ -101,25 +101,26 @@ export function profileByLabel(table: Table): LabelProfile[] {
   });
 }
 
-/** How an attack window shows in the total series: its peaks against the baseline's medians. */
+/** How an attack window shows in the total series: its peaks against the baseline's busiest interval. */
 export interface WindowContrast {
   scenario: string;
   attacker: string;
   victim: string;
   minutes: number;
   peakPackets: number;
-  baselinePackets: number;
+  baselineMaxPackets: number;
   peakConnections: number;
-  baselineConnections: number;
+  baselineMaxConnections: number;
   peakSynRatio: number;
-  baselineSynRatio: number;
+  baselineMaxSynRatio: number;
   peakDnsQueries: number;
-  baselineDnsQueries: number;
+  baselineMaxDnsQueries: number;
 }
 
 /**
- * For each attack window: the highest value of each series metric inside the window, next to the
- * median over intervals outside every window (the baseline).
+ * For each attack window: the highest value of each series metric over the window's intervals,
+ * leaving out those of shorter attacks inside it, next to the highest value over the intervals
+ * outside every window (the baseline: normal traffic has peaks too). A window fully covered by shorter attacks has NaN peaks.
  */
 export function windowContrast(
   total: readonly SeriesRow[],
@@ -128,23 +129,29 @@ export function windowContrast(
   const step = total.length > 1 ? total[1].start - total[0].start : 1;
   const inside = (r: SeriesRow, w: AttackWindow): boolean => r.start + step > w.start && r.start < w.end;
   const baseline = total.filter((r) => !windows.some((w) => inside(r, w)));
-  const med = (k: keyof SeriesRow): number => median(baseline.map((r) => Number(r[k])));
-  const peak = (rows: SeriesRow[], k: keyof SeriesRow): number => Math.max(...rows.map((r) => Number(r[k])));
+  const peak = (rows: SeriesRow[], k: keyof SeriesRow): number =>
+    rows.length === 0 ? Number.NaN : Math.max(...rows.map((r) => Number(r[k])));
+  // Normal traffic has peaks too: compare with its busiest interval, so a long window's maximum is
+  // not mistaken for the attack (a maximum over many intervals exceeds any percentile by chance).
+  const busiest = (k: keyof SeriesRow): number => peak(baseline, k);
   return windows.map((w) => {
-    const rows = total.filter((r) => inside(r, w));
+    // Leave out intervals of shorter attacks inside this window, so a long window (C2 beaconing)
+    // does not inherit the peaks of the floods or scans that happen during it.
+    const shorter = windows.filter((o) => o !== w && o.end - o.start < w.end - w.start);
+    const rows = total.filter((r) => inside(r, w) && !shorter.some((o) => inside(r, o)));
     return {
       scenario: w.scenario,
       attacker: w.attacker,
       victim: w.victim,
       minutes: (w.end - w.start) / 60,
       peakPackets: peak(rows, "packets"),
-      baselinePackets: med("packets"),
+      baselineMaxPackets: busiest("packets"),
       peakConnections: peak(rows, "connections"),
-      baselineConnections: med("connections"),
+      baselineMaxConnections: busiest("connections"),
       peakSynRatio: peak(rows, "synRatio"),
-      baselineSynRatio: med("synRatio"),
+      baselineMaxSynRatio: busiest("synRatio"),
       peakDnsQueries: peak(rows, "dnsQueries"),
-      baselineDnsQueries: med("dnsQueries"),
+      baselineMaxDnsQueries: busiest("dnsQueries"),
     };
   });
 }
