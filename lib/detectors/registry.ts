@@ -1,0 +1,47 @@
+/**
+ * Saving and loading any detector by name, so the monitor can load what the study trained.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { SchemaError } from "../errors";
+import { IsolationForest } from "./isolationForest";
+import { Mahalanobis } from "./mahalanobis";
+import { DETECTOR_FORMAT, type Detector, type DetectorJSON } from "./types";
+import { RobustZScore, ZScore } from "./zScore";
+
+const LOADERS: Readonly<Record<string, (json: DetectorJSON) => Detector>> = {
+  ZScore: ZScore.fromJSON,
+  RobustZScore: RobustZScore.fromJSON,
+  Mahalanobis: Mahalanobis.fromJSON,
+  IsolationForest: IsolationForest.fromJSON,
+};
+
+/** Rebuilds a detector from its JSON. @throws SchemaError for a foreign or unknown value. */
+export function detectorFromJSON(value: unknown): Detector {
+  const json = value as Partial<DetectorJSON> | null;
+  if (!json || json.format !== DETECTOR_FORMAT || typeof json.name !== "string") {
+    throw new SchemaError(`loadDetector: not a saved detector (format "${json?.format}").`);
+  }
+  const load = LOADERS[json.name];
+  if (!load)
+    throw new SchemaError(
+      `loadDetector: unknown detector "${json.name}"; known: ${Object.keys(LOADERS).join(", ")}.`,
+    );
+  if (json.version !== 1) {
+    throw new SchemaError(
+      `loadDetector: ${json.name} saved with version ${json.version}; this code reads version 1. Re-fit it.`,
+    );
+  }
+  return load(json as DetectorJSON);
+}
+
+/** Writes a fitted detector as JSON. */
+export function saveDetector(detector: Detector, path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(detector.toJSON())}\n`);
+}
+
+/** Reads a detector written by `saveDetector`. */
+export function loadDetector(path: string): Detector {
+  return detectorFromJSON(JSON.parse(readFileSync(path, "utf8")));
+}

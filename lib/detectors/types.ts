@@ -1,0 +1,62 @@
+/**
+ * The one detector contract, in the spirit of scikit-learn / PyOD (batch) and River (streaming):
+ * options are fixed at construction, `fit(X)` learns from (mostly) normal traffic, `score(X)` gives
+ * one anomaly score per row, **higher = more anomalous**, for every detector. Fitted state is kept
+ * apart from the options and saves to JSON, so the real-time monitor reuses what the study trained.
+ * Thresholds are not part of detectors: see `lib/eval/threshold.ts`.
+ */
+import { NotFittedError, ShapeError } from "../errors";
+import type { Matrix } from "../matrix";
+
+/** A batch detector. */
+export interface Detector {
+  /** The detector's kind, e.g. "IsolationForest"; also its key when loading a saved model. */
+  readonly name: string;
+  /** Learns from the rows of X (training traffic, normal or mostly normal). Returns itself. */
+  fit(X: Matrix): this;
+  /** One anomaly score per row of X; higher means more anomalous. @throws NotFittedError, ShapeError */
+  score(X: Matrix): Float64Array;
+  /** Options and fitted state as a JSON value (`saveDetector` writes it, `loadDetector` reads it). */
+  toJSON(): DetectorJSON;
+}
+
+/** A detector that can also score (and possibly learn) one record at a time, as the monitor does. */
+export interface StreamingDetector extends Detector {
+  /** The score of one row, without learning from it (score first, learn second, as in River). */
+  scoreOne(x: ArrayLike<number>): number;
+  /** Updates the fitted state with one row, where the method allows it. */
+  learnOne?(x: ArrayLike<number>): this;
+}
+
+/** A saved detector. */
+export interface DetectorJSON {
+  readonly format: typeof DETECTOR_FORMAT;
+  readonly version: number;
+  readonly name: string;
+  readonly options: unknown;
+  readonly state: unknown;
+}
+
+export const DETECTOR_FORMAT = "detective-detector";
+
+/** Returns the fitted state or throws a NotFittedError naming what to do. */
+export function fitted<S>(name: string, state: S | undefined): S {
+  if (state === undefined) throw new NotFittedError(`${name}: call fit(X) before scoring.`);
+  return state;
+}
+
+/** Checks that X has the column count the detector was fitted on. */
+export function checkColumns(name: string, expected: number, X: { cols: number } | ArrayLike<number>): void {
+  const got = "cols" in X ? X.cols : X.length;
+  if (got !== expected) {
+    throw new ShapeError(
+      `${name}: fitted on ${expected} columns, got ${got}. Pass the data through the same feature pipeline used for fit().`,
+    );
+  }
+}
+
+/** Checks that X has rows to learn from. */
+export function checkTrainable(name: string, X: Matrix, minRows = 2): void {
+  if (X.rows < minRows) throw new ShapeError(`${name}.fit: needs at least ${minRows} rows, got ${X.rows}.`);
+  if (X.cols < 1) throw new ShapeError(`${name}.fit: X has no columns.`);
+}

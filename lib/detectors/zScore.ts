@@ -1,0 +1,215 @@
+/**
+ * Per-feature z-scores combined into one anomaly score per row. Two variants:
+ * - `ZScore`: mean and standard deviation (Welford's online algorithm, so `learnOne` updates them
+ *   exactly as a batch fit would);
+ * - `RobustZScore`: median and MAD (scaled by 1.4826 to match the standard deviation for normal
+ *   data; Rousseeuw and Croux 1993), far less pulled by outliers in the training data.
+ *
+ * A feature that never varies in training (standard deviation 0) would make z infinite; its spread
+ * is floored at `minScale`, so any departure from the constant gives a large but finite z.
+ */
+import { OptionError } from "../errors";
+import type { Matrix } from "../matrix";
+import {
+  checkColumns,
+  checkTrainable,
+  DETECTOR_FORMAT,
+  type DetectorJSON,
+  fitted,
+  type StreamingDetector,
+} from "./types";
+
+/** How per-feature |z| values become one score. */
+export type Combine = "max" | "mean" | "rms";
+
+export interface ZScoreOptions {
+  /** `max` (default): the largest |z|, the most extreme feature; `mean`; `rms`: root mean square. */
+  combine?: Combine;
+  /** Smallest spread used for a feature (in feature units). Default 1e-3 (features are scaled to about [0, 1]). */
+  minScale?: number;
+}
+
+/** 1 / Phi^-1(3/4): makes the MAD a consistent estimator of the standard deviation for normal data. */
+export const MAD_TO_SIGMA = 1.4826;
+
+/** Combines |x_j - center_j| / scale_j over features. Shared by batch and one-row scoring. */
+export function combinedZ(
+  x: ArrayLike<number>,
+  offset: number,
+  center: Float64Array,
+  scale: Float64Array,
+  combine: Combine,
+): number {
+  const d = center.length;
+  let acc = 0;
+  for (let j = 0; j < d; j++) {
+    const z = Math.abs(x[offset + j] - center[j]) / scale[j];
+    if (combine === "max") {
+      if (z > acc) acc = z;
+    } else if (combine === "mean") acc += z;
+    else acc += z * z;
+  }
+  return combine === "max" ? acc : combine === "mean" ? acc / d : Math.sqrt(acc / d);
+}
+
+function resolve(o: ZScoreOptions, name: string): Required<ZScoreOptions> {
+  const combine = o.combine ?? "max";
+  if (!["max", "mean", "rms"].includes(combine))
+    throw new OptionError(`${name}: combine must be "max", "mean" or "rms", got "${combine}".`);
+  const minScale = o.minScale ?? 1e-3;
+  if (!(minScale > 0)) throw new OptionError(`${name}: minScale must be positive, got ${minScale}.`);
+  return { combine, minScale };
+}
+
+interface ZState {
+  n: number;
+  mean: Float64Array;
+  /** Sum of squared deviations (Welford's M2). */
+  m2: Float64Array;
+}
+
+/**
+ * The classic z-score detector: how many standard deviations each feature is from its training mean.
+ * @example new ZScore().fit(X).score(X) // max |z| per row
+ */
+export class ZScore implements StreamingDetector {
+  readonly name = "ZScore";
+  readonly opts: Readonly<Required<ZScoreOptions>>;
+  private state?: ZState;
+
+  constructor(options: ZScoreOptions = {}) {
+    this.opts = Object.freeze(resolve(options, "ZScore"));
+  }
+
+  fit(X: Matrix): this {
+    checkTrainable(this.name, X);
+    this.state = { n: 0, mean: new Float64Array(X.cols), m2: new Float64Array(X.cols) };
+    for (let i = 0; i < X.rows; i++) this.update(X.data, i * X.cols);
+    return this;
+  }
+
+  private update(x: ArrayLike<number>, offset: number): void {
+    const s = this.state as ZState;
+    s.n++;
+    for (let j = 0; j < s.mean.length; j++) {
+      const delta = x[offset + j] - s.mean[j];
+      s.mean[j] += delta / s.n;
+      s.m2[j] += delta * (x[offset + j] - s.mean[j]);
+    }
+  }
+
+  /** The standard deviation used per feature (sample standard deviation, floored at minScale). */
+  scale(): Float64Array {
+    const s = fitted(this.name, this.state);
+    return s.m2.map((m2) => Math.max(this.opts.minScale, Math.sqrt(s.n > 1 ? m2 / (s.n - 1) : 0)));
+  }
+
+  score(X: Matrix): Float64Array {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.mean.length, X);
+    const scale = this.scale();
+    const out = new Float64Array(X.rows);
+    for (let i = 0; i < X.rows; i++) out[i] = combinedZ(X.data, i * X.cols, s.mean, scale, this.opts.combine);
+    return out;
+  }
+
+  scoreOne(x: ArrayLike<number>): number {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.mean.length, x);
+    return combinedZ(x, 0, s.mean, this.scale(), this.opts.combine);
+  }
+
+  learnOne(x: ArrayLike<number>): this {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.mean.length, x);
+    this.update(x, 0);
+    return this;
+  }
+
+  toJSON(): DetectorJSON {
+    const s = fitted(this.name, this.state);
+    return {
+      format: DETECTOR_FORMAT,
+      version: 1,
+      name: this.name,
+      options: this.opts,
+      state: { n: s.n, mean: Array.from(s.mean), m2: Array.from(s.m2) },
+    };
+  }
+
+  static fromJSON(json: DetectorJSON): ZScore {
+    const st = json.state as { n: number; mean: number[]; m2: number[] };
+    const d = new ZScore(json.options as ZScoreOptions);
+    d.state = { n: st.n, mean: Float64Array.from(st.mean), m2: Float64Array.from(st.m2) };
+    return d;
+  }
+}
+
+/** Median of a copy of the values. */
+function median(values: Float64Array): number {
+  const s = values.slice().sort();
+  const n = s.length;
+  return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/**
+ * The robust z-score: distance from the training median in units of the (scaled) median absolute
+ * deviation. Training attacks or heavy tails barely move it.
+ */
+export class RobustZScore implements StreamingDetector {
+  readonly name = "RobustZScore";
+  readonly opts: Readonly<Required<ZScoreOptions>>;
+  private state?: { median: Float64Array; scale: Float64Array };
+
+  constructor(options: ZScoreOptions = {}) {
+    this.opts = Object.freeze(resolve(options, "RobustZScore"));
+  }
+
+  fit(X: Matrix): this {
+    checkTrainable(this.name, X);
+    const med = new Float64Array(X.cols);
+    const scale = new Float64Array(X.cols);
+    const column = new Float64Array(X.rows);
+    for (let j = 0; j < X.cols; j++) {
+      for (let i = 0; i < X.rows; i++) column[i] = X.data[i * X.cols + j];
+      med[j] = median(column);
+      for (let i = 0; i < X.rows; i++) column[i] = Math.abs(column[i] - med[j]);
+      scale[j] = Math.max(this.opts.minScale, MAD_TO_SIGMA * median(column));
+    }
+    this.state = { median: med, scale };
+    return this;
+  }
+
+  score(X: Matrix): Float64Array {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.median.length, X);
+    const out = new Float64Array(X.rows);
+    for (let i = 0; i < X.rows; i++)
+      out[i] = combinedZ(X.data, i * X.cols, s.median, s.scale, this.opts.combine);
+    return out;
+  }
+
+  scoreOne(x: ArrayLike<number>): number {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.median.length, x);
+    return combinedZ(x, 0, s.median, s.scale, this.opts.combine);
+  }
+
+  toJSON(): DetectorJSON {
+    const s = fitted(this.name, this.state);
+    return {
+      format: DETECTOR_FORMAT,
+      version: 1,
+      name: this.name,
+      options: this.opts,
+      state: { median: Array.from(s.median), scale: Array.from(s.scale) },
+    };
+  }
+
+  static fromJSON(json: DetectorJSON): RobustZScore {
+    const st = json.state as { median: number[]; scale: number[] };
+    const d = new RobustZScore(json.options as ZScoreOptions);
+    d.state = { median: Float64Array.from(st.median), scale: Float64Array.from(st.scale) };
+    return d;
+  }
+}
