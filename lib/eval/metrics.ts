@@ -145,8 +145,10 @@ export function confusion(y: ArrayLike<number>, scores: ArrayLike<number>, thres
   let fn = 0;
   for (let i = 0; i < y.length; i++) {
     const flagged = scores[i] > threshold;
-    if (y[i]) flagged ? tp++ : fn++;
-    else flagged ? fp++ : tn++;
+    if (y[i] && flagged) tp++;
+    else if (y[i]) fn++;
+    else if (flagged) fp++;
+    else tn++;
   }
   return { tp, fp, tn, fn };
 }
