@@ -16,7 +16,8 @@ interface Result {
   rows: number;
   date: string;
   memory?: { ours_mb: number; reference_mb: number; ratio: number };
-  others?: { tool: string; seconds: number; peak_rss_mb: number }[];
+  roc_auc?: { ours: number; reference: number };
+  others?: { tool: string; seconds: number; peak_rss_mb: number | null }[];
 }
 
 const START = "<!-- bench:start -->";
@@ -31,14 +32,15 @@ export function benchTable(results: readonly Result[]): string {
     const memory = r.memory
       ? `${r.memory.ours_mb} MB / ${r.memory.reference_mb} MB (${r.memory.ratio})`
       : "n/a";
+    const quality = r.roc_auc ? `; ROC-AUC ours ${r.roc_auc.ours}, reference ${r.roc_auc.reference}` : "";
     lines.push(
-      `| ${r.name} | ${r.metric} | ${r.ours} ${r.unit} | ${r.reference} ${r.unit} (${r.reference_tool}) | ` +
+      `| ${r.name} | ${r.metric}${quality} | ${r.ours} ${r.unit} | ${r.reference} ${r.unit} (${r.reference_tool}) | ` +
         `**${r.ratio}** | ${memory} | ${r.date.slice(0, 10)} |`,
     );
     for (const o of r.others ?? []) {
-      lines.push(
-        `| ${r.name} (context) | same file | | ${o.seconds} s, ${o.peak_rss_mb} MB (${o.tool}) | | | |`,
-      );
+      const mb =
+        typeof o.peak_rss_mb === "number" && Number.isFinite(o.peak_rss_mb) ? `, ${o.peak_rss_mb} MB` : "";
+      lines.push(`| ${r.name} (context) | same data | | ${o.seconds} s${mb} (${o.tool}) | | | |`);
     }
   }
   return lines.join("\n");

@@ -10,5 +10,7 @@ log "loader: loadKdd vs pandas read_csv"
 node --import tsx bench/loader.ts >/dev/null
 log "packets: featurizeCapture vs tshark -T fields"
 node --import tsx bench/packets.ts >/dev/null
+log "iforest: our Isolation Forest vs scikit-learn"
+node --import tsx bench/iforest.ts >/dev/null
 node --import tsx bench/readme.ts
 log "results in bench/results/, README updated"

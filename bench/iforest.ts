@@ -1,0 +1,155 @@
+/**
+ * Isolation Forest benchmark: ours against scikit-learn's `IsolationForest` (Debian python3-sklearn)
+ * on the same matrices in one run: the KDD99 10% training normals (deduplicated, as the protocol
+ * builds them) through the fitted pipeline, scored on `corrected` (311,029 rows). 100 trees,
+ * 256 samples. Each trial runs in fresh processes, alternating between the tools; both ROC-AUCs
+ * are recorded. The npm `isolation-forest` package is timed on 100,000 of the rows for context.
+ * Writes bench/results/iforest.json.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { FeaturePipeline, kddProtocol, loadDataset } from "../lib";
+
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
+const PYTHON = process.env.DETECTIVE_PYTHON ?? "/usr/bin/python3";
+const SEED = 1;
+const NPM_PACKAGE_ROWS = 100_000;
+const root = join(__dirname, "..");
+
+interface Run {
+  fit: number;
+  score: number;
+  auc: number;
+  version?: string;
+}
+
+const OURS = `
+const { IsolationForest, rocAuc } = require(${JSON.stringify(join(root, "lib", "dist"))});
+const fs = require("node:fs");
+const [folder, trainRows, testRows, cols, seed] = process.argv.slice(1);
+const read = (f, n) => { const b = fs.readFileSync(folder + "/" + f); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); };
+const train = { data: read("train.f32"), rows: +trainRows, cols: +cols };
+const test = { data: read("test.f32"), rows: +testRows, cols: +cols };
+const y = fs.readFileSync(folder + "/y.u8");
+let t = performance.now();
+const model = new IsolationForest({ nTrees: 100, sampleSize: 256, seed: +seed }).fit(train);
+const fit = (performance.now() - t) / 1000;
+t = performance.now();
+const scores = model.score(test);
+const score = (performance.now() - t) / 1000;
+console.log(JSON.stringify({ fit, score, auc: rocAuc(y, scores) }));`;
+
+const NPM_PACKAGE = `
+const { IsolationForest } = require("isolation-forest");
+const fs = require("node:fs");
+const [folder, trainRows, cols, rows] = process.argv.slice(1);
+const read = (f) => { const b = fs.readFileSync(folder + "/" + f); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); };
+const toObjects = (data, n) => Array.from({ length: n }, (_, i) => { const o = {}; for (let j = 0; j < +cols; j++) o["f" + j] = data[i * +cols + j]; return o; });
+const train = toObjects(read("train.f32"), +trainRows);
+const test = toObjects(read("test.f32"), +rows);
+const forest = new IsolationForest(100, 256);
+let t = performance.now();
+forest.fit(train);
+const fit = (performance.now() - t) / 1000;
+t = performance.now();
+forest.predict(test);
+console.log(JSON.stringify({ fit, score: (performance.now() - t) / 1000, auc: NaN }));`;
+
+function run(command: string, args: string[]): Run {
+  const out = execFileSync(command, args, {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return JSON.parse(out.trim().split("\n").at(-1) as string) as Run;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number): number => Number(x.toPrecision(4));
+
+async function main(): Promise<void> {
+  const train = (await loadDataset("kdd99-10pct")).table;
+  const corrected = (await loadDataset("kdd99-corrected")).table;
+  const protocol = kddProtocol(train, { corrected }, { seed: 42 });
+  const pipeline = FeaturePipeline.fit(train, {}, protocol.train.rows);
+  const Xtrain = pipeline.transform(train, protocol.train.rows).X;
+  const Xtest = pipeline.transform(corrected).X;
+  const folder = mkdtempSync(join(tmpdir(), "detective-iforest-"));
+  try {
+    writeFileSync(join(folder, "train.f32"), Xtrain.data);
+    writeFileSync(join(folder, "test.f32"), Xtest.data);
+    writeFileSync(join(folder, "y.u8"), protocol.tests[0].y);
+    const args = [folder, String(Xtrain.rows), String(Xtest.rows), String(Xtrain.cols), String(SEED)];
+    const ours: Run[] = [];
+    const sklearn: Run[] = [];
+    for (let t = 0; t < TRIALS; t++) {
+      ours.push(run(process.execPath, ["-e", OURS, ...args]));
+      sklearn.push(run(PYTHON, [join(__dirname, "iforest_sklearn.py"), ...args]));
+      console.error(
+        `trial ${t + 1}/${TRIALS}: ours fit ${ours[t].fit.toFixed(3)} s score ${ours[t].score.toFixed(3)} s AUC ${ours[t].auc.toFixed(4)}; ` +
+          `scikit-learn fit ${sklearn[t].fit.toFixed(3)} s score ${sklearn[t].score.toFixed(3)} s AUC ${sklearn[t].auc.toFixed(4)}`,
+      );
+    }
+    const npmPackage = process.env.BENCH_SKIP_NPM_IFOREST
+      ? undefined
+      : run(process.execPath, [
+          "-e",
+          NPM_PACKAGE,
+          folder,
+          String(Xtrain.rows),
+          String(Xtrain.cols),
+          String(NPM_PACKAGE_ROWS),
+        ]);
+    if (npmPackage)
+      console.error(
+        `npm isolation-forest: fit ${npmPackage.fit.toFixed(2)} s, score ${NPM_PACKAGE_ROWS} rows ${npmPackage.score.toFixed(2)} s`,
+      );
+    const oursScore = median(ours.map((r) => r.score));
+    const skScore = median(sklearn.map((r) => r.score));
+    const oursAuc = ours[0].auc;
+    const skAuc = median(sklearn.map((r) => r.auc));
+    const result = {
+      name: "iforest",
+      metric: `Isolation Forest scoring of KDD99 corrected (${Xtest.rows.toLocaleString("en")} rows x ${Xtest.cols} features), 100 trees, 256 samples, median of ${TRIALS}`,
+      ours: round(oursScore),
+      reference: round(skScore),
+      reference_tool: `scikit-learn ${sklearn[0].version} IsolationForest.score_samples (Debian python3-sklearn)`,
+      unit: "s",
+      ratio: round(oursScore / skScore),
+      rows: Xtest.rows,
+      date: new Date().toISOString(),
+      fit: {
+        ours: round(median(ours.map((r) => r.fit))),
+        reference: round(median(sklearn.map((r) => r.fit))),
+        unit: "s",
+        training_rows: Xtrain.rows,
+      },
+      roc_auc: { ours: round(oursAuc), reference: round(skAuc), difference: round(oursAuc - skAuc) },
+      trials: { ours: ours.map((r) => round(r.score)), reference: sklearn.map((r) => round(r.score)) },
+      others: npmPackage
+        ? [
+            {
+              tool: `npm isolation-forest 0.0.9, score ${NPM_PACKAGE_ROWS.toLocaleString("en")} rows`,
+              seconds: round(npmPackage.score),
+              peak_rss_mb: Number.NaN,
+            },
+          ]
+        : [],
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    };
+    const dir = join(__dirname, "results");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "iforest.json"), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+void main();
