@@ -41,6 +41,7 @@ export * from "./detectors/types";
 export * from "./detectors/zScore";
 export * from "./detectors/mahalanobis";
 export * from "./detectors/isolationForest";
+export * from "./detectors/controlCharts";
 export * from "./detectors/registry";
 export * from "./eval/metrics";
 export * from "./eval/threshold";

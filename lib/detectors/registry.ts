@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SchemaError } from "../errors";
+import { EwmaChart, MovingAverageChart, RollingZScore } from "./controlCharts";
 import { IsolationForest } from "./isolationForest";
 import { Mahalanobis } from "./mahalanobis";
 import { DETECTOR_FORMAT, type Detector, type DetectorJSON } from "./types";
@@ -14,6 +15,9 @@ const LOADERS: Readonly<Record<string, (json: DetectorJSON) => Detector>> = {
   RobustZScore: RobustZScore.fromJSON,
   Mahalanobis: Mahalanobis.fromJSON,
   IsolationForest: IsolationForest.fromJSON,
+  MovingAverageChart: MovingAverageChart.fromJSON,
+  EwmaChart: EwmaChart.fromJSON,
+  RollingZScore: RollingZScore.fromJSON,
 };
 
 /** Rebuilds a detector from its JSON. @throws SchemaError for a foreign or unknown value. */

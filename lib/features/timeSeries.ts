@@ -5,6 +5,7 @@
  */
 import { OptionError } from "../errors";
 import { readCapture } from "../data/capture";
+import type { Matrix } from "../matrix";
 import {
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
@@ -200,4 +201,35 @@ export async function captureSeries(
   await readCapture(path, (p) => series.add(p));
   series.finish();
   return { total, hosts };
+}
+
+/** The series metrics the time-series detectors use by default. */
+export const SERIES_METRICS = [
+  "packets",
+  "bytes",
+  "connections",
+  "destinationPorts",
+  "synRatio",
+  "dnsQueries",
+] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
+/**
+ * Series rows as a matrix (rows in time order, one column per metric), for the time-series detectors.
+ * Counts are heavy-tailed, so `log1p` (default true) puts floods and quiet nights on one scale.
+ */
+export function seriesMatrix(
+  rows: readonly SeriesRow[],
+  metrics: readonly SeriesMetric[] = SERIES_METRICS,
+  options: { log1p?: boolean } = {},
+): Matrix {
+  const log = options.log1p ?? true;
+  const data = new Float32Array(rows.length * metrics.length);
+  rows.forEach((r, i) => {
+    metrics.forEach((m, j) => {
+      const v = Number(r[m]);
+      data[i * metrics.length + j] = log ? Math.log1p(v) : v;
+    });
+  });
+  return { data, rows: rows.length, cols: metrics.length };
 }
