@@ -42,6 +42,7 @@ export * from "./detectors/zScore";
 export * from "./detectors/mahalanobis";
 export * from "./detectors/isolationForest";
 export * from "./detectors/controlCharts";
+export * from "./detectors/oneClassSvm";
 export * from "./detectors/registry";
 export * from "./eval/metrics";
 export * from "./eval/threshold";

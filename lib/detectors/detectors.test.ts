@@ -13,6 +13,7 @@ import { asMatrix, type Matrix, row } from "../matrix";
 import { plantedOutliers } from "../testing/planted";
 import { averagePathLength, IsolationForest } from "./isolationForest";
 import { Mahalanobis } from "./mahalanobis";
+import { OneClassSvm, parseModel } from "./oneClassSvm";
 import { loadDetector, saveDetector } from "./registry";
 import type { StreamingDetector } from "./types";
 import { RobustZScore, ZScore } from "./zScore";
@@ -22,6 +23,7 @@ const ALL: { label: string; make: (seed: number) => StreamingDetector }[] = [
   { label: "RobustZScore", make: () => new RobustZScore() },
   { label: "Mahalanobis", make: () => new Mahalanobis() },
   { label: "IsolationForest", make: (seed) => new IsolationForest({ seed, nTrees: 50 }) },
+  { label: "OneClassSvm", make: (seed) => new OneClassSvm({ seed, nu: 0.1 }) },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), "detective-det-"));
@@ -167,4 +169,48 @@ test("loadDetector refuses foreign and unknown files", async () => {
       detectorFromJSON({ ...new ZScore().fit(asMatrix(Float32Array.of(1, 2), 2, 1)).toJSON(), version: 9 }),
     /version 9/,
   );
+});
+
+describe("OneClassSvm", () => {
+  test("the decision value agrees in sign with libsvm's own +1 / -1 prediction", () => {
+    const { X } = plantedOutliers({ rows: 300, outliers: 15, cols: 4, seed: 3 });
+    const d = new OneClassSvm({ nu: 0.1, gamma: 2 }).fit(X);
+    const SVM = require("libsvm-js/asm");
+    const svm = new SVM({
+      kernel: SVM.KERNEL_TYPES.RBF,
+      type: SVM.SVM_TYPES.ONE_CLASS,
+      gamma: 2,
+      nu: 0.1,
+      quiet: true,
+    });
+    const rows = Array.from({ length: X.rows }, (_, i) => Array.from(row(X, i)));
+    svm.train(
+      rows,
+      rows.map(() => 0),
+    );
+    const s = d.score(X);
+    let agree = 0;
+    rows.forEach((r, i) => {
+      const inside = svm.predictOne(r) === 1;
+      // libsvm writes rho with 6 significant digits, so rows within 1e-4 of the boundary may differ
+      if (inside === s[i] <= 0 || Math.abs(s[i]) < 1e-4) agree++;
+    });
+    svm.free();
+    assert.equal(agree, rows.length);
+    assert.ok(d.supportVectors >= 0.1 * 300 * 0.9, `${d.supportVectors} support vectors`); // nu lower-bounds the SV share
+  });
+
+  test("the model text is checked", () => {
+    assert.throws(
+      () => parseModel("svm_type c_svc\nkernel_type rbf\nSV\n", 2, 1),
+      /expected a one-class RBF libsvm model/,
+    );
+    assert.throws(
+      () => parseModel("svm_type one_class\nkernel_type rbf\ntotal_sv 2\nrho 1\nSV\n1 1:0.5\n", 2, 1),
+      /lists 2 support vectors but holds 1/,
+    );
+    const m = parseModel("svm_type one_class\nkernel_type rbf\ntotal_sv 1\nrho 0.5\nSV\n1 2:3\n", 2, 1);
+    assert.deepEqual([m.nSv, m.rho, Array.from(m.svT), Array.from(m.svNorm)], [1, 0.5, [0, 3], [9]]);
+    assert.throws(() => new OneClassSvm({ nu: 0 }), /nu must be in \(0, 1\]/);
+  });
 });

@@ -7,6 +7,7 @@ import { SchemaError } from "../errors";
 import { EwmaChart, MovingAverageChart, RollingZScore } from "./controlCharts";
 import { IsolationForest } from "./isolationForest";
 import { Mahalanobis } from "./mahalanobis";
+import { OneClassSvm } from "./oneClassSvm";
 import { DETECTOR_FORMAT, type Detector, type DetectorJSON } from "./types";
 import { RobustZScore, ZScore } from "./zScore";
 
@@ -15,6 +16,7 @@ const LOADERS: Readonly<Record<string, (json: DetectorJSON) => Detector>> = {
   RobustZScore: RobustZScore.fromJSON,
   Mahalanobis: Mahalanobis.fromJSON,
   IsolationForest: IsolationForest.fromJSON,
+  OneClassSvm: OneClassSvm.fromJSON,
   MovingAverageChart: MovingAverageChart.fromJSON,
   EwmaChart: EwmaChart.fromJSON,
   RollingZScore: RollingZScore.fromJSON,
