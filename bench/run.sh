@@ -12,5 +12,7 @@ log "packets: featurizeCapture vs tshark -T fields"
 node --import tsx bench/packets.ts >/dev/null
 log "iforest: our Isolation Forest vs scikit-learn"
 node --import tsx bench/iforest.ts >/dev/null
+log "ocsvm: our One-Class SVM scoring vs scikit-learn"
+node --import tsx bench/ocsvm.ts >/dev/null
 node --import tsx bench/readme.ts
 log "results in bench/results/, README updated"
