@@ -46,3 +46,6 @@ export * from "./detectors/oneClassSvm";
 export * from "./detectors/registry";
 export * from "./eval/metrics";
 export * from "./eval/threshold";
+export * from "./plots/theme";
+export * from "./plots/figures";
+export * from "./plots/render";

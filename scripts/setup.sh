@@ -12,7 +12,7 @@ STEP=setup
 cd "$ROOT"
 t0=$(now)
 
-APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-sklearn tshark)
+APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-sklearn tshark chromium)
 
 # 1. Debian packages
 missing=()

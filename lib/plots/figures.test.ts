@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { seeded } from "../random";
+import {
+  confusionFigure,
+  detectionBarsFigure,
+  MAX_CURVE_POINTS,
+  prFigure,
+  rocFigure,
+  scoreDistributionFigure,
+  thin,
+  thresholdFigure,
+  trafficFigure,
+} from "./figures";
+import { closeFigureRenderer, saveFigure } from "./render";
+import { DETECTOR_COLORS } from "./theme";
+
+const rng = seeded(3);
+const y = Uint8Array.from({ length: 5000 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+const good = { name: "IsolationForest", y, scores: Float64Array.from(y, (v) => v + rng() * 0.8) };
+const weak = { name: "ZScore", y, scores: Float64Array.from(y, (v) => v * 0.3 + rng()) };
+
+describe("figure specifications", () => {
+  test("ROC: one trace per detector with its AUC and colour, plus the diagonal; curves thinned", () => {
+    const fig = rocFigure([good, weak]);
+    assert.equal(fig.data.length, 3);
+    assert.match(String(fig.data[0].name), /^IsolationForest \(AUC 1\.000\)$/);
+    assert.deepEqual(fig.data[0].line, { color: DETECTOR_COLORS.IsolationForest, width: 2 });
+    assert.ok((fig.data[1].x as number[]).length <= MAX_CURVE_POINTS);
+    assert.equal(JSON.parse(JSON.stringify(fig)).data.length, 3, "plain JSON");
+  });
+
+  test("thin keeps the endpoints and at most max points", () => {
+    const x = Array.from({ length: 10_001 }, (_, i) => i);
+    const t = thin(x, x, 11);
+    assert.deepEqual(t.x, [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000]);
+    assert.deepEqual(thin([1, 2], [3, 4]), { x: [1, 2], y: [3, 4] });
+  });
+
+  test("PR, score distribution, threshold, bars, confusion and traffic figures", () => {
+    assert.match(String(prFigure([good]).data[0].name), /AP 1\.000/);
+    const dist = scoreDistributionFigure(good, 0.9);
+    assert.equal(dist.data.length, 2);
+    assert.equal((dist.layout.shapes as unknown[]).length, 1);
+    assert.match(String(dist.data[1].name), /attack \(500\)/);
+    assert.equal(thresholdFigure(good).data.length, 2);
+    const bars = detectionBarsFigure([
+      { detector: "ZScore", group: "DoS", rate: 0.9 },
+      { detector: "ZScore", group: "R2L", rate: 0.1 },
+      { detector: "IsolationForest", group: "DoS", rate: 0.95 },
+    ]);
+    assert.deepEqual(bars.data[1].y, [0.95, null]);
+    const cm = confusionFigure({ tp: 5, fp: 1, tn: 90, fn: 4 });
+    assert.deepEqual(cm.data[0].z, [
+      [90, 1],
+      [4, 5],
+    ]);
+    const rows = [0, 10, 20].map((start) => ({
+      start: 1772526000 + start,
+      host: "*",
+      packets: start,
+      bytes: 0,
+      packetsIn: 0,
+      bytesIn: 0,
+      connections: 0,
+      destinations: 0,
+      destinationPorts: 0,
+      synPackets: 0,
+      synRatio: 0,
+      dnsQueries: 0,
+    }));
+    const traffic = trafficFigure(rows, "packets", {
+      flagged: [false, true, false],
+      windows: [
+        {
+          scenario: "port_scan",
+          attacker: "a",
+          victim: "b",
+          start: 1772526005,
+          end: 1772526015,
+          description: "",
+        },
+      ],
+    });
+    assert.deepEqual(traffic.data[1].y, [10]);
+    assert.equal((traffic.layout.shapes as unknown[]).length, 1);
+  });
+});
+
+describe("saveFigure (headless Chromium)", () => {
+  after(() => closeFigureRenderer());
+
+  test("writes an interactive HTML page, a PNG of the requested size and an SVG", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "detective-figures-"));
+    const out = await saveFigure(rocFigure([good, weak]), "roc", { dir, width: 640, height: 400 });
+    const png = readFileSync(out.png);
+    assert.deepEqual(Array.from(png.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.equal(png.readUInt32BE(16), 640); // IHDR width
+    assert.equal(png.readUInt32BE(20), 400); // IHDR height
+    const svg = readFileSync(out.svg, "utf8");
+    assert.match(svg, /^<svg/);
+    assert.match(svg, /IsolationForest \(AUC 1\.000\)/);
+    const html = readFileSync(out.html, "utf8");
+    assert.match(html, /<script src="plotly\.min\.js"><\/script>/);
+    assert.match(html, /Plotly\.newPlot/);
+    assert.ok(statSync(join(dir, "plotly.min.js")).size > 1_000_000);
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * Figures as plain Plotly specifications (`{ data, layout }`): the library never draws, it returns
+ * the figure; notebooks display it and `saveFigure` writes it. One colour per detector everywhere
+ * (`theme.ts`). Curves are thinned to at most `MAX_CURVE_POINTS` points, so a ROC curve over
+ * 311,029 scores stays a small figure.
+ */
+import type { AttackWindow } from "../data/simulate/attacks";
+import { averagePrecision, type Confusion, prCurve, rocAuc, rocCurve } from "../eval/metrics";
+import type { SeriesMetric, SeriesRow } from "../features/timeSeries";
+import { BASE_LAYOUT, CATEGORY_COLORS, detectorColor } from "./theme";
+
+/** One Plotly trace (scatter, bar, histogram, heatmap, ...). */
+export type Trace = Record<string, unknown>;
+
+/** A Plotly figure: traces and layout, plain JSON. */
+export interface Figure {
+  data: Trace[];
+  layout: Record<string, unknown>;
+}
+
+/** Most points drawn per curve. */
+export const MAX_CURVE_POINTS = 1500;
+
+/** Evenly spaced points of a curve, endpoints kept. */
+export function thin(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  max = MAX_CURVE_POINTS,
+): { x: number[]; y: number[] } {
+  const n = x.length;
+  if (n <= max) return { x: Array.from(x), y: Array.from(y) };
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 0; k < max; k++) {
+    const i = Math.round((k * (n - 1)) / (max - 1));
+    xs.push(x[i]);
+    ys.push(y[i]);
+  }
+  return { x: xs, y: ys };
+}
+
+function layout(title: string, extra: Record<string, unknown>): Record<string, unknown> {
+  return { ...BASE_LAYOUT, title: { text: title }, ...extra };
+}
+
+/** Scores of one detector on labelled rows. */
+export interface ScoredSet {
+  /** Detector name (sets the colour). */
+  name: string;
+  /** 1 = attack. */
+  y: ArrayLike<number>;
+  scores: ArrayLike<number>;
+}
+
+/** ROC curves of several detectors, with their AUC in the legend and the chance diagonal. */
+export function rocFigure(sets: readonly ScoredSet[], title = "ROC curves"): Figure {
+  const data: Trace[] = sets.map((s) => {
+    const roc = rocCurve(s.y, s.scores);
+    const points = thin(roc.fpr, roc.tpr);
+    return {
+      type: "scatter",
+      mode: "lines",
+      name: `${s.name} (AUC ${rocAuc(s.y, s.scores).toFixed(3)})`,
+      x: points.x,
+      y: points.y,
+      line: { color: detectorColor(s.name), width: 2 },
+    };
+  });
+  data.push({
+    type: "scatter",
+    mode: "lines",
+    name: "chance",
+    x: [0, 1],
+    y: [0, 1],
+    line: { color: "#bbbbbb", dash: "dot" },
+    showlegend: false,
+  });
+  return {
+    data,
+    layout: layout(title, {
+      xaxis: { title: { text: "false-positive rate" }, range: [0, 1] },
+      yaxis: { title: { text: "detection rate (true-positive rate)" }, range: [0, 1.02] },
+    }),
+  };
+}
+
+/** Precision-recall curves of several detectors, with their average precision in the legend. */
+export function prFigure(sets: readonly ScoredSet[], title = "Precision-recall curves"): Figure {
+  return {
+    data: sets.map((s) => {
+      const pr = prCurve(s.y, s.scores);
+      const points = thin(pr.recall, pr.precision);
+      return {
+        type: "scatter",
+        mode: "lines",
+        name: `${s.name} (AP ${averagePrecision(s.y, s.scores).toFixed(3)})`,
+        x: points.x,
+        y: points.y,
+        line: { color: detectorColor(s.name), width: 2 },
+      };
+    }),
+    layout: layout(title, {
+      xaxis: { title: { text: "recall" }, range: [0, 1] },
+      yaxis: { title: { text: "precision" }, range: [0, 1.02] },
+    }),
+  };
+}
+
+/** Score distributions of normal and attack rows (densities), with the threshold if given. */
+export function scoreDistributionFigure(
+  set: ScoredSet,
+  threshold?: number,
+  title = `${set.name}: scores of normal and attack rows`,
+): Figure {
+  const normal: number[] = [];
+  const attack: number[] = [];
+  for (let i = 0; i < set.scores.length; i++) (set.y[i] ? attack : normal).push(set.scores[i]);
+  const histogram = (name: string, values: number[], color: string): Trace => ({
+    type: "histogram",
+    name: `${name} (${values.length.toLocaleString("en")})`,
+    x: values,
+    histnorm: "probability density",
+    opacity: 0.6,
+    nbinsx: 80,
+    marker: { color },
+  });
+  const shapes =
+    threshold === undefined
+      ? []
+      : [
+          {
+            type: "line",
+            x0: threshold,
+            x1: threshold,
+            yref: "paper",
+            y0: 0,
+            y1: 1,
+            line: { color: "#000", dash: "dash" },
+          },
+        ];
+  return {
+    data: [
+      histogram("normal", normal, CATEGORY_COLORS.normal),
+      histogram("attack", attack, CATEGORY_COLORS.attack),
+    ],
+    layout: layout(title, {
+      barmode: "overlay",
+      xaxis: { title: { text: "anomaly score" } },
+      yaxis: { title: { text: "density" } },
+      shapes,
+    }),
+  };
+}
+
+/**
+ * Traffic volume over time (one series metric), attack windows shaded, and flagged intervals
+ * marked when `flagged` (one boolean per row) is given.
+ */
+export function trafficFigure(
+  rows: readonly SeriesRow[],
+  metric: SeriesMetric,
+  options: { windows?: readonly AttackWindow[]; flagged?: ArrayLike<boolean | number>; title?: string } = {},
+): Figure {
+  const time = rows.map((r) => new Date(r.start * 1000).toISOString());
+  const data: Trace[] = [
+    {
+      type: "scatter",
+      mode: "lines",
+      name: metric,
+      x: time,
+      y: rows.map((r) => r[metric]),
+      line: { color: "#1f4e79", width: 1 },
+    },
+  ];
+  if (options.flagged) {
+    const idx = rows.map((_, i) => i).filter((i) => options.flagged?.[i]);
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: "flagged",
+      x: idx.map((i) => time[i]),
+      y: idx.map((i) => rows[i][metric]),
+      marker: { color: CATEGORY_COLORS.attack, size: 7, symbol: "x" },
+    });
+  }
+  const shapes = (options.windows ?? []).map((w) => ({
+    type: "rect",
+    xref: "x",
+    yref: "paper",
+    x0: new Date(w.start * 1000).toISOString(),
+    x1: new Date(w.end * 1000).toISOString(),
+    y0: 0,
+    y1: 1,
+    fillcolor: "rgba(213, 94, 0, 0.12)",
+    line: { width: 0 },
+  }));
+  const annotations = (options.windows ?? []).map((w) => ({
+    x: new Date(w.start * 1000).toISOString(),
+    y: 1,
+    yref: "paper",
+    text: w.scenario,
+    showarrow: false,
+    textangle: -90,
+    xanchor: "right",
+    yanchor: "top",
+    font: { size: 10 },
+  }));
+  return {
+    data,
+    layout: layout(options.title ?? `Traffic: ${metric} per interval`, {
+      xaxis: { title: { text: "time (UTC)" } },
+      yaxis: { title: { text: metric } },
+      shapes,
+      annotations,
+    }),
+  };
+}
+
+/** Detection rate per group (attack category, or known vs novel) for several detectors. */
+export function detectionBarsFigure(
+  rates: readonly { detector: string; group: string; rate: number }[],
+  title = "Detection rate by attack category",
+): Figure {
+  const detectors = [...new Set(rates.map((r) => r.detector))];
+  const groups = [...new Set(rates.map((r) => r.group))];
+  return {
+    data: detectors.map((d) => ({
+      type: "bar",
+      name: d,
+      x: groups,
+      y: groups.map((g) => rates.find((r) => r.detector === d && r.group === g)?.rate ?? null),
+      marker: { color: detectorColor(d) },
+    })),
+    layout: layout(title, { barmode: "group", yaxis: { title: { text: "detection rate" }, range: [0, 1] } }),
+  };
+}
+
+/** A confusion matrix as an annotated heatmap (rows: truth, columns: prediction). */
+export function confusionFigure(c: Confusion, title = "Confusion matrix"): Figure {
+  const z = [
+    [c.tn, c.fp],
+    [c.fn, c.tp],
+  ];
+  const labels = ["normal", "attack"];
+  return {
+    data: [
+      {
+        type: "heatmap",
+        z,
+        x: labels.map((l) => `predicted ${l}`),
+        y: labels.map((l) => `true ${l}`),
+        colorscale: "Blues",
+        showscale: false,
+      },
+    ],
+    layout: layout(title, {
+      annotations: z.flatMap((row, i) =>
+        row.map((v, j) => ({
+          x: `predicted ${labels[j]}`,
+          y: `true ${labels[i]}`,
+          text: v.toLocaleString("en"),
+          showarrow: false,
+          font: { size: 16 },
+        })),
+      ),
+      yaxis: { autorange: "reversed" },
+    }),
+  };
+}
+
+/** False-positive rate and detection rate as the threshold moves (flagged: score > threshold). */
+export function thresholdFigure(
+  set: ScoredSet,
+  title = `${set.name}: threshold against FPR and detection rate`,
+): Figure {
+  const roc = rocCurve(set.y, set.scores);
+  // roc.thresholds[k] flags score >= t; the first point (Infinity) flags nothing.
+  const t = Array.from(roc.thresholds).slice(1);
+  const fpr = thin(t, Array.from(roc.fpr).slice(1));
+  const tpr = thin(t, Array.from(roc.tpr).slice(1));
+  return {
+    data: [
+      {
+        type: "scatter",
+        mode: "lines",
+        name: "false-positive rate",
+        x: fpr.x,
+        y: fpr.y,
+        line: { color: CATEGORY_COLORS.normal },
+      },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: "detection rate",
+        x: tpr.x,
+        y: tpr.y,
+        line: { color: detectorColor(set.name) },
+      },
+    ],
+    layout: layout(title, {
+      xaxis: { title: { text: "threshold (anomaly score)" } },
+      yaxis: { title: { text: "rate" }, range: [0, 1.02] },
+    }),
+  };
+}
