@@ -46,6 +46,7 @@ export * from "./detectors/oneClassSvm";
 export * from "./detectors/registry";
 export * from "./eval/metrics";
 export * from "./eval/threshold";
+export * from "./eval/evaluate";
 export * from "./plots/theme";
 export * from "./plots/figures";
 export * from "./plots/render";
