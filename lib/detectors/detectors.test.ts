@@ -106,6 +106,12 @@ describe("ZScore", () => {
 });
 
 describe("RobustZScore", () => {
+  test("a feature with MAD 0 falls back to the scaled mean absolute deviation", () => {
+    // 0, 0, 0, 0, 5: median 0, MAD 0, mean absolute deviation 1 -> scale 1.253314
+    const d = new RobustZScore().fit(asMatrix(Float32Array.of(0, 0, 0, 0, 5), 5, 1));
+    assert.ok(Math.abs(d.scoreOne([1.253314]) - 1) < 1e-6);
+  });
+
   test("median and scaled MAD: a training outlier does not move them", () => {
     // 1, 2, 3, 4, 1000: median 3, MAD = median(2, 1, 0, 1, 997) = 1 -> scale 1.4826
     const X = asMatrix(Float32Array.of(1, 2, 3, 4, 1000), 5, 1);

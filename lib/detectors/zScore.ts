@@ -3,7 +3,8 @@
  * - `ZScore`: mean and standard deviation (Welford's online algorithm, so `learnOne` updates them
  *   exactly as a batch fit would);
  * - `RobustZScore`: median and MAD (scaled by 1.4826 to match the standard deviation for normal
- *   data; Rousseeuw and Croux 1993), far less pulled by outliers in the training data.
+ *   data; Rousseeuw and Croux 1993), far less pulled by outliers in the training data; where the MAD
+ *   is 0 (a feature zero for most rows), the mean absolute deviation x 1.2533 instead.
  *
  * A feature that never varies in training (standard deviation 0) would make z infinite; its spread
  * is floored at `minScale`, so any departure from the constant gives a large but finite z.
@@ -31,6 +32,8 @@ export interface ZScoreOptions {
 
 /** 1 / Phi^-1(3/4): makes the MAD a consistent estimator of the standard deviation for normal data. */
 export const MAD_TO_SIGMA = 1.4826;
+/** sqrt(pi / 2): makes the mean absolute deviation a consistent estimator of sigma for normal data. */
+export const MEANAD_TO_SIGMA = 1.253314;
 
 /** Combines |x_j - center_j| / scale_j over features. Shared by batch and one-row scoring. */
 export function combinedZ(
@@ -173,8 +176,16 @@ export class RobustZScore implements StreamingDetector {
     for (let j = 0; j < X.cols; j++) {
       for (let i = 0; i < X.rows; i++) column[i] = X.data[i * X.cols + j];
       med[j] = median(column);
-      for (let i = 0; i < X.rows; i++) column[i] = Math.abs(column[i] - med[j]);
-      scale[j] = Math.max(this.opts.minScale, MAD_TO_SIGMA * median(column));
+      let meanAbs = 0;
+      for (let i = 0; i < X.rows; i++) {
+        column[i] = Math.abs(column[i] - med[j]);
+        meanAbs += column[i] / X.rows;
+      }
+      // Mostly-constant features (most KDD counts are 0) have MAD 0: then use the mean absolute
+      // deviation, scaled to sigma by sqrt(pi / 2) (Iglewicz and Hoaglin 1993, the modified z-score).
+      const mad = median(column);
+      const spread = mad > 0 ? MAD_TO_SIGMA * mad : MEANAD_TO_SIGMA * meanAbs;
+      scale[j] = Math.max(this.opts.minScale, spread);
     }
     this.state = { median: med, scale };
     return this;

@@ -126,6 +126,8 @@ export interface SavedFigure {
   readonly html: string;
   readonly png: string;
   readonly svg: string;
+  /** The PNG image itself, e.g. for `tslab.display.png(saved.image)` in a notebook. */
+  readonly image: Uint8Array;
 }
 
 /**
@@ -149,7 +151,8 @@ export async function saveFigure(
   mkdirSync(dirname(base), { recursive: true });
   const title = String((figure.layout.title as { text?: string } | undefined)?.text ?? name);
   writeFileSync(`${base}.html`, figureHtml(figure, title));
-  writeFileSync(`${base}.png`, (await renderer.image(figure, "png", options)) as Uint8Array);
+  const image = (await renderer.image(figure, "png", options)) as Uint8Array;
+  writeFileSync(`${base}.png`, image);
   writeFileSync(`${base}.svg`, (await renderer.image(figure, "svg", options)) as string);
-  return { html: `${base}.html`, png: `${base}.png`, svg: `${base}.svg` };
+  return { html: `${base}.html`, png: `${base}.png`, svg: `${base}.svg`, image };
 }
