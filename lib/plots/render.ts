@@ -10,6 +10,7 @@ import type * as Playwright from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { DetectiveError } from "../errors";
 import { projectRoot } from "../paths";
+import { studyMode } from "../study";
 import type { Figure } from "./figures";
 
 /** Chromium flags that work on these machines (no sandbox as root; no network chatter). */
@@ -121,6 +122,15 @@ export function figureHtml(figure: Figure, title: string): string {
 `;
 }
 
+/**
+ * Where figures go: `DETECTIVE_FIGURES_DIR`, else `<root>/figures` in the study and
+ * `<root>/.cache/figures` in quick mode, so the test suite never overwrites the study's figures.
+ */
+export function figuresDir(): string {
+  if (process.env.DETECTIVE_FIGURES_DIR) return process.env.DETECTIVE_FIGURES_DIR;
+  return join(projectRoot(), studyMode().quick ? ".cache/figures" : "figures");
+}
+
 /** Files written by `saveFigure`. */
 export interface SavedFigure {
   readonly html: string;
@@ -133,7 +143,7 @@ export interface SavedFigure {
 /**
  * Writes `<dir>/<name>.html` (interactive; plotly.js is copied once into the folder as
  * `plotly.min.js`, so the folder works offline without a 4.8 MB copy per figure), `<name>.png` and
- * `<name>.svg`. Default folder: `<root>/figures`.
+ * `<name>.svg`. Default folder: `figuresDir()`.
  * @example await saveFigure(rocFigure(sets), "03-zscore-roc")
  */
 export async function saveFigure(
@@ -141,7 +151,7 @@ export async function saveFigure(
   name: string,
   options: ImageSize & { dir?: string; renderer?: FigureRenderer } = {},
 ): Promise<SavedFigure> {
-  const dir = options.dir ?? join(projectRoot(), "figures");
+  const dir = options.dir ?? figuresDir();
   mkdirSync(dir, { recursive: true });
   const renderer = options.renderer ?? figureRenderer();
   const plotly = join(dir, "plotly.min.js");
