@@ -13,7 +13,7 @@ import { asMatrix, type Matrix, row } from "../matrix";
 import { plantedOutliers } from "../testing/planted";
 import { averagePathLength, IsolationForest } from "./isolationForest";
 import { Mahalanobis } from "./mahalanobis";
-import { OneClassSvm, parseModel } from "./oneClassSvm";
+import { OneClassSvm, parseModel, tuneOneClassSvm } from "./oneClassSvm";
 import { loadDetector, saveDetector } from "./registry";
 import type { StreamingDetector } from "./types";
 import { RobustZScore, ZScore } from "./zScore";
@@ -218,5 +218,24 @@ describe("OneClassSvm", () => {
     const m = parseModel("svm_type one_class\nkernel_type rbf\ntotal_sv 1\nrho 0.5\nSV\n1 2:3\n", 2, 1);
     assert.deepEqual([m.nSv, m.rho, Array.from(m.svT), Array.from(m.svNorm)], [1, 0.5, [0, 3], [9]]);
     assert.throws(() => new OneClassSvm({ nu: 0 }), /nu must be in \(0, 1\]/);
+  });
+
+  test("tuneOneClassSvm picks, on normals only, the candidate whose held-out share outside matches nu", () => {
+    const train = plantedOutliers({ rows: 600, outliers: 0, cols: 3, seed: 5 }).X;
+    const validation = plantedOutliers({ rows: 400, outliers: 0, cols: 3, seed: 6 }).X;
+    const { best, candidates } = tuneOneClassSvm(train, validation, {
+      nus: [0.05],
+      gammaFactors: [1, 300],
+      seed: 1,
+    });
+    assert.equal(candidates.length, 2);
+    const overfit = candidates.find((c) => c.gamma === Math.max(...candidates.map((x) => x.gamma)));
+    assert.ok(
+      overfit && overfit.validationOutside > 2 * 0.05,
+      `a very narrow kernel leaves many held-out normals outside (${overfit?.validationOutside})`,
+    );
+    assert.notEqual(best.gamma, overfit?.gamma);
+    const chosen = candidates.find((c) => c.gamma === best.gamma);
+    assert.ok(chosen && chosen.relativeError < overfit.relativeError);
   });
 });

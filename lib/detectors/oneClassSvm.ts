@@ -242,3 +242,63 @@ export function parseModel(text: string, cols: number, gamma: number): SvmState 
   });
   return { cols, gamma, rho: Number(header.get("rho")), nSv, coef, svT, svNorm: norms(svT, nSv, cols) };
 }
+
+/** One candidate of `tuneOneClassSvm`. */
+export interface SvmCandidate {
+  nu: number;
+  gamma: number;
+  supportVectors: number;
+  /** Share of validation normals outside the learned support (score > 0). */
+  validationOutside: number;
+  /** |validationOutside - nu| / nu: 0 when held-out normals fall outside as often as training rows may. */
+  relativeError: number;
+  fitSeconds: number;
+}
+
+/**
+ * Chooses nu and gamma on validation normals only (no attack labels): by the nu-property, about a
+ * share nu of training rows lies outside the support; a boundary that generalises leaves about the
+ * same share of held-out normals outside, while an over-fitted one (gamma too large) leaves far more.
+ * The candidate with the smallest relative error wins (the smaller gamma on a tie: the smoother model).
+ * Gamma candidates are multiples of scikit-learn's "scale" value.
+ */
+export function tuneOneClassSvm(
+  Xtrain: Matrix,
+  Xvalidation: Matrix,
+  options: {
+    nus?: readonly number[];
+    gammaFactors?: readonly number[];
+    maxTrainRows?: number;
+    seed?: number;
+  } = {},
+): { best: OneClassSvmOptions; candidates: SvmCandidate[] } {
+  const nus = options.nus ?? [0.01, 0.05, 0.1];
+  const factors = options.gammaFactors ?? [0.1, 0.3, 1, 3, 10];
+  const maxTrainRows = options.maxTrainRows ?? 5_000;
+  const seed = options.seed ?? 0;
+  const base = (new OneClassSvm({ maxTrainRows: 2, seed }).fit(Xtrain).toJSON().state as { gamma: number })
+    .gamma;
+  const candidates: SvmCandidate[] = [];
+  for (const nu of nus) {
+    for (const factor of factors) {
+      const gamma = base * factor;
+      const started = performance.now();
+      const model = new OneClassSvm({ nu, gamma, maxTrainRows, seed }).fit(Xtrain);
+      const fitSeconds = (performance.now() - started) / 1000;
+      const scores = model.score(Xvalidation);
+      let outside = 0;
+      for (const s of scores) if (s > 0) outside++;
+      const share = outside / scores.length;
+      candidates.push({
+        nu,
+        gamma,
+        supportVectors: model.supportVectors,
+        validationOutside: share,
+        relativeError: Math.abs(share - nu) / nu,
+        fitSeconds,
+      });
+    }
+  }
+  const best = [...candidates].sort((a, b) => a.relativeError - b.relativeError || a.gamma - b.gamma)[0];
+  return { best: { nu: best.nu, gamma: best.gamma, maxTrainRows, seed }, candidates };
+}
