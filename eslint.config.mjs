@@ -12,6 +12,7 @@ export default tseslint.config(
       "report/**",
       "bench/results/**",
       "notebooks/**",
+      ".cache/**",
     ],
   },
   js.configs.recommended,
