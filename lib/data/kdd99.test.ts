@@ -20,8 +20,10 @@ test("attack categories, with and without the trailing dot", () => {
   assert.equal(attackCategory("snmpgetattack"), "R2L");
   assert.equal(attackCategory("httptunnel"), "U2R");
   assert.equal(normaliseLabel("back."), "back");
-  // 22 training attacks + 17 test-only attacks + normal
-  assert.equal(Object.keys(ATTACK_CATEGORY).length, 40);
+  // 22 training attacks + 17 test-only attacks + normal + the simulator's 8 scenarios
+  assert.equal(Object.keys(ATTACK_CATEGORY).length, 48);
+  assert.equal(attackCategory("dns_tunnel"), "Data");
+  assert.equal(attackCategory("ssh_bruteforce"), "R2L");
 });
 
 test("an unknown label or feature is an error that names it", () => {

@@ -45,7 +45,7 @@ test("test rows carry binary labels, categories and a novel flag", () => {
   assert.deepEqual(Array.from(t.category), [0, 1, 1, 2, 3]); // normal, DoS, DoS, Probe, R2L
   assert.deepEqual(Array.from(t.novel), [0, 0, 1, 1, 1]); // smurf was in training
   assert.equal(t.novelRows, 3);
-  assert.deepEqual(t.categoryCounts, { normal: 1, DoS: 2, Probe: 1, R2L: 1, U2R: 0 });
+  assert.deepEqual(t.categoryCounts, { normal: 1, DoS: 2, Probe: 1, R2L: 1, U2R: 0, Data: 0 });
   assert.deepEqual(p.trainAttackTypes, ["neptune", "smurf"]);
   assert.deepEqual(attackTypes(test1), ["apache2", "guess_passwd", "mscan", "smurf"]);
 });

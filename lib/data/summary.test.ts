@@ -17,7 +17,7 @@ const test1 = parseKddText([kddLine(), kddLine({}, "mscan"), kddLine({}, "smurf"
 
 test("composition counts rows per category and attack types", () => {
   assert.deepEqual(composition({ train }), [
-    { dataset: "train", rows: 4, attackTypes: 2, normal: 2, DoS: 2, Probe: 0, R2L: 0, U2R: 0 },
+    { dataset: "train", rows: 4, attackTypes: 2, normal: 2, DoS: 2, Probe: 0, R2L: 0, U2R: 0, Data: 0 },
   ]);
 });
 

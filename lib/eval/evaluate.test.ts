@@ -35,6 +35,7 @@ test("evaluate: fit on training normals, threshold on validation normals, metric
   assert.equal(r.DoS, 1);
   assert.equal(r.Probe, 1);
   assert.ok(Number.isNaN(r.R2L), "no R2L rows: undefined, not 0");
+  assert.deepEqual(r.byAttackType, { neptune: 1, mscan: 1 });
   assert.equal(r.knownAttacks, 1);
   assert.equal(r.novelAttacks, 1);
   assert.ok(r.falsePositiveRate < 0.15);

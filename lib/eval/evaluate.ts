@@ -5,7 +5,7 @@
  * detection at a fixed false-positive rate, per attack category, known versus novel attack types,
  * and the cost (fit time, scoring throughput, model size).
  */
-import { ATTACK_CATEGORIES } from "../data/kdd99";
+import { ATTACK_CATEGORIES, LABEL_COLUMN } from "../data/kdd99";
 import type { Protocol, TestSet } from "../data/protocol";
 import type { Detector } from "../detectors/types";
 import type { FeaturePipeline } from "../features/pipeline";
@@ -38,9 +38,13 @@ export interface TestResult {
   Probe: number;
   R2L: number;
   U2R: number;
+  /** DARPA 1999's fifth category (simulated tunnelling, exfiltration, C2); NaN for KDD files. */
+  Data: number;
   knownAttacks: number;
   novelAttacks: number;
   scoreRowsPerSecond: number;
+  /** Detection rate per attack type (label) at the threshold. */
+  byAttackType: Record<string, number>;
 }
 
 /** A detector's evaluation over a protocol. */
@@ -103,6 +107,16 @@ export function evaluate(
     const byCategory = detectionByGroup(categoryGroup, ATTACK_CATEGORIES.slice(1), s, threshold);
     const noveltyGroup = Int8Array.from(y, (v, i) => (v ? novel[i] : -1));
     const [known, novelRate] = detectionByGroup(noveltyGroup, ["known", "novel"], s, threshold);
+    const label = test.table.symbolic(LABEL_COLUMN);
+    // Attack rows grouped by their label (attack type); normal rows left out.
+    const typeGroup = Int32Array.from({ length: y.length }, (_, k) =>
+      y[k] ? label.codes[rows ? rows[k] : k] : -1,
+    );
+    const byAttackType = Object.fromEntries(
+      detectionByGroup(typeGroup, label.dictionary, s, threshold)
+        .filter((g) => g.rows > 0)
+        .map((g) => [g.group, g.rate]),
+    );
     results.push({
       detector: detector.name,
       test: test.name,
@@ -119,9 +133,11 @@ export function evaluate(
       Probe: byCategory[1].rate,
       R2L: byCategory[2].rate,
       U2R: byCategory[3].rate,
+      Data: byCategory[4].rate,
       knownAttacks: known.rate,
       novelAttacks: novelRate.rate,
       scoreRowsPerSecond: X.rows / Math.max(seconds, 1e-9),
+      byAttackType,
     });
     scores[test.name] = { y, category, scores: s };
   }

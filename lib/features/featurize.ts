@@ -7,6 +7,7 @@ import { ShapeError } from "../errors";
 import { type CaptureOptions, type CaptureReport, readCapture } from "../data/capture";
 import { KDD_FEATURES, LABEL_COLUMN, NORMAL_LABEL } from "../data/kdd99";
 import type { Packet } from "../data/packet";
+import { loadSimulated } from "../data/generated";
 import type { SimulationLabels } from "../data/simulate/simulate";
 import { type Column, Table } from "../data/table";
 import {
@@ -231,4 +232,15 @@ export function labelRecords(records: readonly ConnectionRecord[], labels: Simul
     }
     return NORMAL_LABEL;
   });
+}
+
+/**
+ * A generated capture of the manifest (`sim-normal`, `sim-mixed`) as a labelled record table, ready
+ * for `kddProtocol` and the feature pipeline like a KDD file.
+ * @example const table = await simulatedRecordTable("sim-mixed"); valueCounts(table, "label")
+ */
+export async function simulatedRecordTable(id: string): Promise<Table> {
+  const { pcap, labels } = loadSimulated(id);
+  const { records } = await featurizeCapture(pcap);
+  return recordsToTable(records, labelRecords(records, labels));
 }
