@@ -109,3 +109,19 @@ describe("saveFigure (headless Chromium)", () => {
     assert.ok(statSync(join(dir, "plotly.min.js")).size > 1_000_000);
   });
 });
+
+test("showFigure shows the PNG and links the interactive and SVG versions relative to notebooks/", async () => {
+  const { showFigure } = await import("./render");
+  const shown: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "detective-show-"));
+  const saved = await showFigure(
+    { png: (b) => shown.push(`png ${b.length}`), markdown: (t) => shown.push(t) },
+    rocFigure([good]),
+    "shown",
+    { dir },
+  );
+  assert.match(shown[0], /^png \d+/);
+  assert.match(shown[1], /^\[Interactive version\]\(.*shown\.html\) · \[SVG\]\(.*shown\.svg\)$/);
+  assert.ok(saved.image.length > 1000);
+  await closeFigureRenderer();
+});

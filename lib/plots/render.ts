@@ -5,7 +5,7 @@
  * render starts it, `closeFigureRenderer()` stops it (a script must call it to exit promptly).
  */
 import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import type * as Playwright from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { DetectiveError } from "../errors";
@@ -165,4 +165,28 @@ export async function saveFigure(
   writeFileSync(`${base}.png`, image);
   writeFileSync(`${base}.svg`, (await renderer.image(figure, "svg", options)) as string);
   return { html: `${base}.html`, png: `${base}.png`, svg: `${base}.svg`, image };
+}
+
+/** What `showFigure` needs of a notebook's display (tslab's `display` has both). */
+export interface NotebookDisplay {
+  png(bytes: Uint8Array): void;
+  markdown(text: string): void;
+}
+
+/**
+ * For notebooks: saves the figure (`saveFigure`), shows it as a PNG (readable on GitHub, nbviewer
+ * and in the HTML export) and links its interactive HTML version.
+ * @example await showFigure(tslab.display, rocFigure(sets), "03-roc-kdd99-corrected")
+ */
+export async function showFigure(
+  display: NotebookDisplay,
+  figure: Figure,
+  name: string,
+  options: ImageSize & { dir?: string } = {},
+): Promise<SavedFigure> {
+  const saved = await saveFigure(figure, name, options);
+  display.png(saved.image);
+  const link = relative(join(projectRoot(), "notebooks"), saved.html).split(sep).join("/");
+  display.markdown(`[Interactive version](${link}) · [SVG](${link.replace(/\.html$/, ".svg")})`);
+  return saved;
 }
