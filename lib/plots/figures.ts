@@ -249,7 +249,10 @@ export function confusionFigure(c: Confusion, title = "Confusion matrix"): Figur
         z,
         x: labels.map((l) => `predicted ${l}`),
         y: labels.map((l) => `true ${l}`),
-        colorscale: "Blues",
+        colorscale: [
+          [0, "#f7fbff"],
+          [1, "#6baed6"],
+        ],
         showscale: false,
       },
     ],
@@ -264,13 +267,18 @@ export function confusionFigure(c: Confusion, title = "Confusion matrix"): Figur
         })),
       ),
       yaxis: { autorange: "reversed" },
+      margin: { l: 110, r: 30, t: 70, b: 60 },
     }),
   };
 }
 
-/** False-positive rate and detection rate as the threshold moves (flagged: score > threshold). */
+/**
+ * False-positive rate and detection rate as the threshold moves (flagged: score > threshold), with
+ * the chosen threshold as a dashed line when given.
+ */
 export function thresholdFigure(
   set: ScoredSet,
+  chosen?: number,
   title = `${set.name}: threshold against FPR and detection rate`,
 ): Figure {
   const roc = rocCurve(set.y, set.scores);
@@ -278,6 +286,20 @@ export function thresholdFigure(
   const t = Array.from(roc.thresholds).slice(1);
   const fpr = thin(t, Array.from(roc.fpr).slice(1));
   const tpr = thin(t, Array.from(roc.tpr).slice(1));
+  const shapes =
+    chosen === undefined
+      ? []
+      : [
+          {
+            type: "line",
+            x0: chosen,
+            x1: chosen,
+            yref: "paper",
+            y0: 0,
+            y1: 1,
+            line: { color: "#000", dash: "dash" },
+          },
+        ];
   return {
     data: [
       {
@@ -300,6 +322,7 @@ export function thresholdFigure(
     layout: layout(title, {
       xaxis: { title: { text: "threshold (anomaly score)" } },
       yaxis: { title: { text: "rate" }, range: [0, 1.02] },
+      shapes,
     }),
   };
 }
