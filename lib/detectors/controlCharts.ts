@@ -16,8 +16,8 @@ import { OptionError } from "../errors";
 import type { Matrix } from "../matrix";
 import {
   checkColumns,
+  detectorJSON,
   checkTrainable,
-  DETECTOR_FORMAT,
   type DetectorJSON,
   fitted,
   type StreamingDetector,
@@ -145,13 +145,7 @@ abstract class ForecastChart implements StreamingDetector {
   }
 
   toJSON(): DetectorJSON {
-    return {
-      format: DETECTOR_FORMAT,
-      version: 1,
-      name: this.name,
-      options: this.opts,
-      state: fitted(this.name, this.state),
-    };
+    return detectorJSON(this.name, this.opts, fitted(this.name, this.state));
   }
 
   protected restore(state: unknown): this {

@@ -14,8 +14,8 @@ import type { Matrix } from "../matrix";
 import { type Rng, randomInt, sampleIndices, seeded } from "../random";
 import {
   checkColumns,
+  detectorJSON,
   checkTrainable,
-  DETECTOR_FORMAT,
   type DetectorJSON,
   fitted,
   type StreamingDetector,
@@ -167,20 +167,14 @@ export class IsolationForest implements StreamingDetector {
 
   toJSON(): DetectorJSON {
     const s = fitted(this.name, this.state);
-    return {
-      format: DETECTOR_FORMAT,
-      version: 1,
-      name: this.name,
-      options: this.opts,
-      state: {
-        nFeatures: s.nFeatures,
-        sampleSize: s.sampleSize,
-        nodesPerTree: s.nodesPerTree,
-        feature: Array.from(s.feature),
-        value: Array.from(s.value),
-        left: Array.from(s.left),
-      },
-    };
+    return detectorJSON(this.name, this.opts, {
+      nFeatures: s.nFeatures,
+      sampleSize: s.sampleSize,
+      nodesPerTree: s.nodesPerTree,
+      feature: Array.from(s.feature),
+      value: Array.from(s.value),
+      left: Array.from(s.left),
+    });
   }
 
   static fromJSON(json: DetectorJSON): IsolationForest {

@@ -9,8 +9,8 @@ import { OptionError } from "../errors";
 import type { Matrix } from "../matrix";
 import {
   checkColumns,
+  detectorJSON,
   checkTrainable,
-  DETECTOR_FORMAT,
   type DetectorJSON,
   fitted,
   type StreamingDetector,
@@ -110,13 +110,7 @@ export class Mahalanobis implements StreamingDetector {
 
   toJSON(): DetectorJSON {
     const s = fitted(this.name, this.state);
-    return {
-      format: DETECTOR_FORMAT,
-      version: 1,
-      name: this.name,
-      options: this.opts,
-      state: { mean: Array.from(s.mean), whiten: Array.from(s.whiten) },
-    };
+    return detectorJSON(this.name, this.opts, { mean: Array.from(s.mean), whiten: Array.from(s.whiten) });
   }
 
   static fromJSON(json: DetectorJSON): Mahalanobis {

@@ -13,8 +13,8 @@ import type { Matrix } from "../matrix";
 import { sampleIndices, seeded } from "../random";
 import {
   checkColumns,
+  detectorJSON,
   checkTrainable,
-  DETECTOR_FORMAT,
   type DetectorJSON,
   fitted,
   type StreamingDetector,
@@ -122,20 +122,14 @@ export class OneClassSvm implements StreamingDetector {
 
   toJSON(): DetectorJSON {
     const s = fitted(this.name, this.state);
-    return {
-      format: DETECTOR_FORMAT,
-      version: 1,
-      name: this.name,
-      options: this.opts,
-      state: {
-        cols: s.cols,
-        gamma: s.gamma,
-        rho: s.rho,
-        nSv: s.nSv,
-        coef: Array.from(s.coef),
-        svT: Array.from(s.svT),
-      },
-    };
+    return detectorJSON(this.name, this.opts, {
+      cols: s.cols,
+      gamma: s.gamma,
+      rho: s.rho,
+      nSv: s.nSv,
+      coef: Array.from(s.coef),
+      svT: Array.from(s.svT),
+    });
   }
 
   static fromJSON(json: DetectorJSON): OneClassSvm {

@@ -60,3 +60,8 @@ export function checkTrainable(name: string, X: Matrix, minRows = 2): void {
   if (X.rows < minRows) throw new ShapeError(`${name}.fit: needs at least ${minRows} rows, got ${X.rows}.`);
   if (X.cols < 1) throw new ShapeError(`${name}.fit: X has no columns.`);
 }
+
+/** The saved form of a detector: its name, options and fitted state under the common envelope. */
+export function detectorJSON(name: string, options: unknown, state: unknown): DetectorJSON {
+  return { format: DETECTOR_FORMAT, version: 1, name, options, state };
+}

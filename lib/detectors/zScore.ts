@@ -13,8 +13,8 @@ import { OptionError } from "../errors";
 import type { Matrix } from "../matrix";
 import {
   checkColumns,
+  detectorJSON,
   checkTrainable,
-  DETECTOR_FORMAT,
   type DetectorJSON,
   fitted,
   type StreamingDetector,
@@ -131,13 +131,7 @@ export class ZScore implements StreamingDetector {
 
   toJSON(): DetectorJSON {
     const s = fitted(this.name, this.state);
-    return {
-      format: DETECTOR_FORMAT,
-      version: 1,
-      name: this.name,
-      options: this.opts,
-      state: { n: s.n, mean: Array.from(s.mean), m2: Array.from(s.m2) },
-    };
+    return detectorJSON(this.name, this.opts, { n: s.n, mean: Array.from(s.mean), m2: Array.from(s.m2) });
   }
 
   static fromJSON(json: DetectorJSON): ZScore {
@@ -208,13 +202,7 @@ export class RobustZScore implements StreamingDetector {
 
   toJSON(): DetectorJSON {
     const s = fitted(this.name, this.state);
-    return {
-      format: DETECTOR_FORMAT,
-      version: 1,
-      name: this.name,
-      options: this.opts,
-      state: { median: Array.from(s.median), scale: Array.from(s.scale) },
-    };
+    return detectorJSON(this.name, this.opts, { median: Array.from(s.median), scale: Array.from(s.scale) });
   }
 
   static fromJSON(json: DetectorJSON): RobustZScore {
