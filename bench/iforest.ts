@@ -6,11 +6,10 @@
  * (the same for both); the mean ROC-AUC over the seeds is recorded for each. The npm `isolation-forest` package is timed on 100,000 of the rows for context.
  * Writes bench/results/iforest.json.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { kddMatrices, median, round, runJson, writeResult } from "./common";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { FeaturePipeline, kddProtocol, loadDataset } from "../lib";
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const PYTHON = process.env.DETECTIVE_PYTHON ?? "/usr/bin/python3";
@@ -57,29 +56,11 @@ t = performance.now();
 forest.predict(test);
 console.log(JSON.stringify({ fit, score: (performance.now() - t) / 1000, auc: NaN }));`;
 
-function run(command: string, args: string[]): Run {
-  const out = execFileSync(command, args, {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return JSON.parse(out.trim().split("\n").at(-1) as string) as Run;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x: number): number => Number(x.toPrecision(4));
+const run = (command: string, args: string[]): Run => runJson<Run>(command, args);
 
 async function main(): Promise<void> {
-  const train = (await loadDataset("kdd99-10pct")).table;
-  const corrected = (await loadDataset("kdd99-corrected")).table;
-  const protocol = kddProtocol(train, { corrected }, { seed: 42 });
-  const pipeline = FeaturePipeline.fit(train, {}, protocol.train.rows);
-  const Xtrain = pipeline.transform(train, protocol.train.rows).X;
-  const Xtest = pipeline.transform(corrected).X;
+  const { protocol, pipeline, Xtest } = await kddMatrices();
+  const Xtrain = pipeline.transform(protocol.train.table, protocol.train.rows).X;
   const folder = mkdtempSync(join(tmpdir(), "detective-iforest-"));
   try {
     writeFileSync(join(folder, "train.f32"), Xtrain.data);
@@ -157,10 +138,7 @@ async function main(): Promise<void> {
         : [],
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
     };
-    const dir = join(__dirname, "results");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "iforest.json"), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(JSON.stringify(result, null, 2));
+    writeResult("iforest", result);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -5,8 +5,8 @@
  * between the tools so machine noise hits both. danfojs-node's readCSV is measured once for context.
  * Writes bench/results/loader.json; `npm run bench` then quotes it in the README.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { median, round, runJson, writeResult } from "./common";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
@@ -41,19 +41,7 @@ dfd.readCSV(process.argv[1], { header: false }).then((df) => {
   console.log(JSON.stringify({ seconds, peak_rss_mb: process.resourceUsage().maxRSS / 1024, rows: df.shape[0] }));
 });`;
 
-function run(command: string, args: string[]): Trial {
-  const out = execFileSync(command, args, {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return JSON.parse(out.trim().split("\n").at(-1) as string) as Trial;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const run = (command: string, args: string[]): Trial => runJson<Trial>(command, args);
 
 function main(): void {
   const entry = datasetEntry("kdd99-10pct");
@@ -113,14 +101,7 @@ function main(): void {
       : [],
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
   };
-  const dir = join(__dirname, "results");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "loader.json"), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result, null, 2));
-}
-
-function round(x: number): number {
-  return Number(x.toPrecision(4));
+  writeResult("loader", result);
 }
 
 main();

@@ -5,11 +5,11 @@
  * models have about the same number of support vectors), both scoring `corrected` (311,029 rows),
  * in one run, fresh processes, alternating. Writes bench/results/ocsvm.json.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { kddMatrices, median, round, runJson, writeResult } from "./common";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { FeaturePipeline, kddProtocol, loadDataset, sampleIndices, seeded } from "../lib";
+import { sampleIndices, seeded } from "../lib";
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const PYTHON = process.env.DETECTIVE_PYTHON ?? "/usr/bin/python3";
@@ -42,32 +42,14 @@ const scores = model.score(test);
 const score = (performance.now() - t) / 1000;
 console.log(JSON.stringify({ fit, score, auc: rocAuc(y, scores), sv: model.supportVectors, gamma: model.toJSON().state.gamma }));`;
 
-function run(command: string, args: string[]): Run {
-  const out = execFileSync(command, args, {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return JSON.parse(out.trim().split("\n").at(-1) as string) as Run;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x: number): number => Number(x.toPrecision(4));
+const run = (command: string, args: string[]): Run => runJson<Run>(command, args);
 
 async function main(): Promise<void> {
-  const train = (await loadDataset("kdd99-10pct")).table;
-  const corrected = (await loadDataset("kdd99-corrected")).table;
-  const protocol = kddProtocol(train, { corrected }, { seed: 42 });
-  const pipeline = FeaturePipeline.fit(train, {}, protocol.train.rows);
+  const { protocol, pipeline, Xtest } = await kddMatrices();
   const subsample = sampleIndices(protocol.train.rows.length, TRAIN_ROWS, seeded(1)).map(
     (k) => protocol.train.rows[k],
   );
-  const Xtrain = pipeline.transform(train, subsample).X;
-  const Xtest = pipeline.transform(corrected).X;
+  const Xtrain = pipeline.transform(protocol.train.table, subsample).X;
   const folder = mkdtempSync(join(tmpdir(), "detective-ocsvm-"));
   try {
     writeFileSync(join(folder, "train.f32"), Xtrain.data);
@@ -132,10 +114,7 @@ async function main(): Promise<void> {
       trials: { ours: ours.map((r) => round(r.score)), reference: sklearn.map((r) => round(r.score)) },
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
     };
-    const dir = join(__dirname, "results");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "ocsvm.json"), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(JSON.stringify(result, null, 2));
+    writeResult("ocsvm", result);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -1,0 +1,50 @@
+/**
+ * What the benchmarks share: running a tool in a fresh process that prints one JSON line, the
+ * median of trials, rounding, the KDD99 matrices both tools score, and writing results.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FeaturePipeline, kddProtocol, loadDataset, type Matrix, type Protocol } from "../lib";
+
+/** Runs a command (in the project root) whose last stdout line is JSON, and parses it. */
+export function runJson<T>(command: string, args: readonly string[]): T {
+  const out = execFileSync(command, args, {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+    cwd: join(__dirname, ".."),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return JSON.parse(out.trim().split("\n").at(-1) as string) as T;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Four significant digits, as the results files quote them. */
+export function round(x: number): number {
+  return Number(x.toPrecision(4));
+}
+
+/** The KDD99 protocol (seed 42) and the fitted pipeline: training normals and `corrected`. */
+export async function kddMatrices(): Promise<{
+  protocol: Protocol;
+  pipeline: FeaturePipeline;
+  Xtest: Matrix;
+}> {
+  const train = (await loadDataset("kdd99-10pct")).table;
+  const corrected = (await loadDataset("kdd99-corrected")).table;
+  const protocol = kddProtocol(train, { corrected }, { seed: 42 });
+  const pipeline = FeaturePipeline.fit(train, {}, protocol.train.rows);
+  return { protocol, pipeline, Xtest: pipeline.transform(corrected).X };
+}
+
+/** Writes bench/results/<name>.json and prints it. */
+export function writeResult(name: string, result: object): void {
+  const dir = join(__dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+}
