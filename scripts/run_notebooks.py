@@ -72,6 +72,9 @@ def render_html(executed: Path, html_dir: Path) -> None:
     html_dir.mkdir(parents=True, exist_ok=True)
     body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
     target = html_dir / (executed.stem + ".html")
+    # Figure links are relative to notebooks/; make them relative to where the render lives.
+    figures = os.path.relpath(ROOT / "figures", html_dir.resolve()).replace(os.sep, "/")
+    body = body.replace('href="../figures/', f'href="{figures}/')
     target.write_text(body, encoding="utf-8")
     log(f"rendered {target.relative_to(ROOT)}")
 
