@@ -8,10 +8,11 @@
  * Writes bench/results/packets.json; `npm run bench` then quotes it in the README.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { everyAttack, type SimulationOptions, simulateTraffic } from "../lib";
+import { median, round, writeResult } from "./common";
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const TSHARK = process.env.DETECTIVE_TSHARK ?? "tshark";
@@ -107,11 +108,6 @@ function tsharkLines(file: string): number {
   for (let i = out.indexOf(10); i >= 0; i = out.indexOf(10, i + 1)) n++;
   return n;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function main(): void {
   const version = /TShark \(Wireshark\) (\S+)/.exec(
@@ -209,17 +205,10 @@ function main(): void {
       },
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, tshark: version },
     };
-    const out = join(__dirname, "results");
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, "packets.json"), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(JSON.stringify(result, null, 2));
+    writeResult("packets", result);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function round(x: number): number {
-  return Number(x.toPrecision(4));
 }
 
 main();
