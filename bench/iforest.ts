@@ -19,7 +19,10 @@ const root = join(__dirname, "..");
 
 interface Run {
   fit: number;
+  /** Scoring time: ours on every core (scoreParallel); scikit-learn's score_samples (one core). */
   score: number;
+  /** Ours on one thread (score). */
+  single?: number;
   auc: number;
   version?: string;
 }
@@ -37,8 +40,14 @@ const model = new IsolationForest({ nTrees: 100, sampleSize: 256, seed: +seed })
 const fit = (performance.now() - t) / 1000;
 t = performance.now();
 const scores = model.score(test);
-const score = (performance.now() - t) / 1000;
-console.log(JSON.stringify({ fit, score, auc: rocAuc(y, scores) }));`;
+const single = (performance.now() - t) / 1000;
+(async () => {
+  t = performance.now();
+  const parallel = await model.scoreParallel(test);
+  const score = (performance.now() - t) / 1000;
+  if (!parallel.every((v, i) => v === scores[i])) throw new Error("scoreParallel differs from score");
+  console.log(JSON.stringify({ fit, score, single, auc: rocAuc(y, scores) }));
+})();`;
 
 const NPM_PACKAGE = `
 const { IsolationForest } = require("isolation-forest");
@@ -80,7 +89,7 @@ async function main(): Promise<void> {
       ours.push(run(process.execPath, ["-e", OURS, ...args(SEED + t)]));
       sklearn.push(run(PYTHON, [join(__dirname, "iforest_sklearn.py"), ...args(SEED + t)]));
       console.error(
-        `trial ${t + 1}/${TRIALS}: ours fit ${ours[t].fit.toFixed(3)} s score ${ours[t].score.toFixed(3)} s AUC ${ours[t].auc.toFixed(4)}; ` +
+        `trial ${t + 1}/${TRIALS}: ours fit ${ours[t].fit.toFixed(3)} s score ${ours[t].score.toFixed(3)} s (one thread ${ours[t].single?.toFixed(3)} s) AUC ${ours[t].auc.toFixed(4)}; ` +
           `scikit-learn fit ${sklearn[t].fit.toFixed(3)} s score ${sklearn[t].score.toFixed(3)} s AUC ${sklearn[t].auc.toFixed(4)}`,
       );
     }
@@ -100,12 +109,13 @@ async function main(): Promise<void> {
       );
     const oursScore = median(ours.map((r) => r.score));
     const skScore = median(sklearn.map((r) => r.score));
+    const oursSingle = median(ours.map((r) => r.single ?? Number.NaN));
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     const oursAuc = mean(ours.map((r) => r.auc));
     const skAuc = mean(sklearn.map((r) => r.auc));
     const result = {
       name: "iforest",
-      metric: `Isolation Forest scoring of KDD99 corrected (${Xtest.rows.toLocaleString("en")} rows x ${Xtest.cols} features), 100 trees, 256 samples, median of ${TRIALS}`,
+      metric: `Isolation Forest scoring of KDD99 corrected (${Xtest.rows.toLocaleString("en")} rows x ${Xtest.cols} features), 100 trees, 256 samples, median of ${TRIALS}; ours on ${cpus().length} threads (scoreParallel), scikit-learn's score_samples uses one`,
       ours: round(oursScore),
       reference: round(skScore),
       reference_tool: `scikit-learn ${sklearn[0].version} IsolationForest.score_samples (Debian python3-sklearn)`,
@@ -113,6 +123,12 @@ async function main(): Promise<void> {
       ratio: round(oursScore / skScore),
       rows: Xtest.rows,
       date: new Date().toISOString(),
+      single_thread: {
+        metric: "ours on one thread (score) against the same scikit-learn time",
+        ours: round(oursSingle),
+        ratio: round(oursSingle / skScore),
+        per_trial: ours.map((r) => round(r.single ?? Number.NaN)),
+      },
       fit: {
         ours: round(median(ours.map((r) => r.fit))),
         reference: round(median(sklearn.map((r) => r.fit))),

@@ -72,9 +72,10 @@ def render_html(executed: Path, html_dir: Path) -> None:
     html_dir.mkdir(parents=True, exist_ok=True)
     body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
     target = html_dir / (executed.stem + ".html")
-    # Figure links are relative to notebooks/; make them relative to where the render lives.
+    # Figure links (and where interactive figures find plotly.js) are relative to notebooks/;
+    # make them relative to where the render lives.
     figures = os.path.relpath(ROOT / "figures", html_dir.resolve()).replace(os.sep, "/")
-    body = body.replace('href="../figures/', f'href="{figures}/')
+    body = body.replace('"../figures/', f'"{figures}/')
     target.write_text(body, encoding="utf-8")
     log(f"rendered {target.relative_to(ROOT)}")
 

@@ -161,6 +161,18 @@ describe("IsolationForest", () => {
     assert.throws(() => new IsolationForest({ nTrees: 0 }), /nTrees must be a positive integer/);
     assert.throws(() => new IsolationForest({ sampleSize: 1 }), /sampleSize must be an integer >= 2/);
   });
+
+  test("scoreParallel (worker threads) gives exactly the scores of score, and of scoreOne", async () => {
+    const { X } = plantedOutliers({ rows: 3001, outliers: 30, cols: 7, seed: 5 });
+    const f = new IsolationForest({ seed: 2, nTrees: 40 }).fit(X);
+    const expected = f.score(X);
+    for (const threads of [2, 3]) {
+      const got = await f.scoreParallel(X, { threads, minRows: 0 });
+      assert.deepEqual(got, expected, `${threads} threads`);
+    }
+    assert.deepEqual(await f.scoreParallel(X), expected, "below minRows: this thread");
+    assert.equal(f.scoreOne(X.data.subarray(7 * 100, 7 * 101)), expected[100]);
+  });
 });
 
 test("loadDetector refuses foreign and unknown files", async () => {

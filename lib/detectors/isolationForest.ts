@@ -9,6 +9,9 @@
  * The forest lives in three flat typed arrays (feature, value, left child; the right child is
  * left + 1): scoring is a tight loop over them.
  */
+import { availableParallelism } from "node:os";
+import { extname, join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { OptionError } from "../errors";
 import type { Matrix } from "../matrix";
 import { type Rng, randomInt, sampleIndices, seeded } from "../random";
@@ -41,6 +44,79 @@ export function averagePathLength(n: number): number {
 /** s(x) = 2^(-E[h(x)] / c(psi)) from the summed path lengths; one function for batch and one-row scoring. */
 function isolationScore(pathSum: number, nTrees: number, cPsi: number): number {
   return 2 ** (-(pathSum / nTrees) / cPsi);
+}
+
+/** What the scoring loop needs of a fitted forest (plain typed arrays, so workers can share them). */
+export interface ForestKernelArgs {
+  feature: Int32Array;
+  value: Float64Array;
+  left: Int32Array;
+  nodesPerTree: number;
+  nTrees: number;
+  cPsi: number;
+}
+
+/**
+ * Scores rows [start, end) of the row-major `data` (d columns) into `out[start..end)`. The hot loop,
+ * monomorphic on Float32Array (scoreOne takes any array and has its own loop). Blocks of rows go
+ * through one tree at a time, so the tree (about 8 kB) and the block's rows stay in the L1 cache:
+ * about 15% faster here than walking every tree for one row at a time.
+ */
+export function scoreForestRows(
+  forest: ForestKernelArgs,
+  data: Float32Array,
+  d: number,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
+  const { feature, value, left, nodesPerTree, nTrees, cPsi } = forest;
+  const nodes = nTrees * nodesPerTree;
+  for (let lo = start; lo < end; lo += SCORE_BLOCK_ROWS) {
+    const hi = Math.min(end, lo + SCORE_BLOCK_ROWS);
+    for (let i = lo; i < hi; i++) out[i] = 0;
+    for (let root = 0; root < nodes; root += nodesPerTree) {
+      for (let i = lo; i < hi; i++) {
+        const offset = i * d;
+        let node = root;
+        let f = feature[node];
+        while (f >= 0) {
+          node = data[offset + f] <= value[node] ? left[node] : left[node] + 1;
+          f = feature[node];
+        }
+        out[i] += value[node];
+      }
+    }
+    for (let i = lo; i < hi; i++) out[i] = isolationScore(out[i], nTrees, cPsi);
+  }
+}
+
+/** One worker scoring one range (see `scoreParallel`); resolves when its part of `out` is written. */
+function runWorker(job: {
+  forest: ForestKernelArgs;
+  data: Float32Array;
+  d: number;
+  start: number;
+  end: number;
+  out: Float64Array;
+}): Promise<void> {
+  // The worker is this module's sibling: .js when built; .ts when run from source under tsx, whose
+  // hooks Node 20 does not pass on to workers, so the worker registers tsx itself.
+  const file = join(__dirname, `isolationForestWorker${extname(__filename)}`);
+  const worker =
+    extname(file) === ".ts"
+      ? new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(file)});`, {
+          eval: true,
+          workerData: job,
+        })
+      : new Worker(file, { workerData: job });
+  return new Promise((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`IsolationForest.scoreParallel: a worker exited with code ${code}.`));
+    });
+  });
 }
 
 export interface IsolationForestOptions {
@@ -131,32 +207,60 @@ export class IsolationForest implements StreamingDetector {
   score(X: Matrix): Float64Array {
     const s = fitted(this.name, this.state);
     checkColumns(this.name, s.nFeatures, X);
-    // The hot loop, kept monomorphic on Float32Array (scoreOne takes any array and has its own loop).
-    const { feature, value, left, nodesPerTree } = s;
-    const data = X.data;
-    const d = X.cols;
-    const nTrees = this.opts.nTrees;
-    const cPsi = averagePathLength(s.sampleSize);
     const out = new Float64Array(X.rows);
-    // Blocks of rows go through one tree at a time, so the tree (about 8 kB) and the block's rows
-    // stay in the L1 cache: about 15% faster here than walking every tree for one row at a time.
-    for (let start = 0; start < X.rows; start += SCORE_BLOCK_ROWS) {
-      const end = Math.min(X.rows, start + SCORE_BLOCK_ROWS);
-      for (let root = 0; root < nTrees * nodesPerTree; root += nodesPerTree) {
-        for (let i = start; i < end; i++) {
-          const offset = i * d;
-          let node = root;
-          let f = feature[node];
-          while (f >= 0) {
-            node = data[offset + f] <= value[node] ? left[node] : left[node] + 1;
-            f = feature[node];
-          }
-          out[i] += value[node];
-        }
-      }
-      for (let i = start; i < end; i++) out[i] = isolationScore(out[i], nTrees, cPsi);
-    }
+    scoreForestRows(this.kernelArgs(s), X.data, X.cols, 0, X.rows, out);
     return out;
+  }
+
+  /**
+   * `score` on several threads (worker_threads; default: the machine's cores, at most 8), for large
+   * batches: the rows are split into contiguous ranges, each scored by the same loop as `score`, so
+   * the scores are identical. Below `minRows` (default 50,000) it scores on this thread.
+   */
+  async scoreParallel(
+    X: Matrix,
+    options: { threads?: number; minRows?: number } = {},
+  ): Promise<Float64Array> {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.nFeatures, X);
+    const threads = Math.max(1, Math.min(options.threads ?? Math.min(availableParallelism(), 8), X.rows));
+    if (threads === 1 || X.rows < (options.minRows ?? 50_000)) return this.score(X);
+    const shared = <T extends Float32Array | Float64Array | Int32Array>(
+      a: T,
+      make: (b: SharedArrayBuffer) => T,
+    ) => {
+      const copy = make(new SharedArrayBuffer(a.byteLength));
+      copy.set(a);
+      return copy;
+    };
+    const args = this.kernelArgs(s);
+    const forest: ForestKernelArgs = {
+      ...args,
+      feature: shared(args.feature, (b) => new Int32Array(b)),
+      value: shared(args.value, (b) => new Float64Array(b)),
+      left: shared(args.left, (b) => new Int32Array(b)),
+    };
+    const data = shared(X.data, (b) => new Float32Array(b));
+    const out = new Float64Array(new SharedArrayBuffer(X.rows * 8));
+    const bounds = Array.from({ length: threads + 1 }, (_, k) => Math.round((k * X.rows) / threads));
+    // Threads 1..n-1 are workers; this thread scores the first range meanwhile.
+    const workers = bounds
+      .slice(1, -1)
+      .map((start, k) => runWorker({ forest, data, d: X.cols, start, end: bounds[k + 2], out }));
+    scoreForestRows(forest, data, X.cols, bounds[0], bounds[1], out);
+    await Promise.all(workers);
+    return Float64Array.from(out);
+  }
+
+  private kernelArgs(s: ForestState): ForestKernelArgs {
+    return {
+      feature: s.feature,
+      value: s.value,
+      left: s.left,
+      nodesPerTree: s.nodesPerTree,
+      nTrees: this.opts.nTrees,
+      cPsi: averagePathLength(s.sampleSize),
+    };
   }
 
   scoreOne(x: ArrayLike<number>): number {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { seeded } from "../random";
 import {
@@ -15,7 +15,7 @@ import {
   thresholdFigure,
   trafficFigure,
 } from "./figures";
-import { closeFigureRenderer, saveFigure } from "./render";
+import { closeFigureRenderer, figurePng, saveFigure } from "./render";
 import { DETECTOR_COLORS } from "./theme";
 
 const rng = seeded(3);
@@ -110,18 +110,76 @@ describe("saveFigure (headless Chromium)", () => {
   });
 });
 
-test("showFigure shows the PNG and links the interactive and SVG versions relative to notebooks/", async () => {
-  const { showFigure } = await import("./render");
-  const shown: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), "detective-show-"));
-  const saved = await showFigure(
-    { png: (b) => shown.push(`png ${b.length}`), markdown: (t) => shown.push(t) },
-    rocFigure([good]),
-    "shown",
-    { dir },
-  );
-  assert.match(shown[0], /^png \d+/);
-  assert.match(shown[1], /^\[Interactive version\]\(.*shown\.html\) · \[SVG\]\(.*shown\.svg\)$/);
-  assert.ok(saved.image.length > 1000);
-  await closeFigureRenderer();
+describe("showFigure: interactive where scripts run, the PNG everywhere else (headless Chromium)", () => {
+  after(() => closeFigureRenderer());
+
+  /** The notebook output opened as a page in `dir`, with the network cut off (no CDN). */
+  async function open(html: string, dir: string) {
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+    const page = await browser.newPage();
+    await page.route(/^https?:/, (route) => route.abort());
+    const file = join(dir, "notebooks", "page.html");
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `<!doctype html><html><head></head><body>${html}</body></html>`);
+    await page.goto(`file://${file}`);
+    return { page, browser };
+  }
+
+  test("one HTML output: plotly.js from the figures folder turns the PNG into a live figure", async () => {
+    const { showFigure } = await import("./render");
+    const root = mkdtempSync(join(tmpdir(), "detective-show-"));
+    const shown: string[] = [];
+    const saved = await showFigure({ html: (t) => shown.push(t) }, rocFigure([good]), "shown", {
+      dir: join(root, "figures"),
+    });
+    assert.equal(shown.length, 1);
+    const html = shown[0];
+    assert.match(html, /<img src="data:image\/png;base64,[A-Za-z0-9+/=]{1000,}" alt="ROC curves"/);
+    assert.match(
+      html,
+      /<a href="[^"]*shown\.html">Interactive page<\/a> · <a href="[^"]*shown\.svg">SVG<\/a>/,
+    );
+    assert.ok(saved.image.length > 1000);
+    // The links are relative to notebooks/: point them at our temporary figures folder.
+    const local = html.replace(/"[^"]*?\/figures\//g, '"../figures/');
+    const { page, browser } = await open(local, root);
+    try {
+      await page.waitForSelector(".detective-figure.js-plotly-plot", { timeout: 20_000 });
+      assert.equal(await page.locator(".detective-figure img").count(), 0, "the PNG was replaced");
+      assert.match(
+        (await page.locator(".detective-figure").textContent()) ?? "",
+        /IsolationForest \(AUC 1\.000\)/,
+      );
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test("without plotly.js (offline, no copy) the PNG stays and nothing breaks", async () => {
+    const { figureEmbedHtml } = await import("./render");
+    const root = mkdtempSync(join(tmpdir(), "detective-show-"));
+    const png = await figurePng(rocFigure([good]), { width: 300, height: 200 });
+    const html = figureEmbedHtml(rocFigure([good]), png, {
+      title: "t",
+      figuresLink: "../missing",
+      width: 300,
+      height: 200,
+    });
+    const { page, browser } = await open(html, root);
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await page.waitForTimeout(1500);
+      assert.equal(await page.locator(".detective-figure img").count(), 1);
+      assert.equal(await page.locator(".js-plotly-plot").count(), 0);
+      const width = await page
+        .locator(".detective-figure img")
+        .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+      assert.equal(width, 300, "the PNG decodes");
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
 });

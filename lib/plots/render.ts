@@ -167,15 +167,73 @@ export async function saveFigure(
   return { html: `${base}.html`, png: `${base}.png`, svg: `${base}.svg`, image };
 }
 
-/** What `showFigure` needs of a notebook's display (tslab's `display` has both). */
+/** What `showFigure` needs of a notebook's display (tslab's `display` has it). */
 export interface NotebookDisplay {
-  png(bytes: Uint8Array): void;
-  markdown(text: string): void;
+  html(text: string): void;
+}
+
+/** Where the interactive figure looks for plotly.js: the study's copy, then Plotly's CDN. */
+function plotlySources(figuresLink: string): string[] {
+  const version = (require("plotly.js-dist-min/package.json") as { version: string }).version;
+  return [`${figuresLink}/plotly.min.js`, `https://cdn.plot.ly/plotly-${version}.min.js`];
+}
+
+/** Numbers rounded to 6 significant digits (plenty on screen), to keep notebooks small. */
+function compactJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v,
+  ).replace(/</g, "\\u003c");
+}
+
+let embedCount = 0;
+
+/**
+ * An HTML fragment that shows the figure as its static PNG and, where scripts run (Jupyter with a
+ * trusted notebook, the HTML renders, nbviewer), replaces the image with the interactive plotly.js
+ * figure. plotly.js is loaded from `<figuresLink>/plotly.min.js` (written by `saveFigure`) or, failing
+ * that, from Plotly's CDN; where neither loads, or scripts do not run (GitHub), the PNG stays.
+ * Under Jupyter's RequireJS, `define` is hidden while plotly.js loads so it sets `window.Plotly`.
+ */
+export function figureEmbedHtml(
+  figure: Figure,
+  png: Uint8Array,
+  options: { title: string; figuresLink: string; width: number; height: number },
+): string {
+  const id = `detective-figure-${process.pid.toString(36)}-${(embedCount++).toString(36)}`;
+  const alt = options.title.replace(/[<>"&]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const src = `data:image/png;base64,${Buffer.from(png).toString("base64")}`;
+  return `<div id="${id}" class="detective-figure" style="max-width:100%;width:${options.width}px">\
+<img src="${src}" alt="${alt}" style="max-width:100%"></div>
+<script type="text/javascript">
+(function () {
+  var el = document.getElementById(${JSON.stringify(id)});
+  if (!el) return;
+  var fig = ${compactJson(figure)};
+  var sources = ${JSON.stringify(plotlySources(options.figuresLink))};
+  function draw() {
+    el.innerHTML = "";
+    el.style.height = "${options.height}px";
+    window.Plotly.newPlot(el, fig.data, fig.layout, { responsive: true });
+  }
+  function load(i) {
+    if (window.Plotly) return draw();
+    if (i >= sources.length) return;
+    var script = document.createElement("script");
+    var define = window.define;
+    window.define = undefined;
+    script.onload = script.onerror = function () { window.define = define; load(i + 1); };
+    script.src = sources[i];
+    document.head.appendChild(script);
+  }
+  load(0);
+})();
+</script>`;
 }
 
 /**
- * For notebooks: saves the figure (`saveFigure`), shows it as a PNG (readable on GitHub, nbviewer
- * and in the HTML export) and links its interactive HTML version.
+ * For notebooks: saves the figure (`saveFigure`: HTML, PNG, SVG) and shows it, interactive where
+ * scripts run and as its PNG everywhere else (GitHub, nbviewer without scripts, an untrusted
+ * notebook), with links to the saved interactive page and SVG.
  * @example await showFigure(tslab.display, rocFigure(sets), "03-roc-kdd99-corrected")
  */
 export async function showFigure(
@@ -185,8 +243,19 @@ export async function showFigure(
   options: ImageSize & { dir?: string } = {},
 ): Promise<SavedFigure> {
   const saved = await saveFigure(figure, name, options);
-  display.png(saved.image);
-  const link = relative(join(projectRoot(), "notebooks"), saved.html).split(sep).join("/");
-  display.markdown(`[Interactive version](${link}) · [SVG](${link.replace(/\.html$/, ".svg")})`);
+  const toNotebook = (path: string) => relative(join(projectRoot(), "notebooks"), path).split(sep).join("/");
+  const link = toNotebook(saved.html);
+  const title = String((figure.layout.title as { text?: string } | undefined)?.text ?? name);
+  const size = { ...DEFAULT_SIZE, ...options };
+  const embed = figureEmbedHtml(figure, saved.image, {
+    title,
+    figuresLink: toNotebook(dirname(saved.html)),
+    width: size.width,
+    height: size.height,
+  });
+  display.html(
+    `${embed}\n<p class="detective-figure-links"><a href="${link}">Interactive page</a> · ` +
+      `<a href="${link.replace(/\.html$/, ".svg")}">SVG</a></p>`,
+  );
   return saved;
 }
