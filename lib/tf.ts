@@ -8,6 +8,7 @@
 import { dirname, join } from "node:path";
 import type * as TfModule from "@tensorflow/tfjs";
 import type * as WasmBackend from "@tensorflow/tfjs-backend-wasm";
+import { DetectiveError } from "./errors";
 
 type Tf = typeof TfModule;
 
@@ -21,6 +22,7 @@ export interface TensorflowRuntime {
 }
 
 let runtime: Promise<TensorflowRuntime> | undefined;
+let loaded: TensorflowRuntime | undefined;
 
 /**
  * Loads TensorFlow.js once and picks the fastest backend that works.
@@ -30,8 +32,26 @@ let runtime: Promise<TensorflowRuntime> | undefined;
 export function loadTensorflow(
   log: (message: string) => void = (m) => console.error(m),
 ): Promise<TensorflowRuntime> {
-  runtime ??= pick(log);
+  runtime ??= pick(log).then((r) => {
+    loaded = r;
+    return r;
+  });
   return runtime;
+}
+
+/**
+ * The runtime `loadTensorflow()` loaded, for synchronous code (the neural detectors' fit and score
+ * are synchronous, like every detector's).
+ * @throws DetectiveError when TensorFlow.js is not loaded yet.
+ */
+export function tensorflow(): TensorflowRuntime {
+  if (!loaded) {
+    throw new DetectiveError(
+      "TensorFlow.js is not loaded: call `await loadTensorflow()` once (it picks the backend) " +
+        "before fitting, scoring or loading a neural detector.",
+    );
+  }
+  return loaded;
 }
 
 async function pick(log: (message: string) => void): Promise<TensorflowRuntime> {

@@ -4,8 +4,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SchemaError } from "../errors";
+import { Autoencoder } from "./autoencoder";
 import { EwmaChart, MovingAverageChart, RollingZScore } from "./controlCharts";
 import { IsolationForest } from "./isolationForest";
+import { LstmAutoencoder, LstmForecaster } from "./lstm";
 import { Mahalanobis } from "./mahalanobis";
 import { OneClassSvm } from "./oneClassSvm";
 import { DETECTOR_FORMAT, type Detector, type DetectorJSON } from "./types";
@@ -20,6 +22,10 @@ const LOADERS: Readonly<Record<string, (json: DetectorJSON) => Detector>> = {
   MovingAverageChart: MovingAverageChart.fromJSON,
   EwmaChart: EwmaChart.fromJSON,
   RollingZScore: RollingZScore.fromJSON,
+  Autoencoder: Autoencoder.fromJSON,
+  DenoisingAutoencoder: Autoencoder.fromJSON,
+  LstmAutoencoder: LstmAutoencoder.fromJSON,
+  LstmForecaster: LstmForecaster.fromJSON,
 };
 
 /** Rebuilds a detector from its JSON. @throws SchemaError for a foreign or unknown value. */

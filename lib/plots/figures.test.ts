@@ -8,6 +8,7 @@ import {
   confusionFigure,
   detectionBarsFigure,
   MAX_CURVE_POINTS,
+  SCORE_BINS,
   prFigure,
   rocFigure,
   scoreDistributionFigure,
@@ -46,6 +47,10 @@ describe("figure specifications", () => {
     assert.equal(dist.data.length, 2);
     assert.equal((dist.layout.shapes as unknown[]).length, 1);
     assert.match(String(dist.data[1].name), /attack \(500\)/);
+    // Binned here: densities integrate to 1 whatever the row count.
+    const ys = dist.data[1].y as number[];
+    assert.equal(ys.length, SCORE_BINS);
+    assert.ok(Math.abs(ys.reduce((a, b) => a + b, 0) * (dist.data[1].width as number) - 1) < 1e-9);
     assert.equal(thresholdFigure(good).data.length, 2);
     const bars = detectionBarsFigure([
       { detector: "ZScore", group: "DoS", rate: 0.9 },
@@ -130,7 +135,7 @@ describe("showFigure: interactive where scripts run, the PNG everywhere else (he
     const { showFigure } = await import("./render");
     const root = mkdtempSync(join(tmpdir(), "detective-show-"));
     const shown: string[] = [];
-    const saved = await showFigure({ html: (t) => shown.push(t) }, rocFigure([good]), "shown", {
+    const result = await showFigure({ html: (t) => shown.push(t) }, rocFigure([good]), "shown", {
       dir: join(root, "figures"),
     });
     assert.equal(shown.length, 1);
@@ -140,7 +145,8 @@ describe("showFigure: interactive where scripts run, the PNG everywhere else (he
       html,
       /<a href="[^"]*shown\.html">Interactive page<\/a> · <a href="[^"]*shown\.svg">SVG<\/a>/,
     );
-    assert.ok(saved.image.length > 1000);
+    assert.equal(result, undefined, "nothing for the notebook to print after the figure");
+    assert.ok(statSync(join(root, "figures", "shown.png")).size > 1000);
     // The links are relative to notebooks/: point them at our temporary figures folder.
     const local = html.replace(/"[^"]*?\/figures\//g, '"../figures/');
     const { page, browser } = await open(local, root);

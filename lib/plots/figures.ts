@@ -106,22 +106,45 @@ export function prFigure(sets: readonly ScoredSet[], title = "Precision-recall c
   };
 }
 
-/** Score distributions of normal and attack rows (densities), with the threshold if given. */
+/** Bins of the score histograms in `scoreDistributionFigure`. */
+export const SCORE_BINS = 80;
+
+/**
+ * Score distributions of normal and attack rows (densities over shared bins), with the threshold if
+ * given. The histograms are binned here, so the figure's size does not grow with the rows.
+ */
 export function scoreDistributionFigure(
   set: ScoredSet,
   threshold?: number,
   title = `${set.name}: scores of normal and attack rows`,
 ): Figure {
-  const normal: number[] = [];
-  const attack: number[] = [];
-  for (let i = 0; i < set.scores.length; i++) (set.y[i] ? attack : normal).push(set.scores[i]);
-  const histogram = (name: string, values: number[], color: string): Trace => ({
-    type: "histogram",
-    name: `${name} (${values.length.toLocaleString("en")})`,
-    x: values,
-    histnorm: "probability density",
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < set.scores.length; i++) {
+    const v = set.scores[i];
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi > lo)) hi = lo + 1;
+  const width = (hi - lo) / SCORE_BINS;
+  const counts = [new Float64Array(SCORE_BINS), new Float64Array(SCORE_BINS)];
+  const totals = [0, 0];
+  for (let i = 0; i < set.scores.length; i++) {
+    const v = set.scores[i];
+    if (!Number.isFinite(v)) continue;
+    const k = set.y[i] ? 1 : 0;
+    counts[k][Math.min(SCORE_BINS - 1, Math.floor((v - lo) / width))]++;
+    totals[k]++;
+  }
+  const centres = Array.from({ length: SCORE_BINS }, (_, b) => lo + (b + 0.5) * width);
+  const histogram = (name: string, k: number, color: string): Trace => ({
+    type: "bar",
+    name: `${name} (${totals[k].toLocaleString("en")})`,
+    x: centres,
+    y: Array.from(counts[k], (c) => (totals[k] ? c / totals[k] / width : 0)),
+    width,
     opacity: 0.6,
-    nbinsx: 80,
     marker: { color },
   });
   const shapes =
@@ -139,10 +162,7 @@ export function scoreDistributionFigure(
           },
         ];
   return {
-    data: [
-      histogram("normal", normal, CATEGORY_COLORS.normal),
-      histogram("attack", attack, CATEGORY_COLORS.attack),
-    ],
+    data: [histogram("normal", 0, CATEGORY_COLORS.normal), histogram("attack", 1, CATEGORY_COLORS.attack)],
     layout: layout(title, {
       barmode: "overlay",
       xaxis: { title: { text: "anomaly score" } },

@@ -233,7 +233,8 @@ export function figureEmbedHtml(
 /**
  * For notebooks: saves the figure (`saveFigure`: HTML, PNG, SVG) and shows it, interactive where
  * scripts run and as its PNG everywhere else (GitHub, nbviewer without scripts, an untrusted
- * notebook), with links to the saved interactive page and SVG.
+ * notebook), with links to the saved interactive page and SVG. Returns nothing, so a notebook cell
+ * ending with it prints nothing more (`saveFigure` returns the paths).
  * @example await showFigure(tslab.display, rocFigure(sets), "03-roc-kdd99-corrected")
  */
 export async function showFigure(
@@ -241,7 +242,7 @@ export async function showFigure(
   figure: Figure,
   name: string,
   options: ImageSize & { dir?: string } = {},
-): Promise<SavedFigure> {
+): Promise<void> {
   const saved = await saveFigure(figure, name, options);
   const toNotebook = (path: string) => relative(join(projectRoot(), "notebooks"), path).split(sep).join("/");
   const link = toNotebook(saved.html);
@@ -257,5 +258,4 @@ export async function showFigure(
     `${embed}\n<p class="detective-figure-links"><a href="${link}">Interactive page</a> · ` +
       `<a href="${link.replace(/\.html$/, ".svg")}">SVG</a></p>`,
   );
-  return saved;
 }

@@ -1,0 +1,383 @@
+/**
+ * LSTM detectors over sequences: the rows of X are consecutive in time (connection records in
+ * arrival order, or the intervals of a traffic time series), and each row is scored with the
+ * `window` rows that end at it, so temporal patterns a single-record model cannot see (a burst, a
+ * slow scan, a regular beacon) show in the score.
+ *
+ * - `LstmAutoencoder`: an LSTM encoder reads the window into its final state; an LSTM decoder fed
+ *   that state at every step rebuilds the window (Srivastava et al. 2015; Malhotra et al. 2016).
+ *   Score of row t: the mean squared reconstruction error of the window ending at t.
+ * - `LstmForecaster`: an LSTM reads the `window` rows before t and predicts row t (Malhotra et al.
+ *   2015). Score: the squared prediction error of each feature over its variance on the training
+ *   rows' residuals, averaged over the features.
+ *
+ * Both standardise features with means and deviations fitted on the training rows. The first rows,
+ * which lack a full window, are scored with the first row repeated in place of the missing history.
+ * `scoreOne` keeps the last rows itself (call it in time order; `reset()` forgets them), so the
+ * monitor scores a stream exactly as `score` scores a file.
+ */
+import { OptionError } from "../errors";
+import type { Matrix } from "../matrix";
+import { seeded } from "../random";
+import {
+  checkWidths,
+  glorotUniform,
+  Params,
+  runtime,
+  type SavedWeights,
+  type Tensor,
+  type Tf,
+  type TrainingHistory,
+  type TrainingOptions,
+  type TrainingSettings,
+  train,
+  trainingSettings,
+} from "./neural";
+import {
+  checkColumns,
+  checkTrainable,
+  type DetectorJSON,
+  detectorJSON,
+  fitted,
+  type StreamingDetector,
+} from "./types";
+
+export interface LstmOptions extends TrainingOptions {
+  /** Rows per window (the history the model sees). Default 10. */
+  window?: number;
+  /** LSTM units. Default 32. */
+  units?: number;
+}
+
+interface LstmState {
+  nFeatures: number;
+  mean: number[];
+  std: number[];
+  /** Forecaster: variance of each feature's training residual (standardised units). */
+  residualVariance?: number[];
+  weights: SavedWeights;
+  history: TrainingHistory;
+}
+
+/** Windows scored per batch. */
+const SCORE_BATCH = 2048;
+
+/** The parameters of one LSTM layer (gates in the order input, forget, cell, output). */
+function lstmInit(rng: () => number, prefix: string, inputs: number, units: number) {
+  const bias = new Float32Array(4 * units);
+  bias.fill(1, units, 2 * units); // forget-gate bias 1 (Jozefowicz et al. 2015)
+  return {
+    [`${prefix}Wx`]: { shape: [inputs, 4 * units], values: glorotUniform(rng, inputs, 4 * units) },
+    [`${prefix}Wh`]: { shape: [units, 4 * units], values: glorotUniform(rng, units, 4 * units) },
+    [`${prefix}b`]: { shape: [4 * units], values: bias },
+  };
+}
+
+/**
+ * Runs an LSTM layer over `steps` ([batch, inputs] each, or one tensor fed at every step when
+ * `repeat` is given) and returns the hidden state after each step. The input projection of all
+ * steps is one matrix product.
+ */
+function lstm(tf: Tf, p: Params, prefix: string, units: number, steps: Tensor[], batch: number): Tensor[] {
+  const Wx = p.get(`${prefix}Wx`);
+  const Wh = p.get(`${prefix}Wh`);
+  const b = p.get(`${prefix}b`);
+  const projected = tf.split(tf.add(tf.matMul(tf.concat(steps, 0), Wx), b), steps.length, 0);
+  let h: Tensor = tf.zeros([batch, units]);
+  let c: Tensor = tf.zeros([batch, units]);
+  const out: Tensor[] = [];
+  for (const xw of projected) {
+    const z = tf.add(xw, tf.matMul(h, Wh));
+    const [i, f, g, o] = tf.split(z, 4, 1);
+    c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+    h = tf.mul(tf.sigmoid(o), tf.tanh(c));
+    out.push(h);
+  }
+  return out;
+}
+
+/** Shared machinery of the two LSTM detectors. */
+abstract class LstmDetector implements StreamingDetector {
+  abstract readonly name: string;
+  readonly opts: Readonly<TrainingSettings & { window: number; units: number }>;
+  protected readonly onEpoch: TrainingOptions["onEpoch"];
+  protected params?: Params;
+  protected state?: Omit<LstmState, "weights">;
+  /** Recent rows (standardised) for scoreOne. */
+  private recent: Float32Array[] = [];
+
+  constructor(who: string, options: LstmOptions) {
+    const window = options.window ?? 10;
+    const units = options.units ?? 32;
+    if (!(Number.isInteger(window) && window >= 1))
+      throw new OptionError(`${who}: window must be a positive integer, got ${window}.`);
+    checkWidths(who, "units", [units]);
+    this.opts = Object.freeze({ ...trainingSettings(who, options, { batchSize: 64 }), window, units });
+    this.onEpoch = options.onEpoch;
+  }
+
+  /** Rows a sample reads (window for the autoencoder, window + 1 for the forecaster: history and target). */
+  protected abstract readonly span: number;
+  protected abstract init(
+    rng: () => number,
+    d: number,
+  ): Record<string, { shape: number[]; values: Float32Array }>;
+  /** Per-sample loss terms for windows `rows` ([batch, span, d] as `span` tensors of [batch, d]). */
+  protected abstract errors(tf: Tf, p: Params, rows: Tensor[], batch: number): Tensor;
+  /** Row scores from `errors` (a [batch, d] tensor of squared errors per feature). */
+  protected abstract rowScore(tf: Tf, errors: Tensor): Tensor;
+  /** Called after training, with the standardised training data, for any further fitted state. */
+  protected afterFit(_tf: Tf, _data: Tensor, _rows: number): void {}
+
+  fit(X: Matrix): this {
+    checkTrainable(this.name, X, this.span + 1);
+    const { tf } = runtime();
+    const d = X.cols;
+    const mean = new Array<number>(d).fill(0);
+    const std = new Array<number>(d).fill(0);
+    for (let i = 0; i < X.rows; i++) for (let j = 0; j < d; j++) mean[j] += X.data[i * d + j] / X.rows;
+    for (let i = 0; i < X.rows; i++)
+      for (let j = 0; j < d; j++) std[j] += (X.data[i * d + j] - mean[j]) ** 2 / X.rows;
+    for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1; // a constant feature: leave it centred
+    this.params?.dispose();
+    const params = new Params(tf, this.init(seeded(this.opts.seed), d));
+    this.state = { nFeatures: d, mean, std, history: undefined as unknown as TrainingHistory };
+    const data = tf.tensor2d(this.standardise(X), [X.rows, d]);
+    const windows = X.rows - this.span + 1;
+    const span = this.span;
+    try {
+      const history = train(
+        params,
+        {
+          samples: windows,
+          loss: (index) => {
+            const rows = Array.from({ length: span }, (_, k) =>
+              tf.gather(data, tf.add(index, tf.scalar(k, "int32"))),
+            );
+            return tf.mean(this.errors(tf, params, rows, index.shape[0])) as ReturnType<typeof tf.scalar>;
+          },
+        },
+        this.opts,
+        this.onEpoch,
+      );
+      this.params = params;
+      this.state.history = history;
+      this.afterFit(tf, data, X.rows);
+    } catch (err) {
+      params.dispose();
+      this.params = undefined;
+      this.state = undefined;
+      throw err;
+    } finally {
+      data.dispose();
+    }
+    this.reset();
+    return this;
+  }
+
+  protected standardise(X: { data: ArrayLike<number>; rows: number; cols: number }): Float32Array {
+    const s = fitted(this.name, this.state);
+    const out = new Float32Array(X.rows * X.cols);
+    for (let i = 0; i < X.rows; i++)
+      for (let j = 0; j < X.cols; j++) out[i * X.cols + j] = (X.data[i * X.cols + j] - s.mean[j]) / s.std[j];
+    return out;
+  }
+
+  /** Scores of the samples ending at rows `ends` of the standardised `data` tensor (missing history: row 0). */
+  protected scoreEnds(tf: Tf, p: Params, data: Tensor, ends: Int32Array): Float64Array {
+    const out = new Float64Array(ends.length);
+    for (let lo = 0; lo < ends.length; lo += SCORE_BATCH) {
+      const part = ends.subarray(lo, Math.min(ends.length, lo + SCORE_BATCH));
+      const scores = tf.tidy(() => {
+        const end = tf.tensor1d(part, "int32");
+        const rows = Array.from({ length: this.span }, (_, k) =>
+          tf.gather(
+            data,
+            tf.maximum(tf.sub(end, tf.scalar(this.span - 1 - k, "int32")), tf.scalar(0, "int32")),
+          ),
+        );
+        return this.rowScore(tf, this.errors(tf, p, rows, part.length));
+      });
+      out.set(scores.dataSync() as Float32Array, lo);
+      scores.dispose();
+    }
+    return out;
+  }
+
+  score(X: Matrix): Float64Array {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.nFeatures, X);
+    const p = fitted(this.name, this.params);
+    const { tf } = runtime();
+    const data = tf.tensor2d(this.standardise(X), [X.rows, X.cols]);
+    try {
+      return this.scoreEnds(
+        tf,
+        p,
+        data,
+        Int32Array.from({ length: X.rows }, (_, i) => i),
+      );
+    } finally {
+      data.dispose();
+    }
+  }
+
+  /** Scores the next row of the stream, with the rows scoreOne saw before it as its history. */
+  scoreOne(x: ArrayLike<number>): number {
+    const s = fitted(this.name, this.state);
+    checkColumns(this.name, s.nFeatures, x);
+    const p = fitted(this.name, this.params);
+    this.recent.push(this.standardise({ data: x, rows: 1, cols: x.length }));
+    if (this.recent.length > this.span) this.recent.shift();
+    const { tf } = runtime();
+    const rows = this.recent.length;
+    const flat = new Float32Array(rows * x.length);
+    this.recent.forEach((r, i) => flat.set(r, i * x.length));
+    const data = tf.tensor2d(flat, [rows, x.length]);
+    try {
+      return this.scoreEnds(tf, p, data, Int32Array.of(rows - 1))[0];
+    } finally {
+      data.dispose();
+    }
+  }
+
+  /** Forgets the history scoreOne keeps (e.g. between captures). */
+  reset(): void {
+    this.recent = [];
+  }
+
+  get history(): TrainingHistory {
+    return fitted(this.name, this.state).history;
+  }
+
+  get parameterCount(): number {
+    return fitted(this.name, this.params).count();
+  }
+
+  dispose(): void {
+    this.params?.dispose();
+    this.params = undefined;
+    this.state = undefined;
+  }
+
+  toJSON(): DetectorJSON {
+    const s = fitted(this.name, this.state);
+    return detectorJSON(this.name, this.opts, { ...s, weights: fitted(this.name, this.params).toJSON() });
+  }
+
+  protected restore(state: LstmState): this {
+    const { tf } = runtime();
+    const { weights, ...rest } = state;
+    this.params = new Params(tf, weights);
+    this.state = rest;
+    return this;
+  }
+}
+
+/** LSTM encoder-decoder over windows, scored by the window's reconstruction error. */
+export class LstmAutoencoder extends LstmDetector {
+  readonly name = "LstmAutoencoder";
+  protected readonly span: number;
+
+  constructor(options: LstmOptions = {}) {
+    super("LstmAutoencoder", options);
+    this.span = this.opts.window;
+  }
+
+  protected init(rng: () => number, d: number) {
+    const u = this.opts.units;
+    return {
+      ...lstmInit(rng, "enc", d, u),
+      ...lstmInit(rng, "dec", u, u),
+      outW: { shape: [u, d], values: glorotUniform(rng, u, d) },
+      outB: { shape: [d], values: new Float32Array(d) },
+    };
+  }
+
+  protected errors(tf: Tf, p: Params, rows: Tensor[], batch: number): Tensor {
+    const u = this.opts.units;
+    const encoded = lstm(tf, p, "enc", u, rows, batch);
+    const code = encoded[encoded.length - 1];
+    const decoded = lstm(
+      tf,
+      p,
+      "dec",
+      u,
+      rows.map(() => code),
+      batch,
+    );
+    const out = tf.add(tf.matMul(tf.concat(decoded, 0), p.get("outW")), p.get("outB"));
+    // [span * batch, d] squared errors, step-major like `out`; the row score averages over steps.
+    return tf.squaredDifference(out, tf.concat(rows, 0));
+  }
+
+  protected rowScore(tf: Tf, errors: Tensor): Tensor {
+    const batch = errors.shape[0] / this.span;
+    return tf.mean(tf.reshape(errors, [this.span, batch, -1]), [0, 2]);
+  }
+
+  static fromJSON(json: DetectorJSON): LstmAutoencoder {
+    return new LstmAutoencoder(json.options as LstmOptions).restore(json.state as LstmState);
+  }
+}
+
+/** LSTM that predicts each row from the `window` rows before it, scored by the prediction error. */
+export class LstmForecaster extends LstmDetector {
+  readonly name = "LstmForecaster";
+  protected readonly span: number;
+
+  constructor(options: LstmOptions = {}) {
+    super("LstmForecaster", options);
+    this.span = this.opts.window + 1;
+  }
+
+  protected init(rng: () => number, d: number) {
+    const u = this.opts.units;
+    return {
+      ...lstmInit(rng, "enc", d, u),
+      outW: { shape: [u, d], values: glorotUniform(rng, u, d) },
+      outB: { shape: [d], values: new Float32Array(d) },
+    };
+  }
+
+  protected errors(tf: Tf, p: Params, rows: Tensor[], batch: number): Tensor {
+    const history = rows.slice(0, -1);
+    const hs = lstm(tf, p, "enc", this.opts.units, history, batch);
+    const predicted = tf.add(tf.matMul(hs[hs.length - 1], p.get("outW")), p.get("outB"));
+    return tf.squaredDifference(predicted, rows[rows.length - 1]);
+  }
+
+  protected rowScore(tf: Tf, errors: Tensor): Tensor {
+    const variance = fitted(this.name, this.state).residualVariance;
+    return tf.mean(variance ? tf.div(errors, tf.tensor1d(variance)) : errors, 1);
+  }
+
+  protected override afterFit(tf: Tf, data: Tensor, rows: number): void {
+    const p = fitted(this.name, this.params);
+    const d = data.shape[1] as number;
+    const sums = new Float64Array(d);
+    let n = 0;
+    for (let lo = this.span - 1; lo < rows; lo += SCORE_BATCH) {
+      const end = Int32Array.from({ length: Math.min(SCORE_BATCH, rows - lo) }, (_, k) => lo + k);
+      const e = tf.tidy(() => {
+        const ends = tf.tensor1d(end, "int32");
+        const rs = Array.from({ length: this.span }, (_, k) =>
+          tf.gather(data, tf.sub(ends, tf.scalar(this.span - 1 - k, "int32"))),
+        );
+        return tf.sum(this.errors(tf, p, rs, end.length), 0);
+      });
+      const v = e.dataSync();
+      e.dispose();
+      for (let j = 0; j < d; j++) sums[j] += v[j];
+      n += end.length;
+    }
+    // A floor keeps a feature the model predicts perfectly from turning any wobble into a huge score.
+    const mean = Array.from(sums, (s) => s / n);
+    const floor = Math.max(1e-3, mean.reduce((a, b) => a + b, 0) / d / 100);
+    fitted(this.name, this.state).residualVariance = mean.map((v) => Math.max(v, floor));
+  }
+
+  static fromJSON(json: DetectorJSON): LstmForecaster {
+    return new LstmForecaster(json.options as LstmOptions).restore(json.state as LstmState);
+  }
+}
