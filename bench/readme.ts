@@ -18,6 +18,8 @@ interface Result {
   memory?: { ours_mb: number; reference_mb: number; ratio: number };
   roc_auc?: { ours: number; reference: number };
   others?: { tool: string; seconds: number; peak_rss_mb: number | null }[];
+  single_thread?: { ours: number; ratio: number };
+  scoring?: { metric: string; ours: number; reference: number; unit: string; ratio: number };
 }
 
 const START = "<!-- bench:start -->";
@@ -37,6 +39,14 @@ export function benchTable(results: readonly Result[]): string {
       `| ${r.name} | ${r.metric}${quality} | ${r.ours} ${r.unit} | ${r.reference} ${r.unit} (${r.reference_tool}) | ` +
         `**${r.ratio}** | ${memory} | ${r.date.slice(0, 10)} |`,
     );
+    if (r.single_thread)
+      lines.push(
+        `| ${r.name} (one thread) | the same, ours on one thread | ${r.single_thread.ours} ${r.unit} | ${r.reference} ${r.unit} | **${r.single_thread.ratio}** | | |`,
+      );
+    if (r.scoring)
+      lines.push(
+        `| ${r.name} (scoring) | ${r.scoring.metric} | ${r.scoring.ours} ${r.scoring.unit} | ${r.scoring.reference} ${r.scoring.unit} | **${r.scoring.ratio}** | | |`,
+      );
     for (const o of r.others ?? []) {
       const mb =
         typeof o.peak_rss_mb === "number" && Number.isFinite(o.peak_rss_mb) ? `, ${o.peak_rss_mb} MB` : "";

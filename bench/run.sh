@@ -14,5 +14,12 @@ log "iforest: our Isolation Forest vs scikit-learn"
 node --import tsx bench/iforest.ts >/dev/null
 log "ocsvm: our One-Class SVM scoring vs scikit-learn"
 node --import tsx bench/ocsvm.ts >/dev/null
+# PyTorch is needed by this benchmark only (a large package): installed here, not by set-up.
+if ! "$JUPYTER_PYTHON" -c "import torch" 2>/dev/null; then
+  log "installing Debian's python3-torch (the deep-model reference)"
+  apt-get install -y python3-torch >/dev/null
+fi
+log "deep: our autoencoders (TensorFlow.js) vs PyTorch"
+node --import tsx bench/deep.ts >/dev/null
 node --import tsx bench/readme.ts
 log "results in bench/results/, README updated"

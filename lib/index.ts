@@ -43,6 +43,15 @@ export * from "./detectors/mahalanobis";
 export * from "./detectors/isolationForest";
 export * from "./detectors/controlCharts";
 export * from "./detectors/oneClassSvm";
+export * from "./detectors/autoencoder";
+export * from "./detectors/lstm";
+export {
+  type EpochReport,
+  progressBar,
+  type TrainingHistory,
+  type TrainingOptions,
+  type TrainingSettings,
+} from "./detectors/neural";
 export * from "./detectors/registry";
 export * from "./eval/metrics";
 export * from "./eval/threshold";

@@ -22,7 +22,8 @@ import {
   checkWidths,
   gaussian,
   glorotUniform,
-  matrixTensor,
+  matMul,
+  gatherRows,
   Params,
   runtime,
   type SavedWeights,
@@ -80,7 +81,7 @@ export class Autoencoder implements StreamingDetector {
     const code = this.opts.hidden.length; // the layer producing the code has no activation
     let h = x;
     for (let l = 0; l < layers; l++) {
-      h = tf.add(tf.matMul(h, p.get(`W${l}`)), p.get(`b${l}`));
+      h = tf.add(matMul(tf, h, p.get(`W${l}`)), p.get(`b${l}`));
       if (l + 1 !== code && l + 1 !== layers) h = tf.relu(h);
     }
     return h;
@@ -101,7 +102,6 @@ export class Autoencoder implements StreamingDetector {
     }
     this.params?.dispose();
     const params = new Params(tf, init);
-    const data = matrixTensor(tf, X);
     const noise = this.opts.noise;
     try {
       const history = train(
@@ -109,7 +109,7 @@ export class Autoencoder implements StreamingDetector {
         {
           samples: X.rows,
           loss: (index, noiseRng, training) => {
-            const clean = tf.gather(data, index);
+            const clean = tf.tensor2d(gatherRows(X.data, X.cols, index), [index.length, X.cols]);
             const input =
               training && noise > 0
                 ? tf.add(clean, tf.tensor(gaussian(noiseRng, clean.size, noise), clean.shape))
@@ -127,8 +127,6 @@ export class Autoencoder implements StreamingDetector {
     } catch (err) {
       params.dispose();
       throw err;
-    } finally {
-      data.dispose();
     }
     return this;
   }

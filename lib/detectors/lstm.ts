@@ -21,7 +21,9 @@ import type { Matrix } from "../matrix";
 import { seeded } from "../random";
 import {
   checkWidths,
+  gatherRows,
   glorotUniform,
+  matMul,
   Params,
   runtime,
   type SavedWeights,
@@ -62,7 +64,7 @@ interface LstmState {
 /** Windows scored per batch. */
 const SCORE_BATCH = 2048;
 
-/** The parameters of one LSTM layer (gates in the order input, forget, cell, output). */
+/** The parameters of one LSTM layer (gates in the order input, forget, output, candidate). */
 function lstmInit(rng: () => number, prefix: string, inputs: number, units: number) {
   const bias = new Float32Array(4 * units);
   bias.fill(1, units, 2 * units); // forget-gate bias 1 (Jozefowicz et al. 2015)
@@ -82,18 +84,29 @@ function lstm(tf: Tf, p: Params, prefix: string, units: number, steps: Tensor[],
   const Wx = p.get(`${prefix}Wx`);
   const Wh = p.get(`${prefix}Wh`);
   const b = p.get(`${prefix}b`);
-  const projected = tf.split(tf.add(tf.matMul(tf.concat(steps, 0), Wx), b), steps.length, 0);
+  const projected = tf.split(tf.add(matMul(tf, tf.concat(steps, 0), Wx), b), steps.length, 0);
   let h: Tensor = tf.zeros([batch, units]);
   let c: Tensor = tf.zeros([batch, units]);
   const out: Tensor[] = [];
   for (const xw of projected) {
-    const z = tf.add(xw, tf.matMul(h, Wh));
-    const [i, f, g, o] = tf.split(z, 4, 1);
-    c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-    h = tf.mul(tf.sigmoid(o), tf.tanh(c));
+    const z = tf.add(xw, matMul(tf, h, Wh));
+    // One sigmoid for the three gates and one tanh for the candidate: fewer, larger kernels.
+    const [ifo, g] = tf.split(z, [3 * units, units], 1);
+    const [i, f, o] = tf.split(tf.sigmoid(ifo), 3, 1);
+    c = tf.add(tf.mul(f, c), tf.mul(i, tf.tanh(g)));
+    h = tf.mul(o, tf.tanh(c));
     out.push(h);
   }
   return out;
+}
+
+/**
+ * Step k of the windows starting at rows `starts` ([batch, d]): row start + k of `data`, or row 0
+ * where that is before the first row (missing history).
+ */
+function stepRows(tf: Tf, data: Float32Array, d: number, starts: Int32Array, k: number): Tensor {
+  const index = Int32Array.from(starts, (s) => Math.max(0, s + k));
+  return tf.tensor2d(gatherRows(data, d, index), [starts.length, d]);
 }
 
 /** Shared machinery of the two LSTM detectors. */
@@ -127,7 +140,7 @@ abstract class LstmDetector implements StreamingDetector {
   /** Row scores from `errors` (a [batch, d] tensor of squared errors per feature). */
   protected abstract rowScore(tf: Tf, errors: Tensor): Tensor;
   /** Called after training, with the standardised training data, for any further fitted state. */
-  protected afterFit(_tf: Tf, _data: Tensor, _rows: number): void {}
+  protected afterFit(_tf: Tf, _data: Float32Array, _rows: number): void {}
 
   fit(X: Matrix): this {
     checkTrainable(this.name, X, this.span + 1);
@@ -142,7 +155,7 @@ abstract class LstmDetector implements StreamingDetector {
     this.params?.dispose();
     const params = new Params(tf, this.init(seeded(this.opts.seed), d));
     this.state = { nFeatures: d, mean, std, history: undefined as unknown as TrainingHistory };
-    const data = tf.tensor2d(this.standardise(X), [X.rows, d]);
+    const data = this.standardise(X);
     const windows = X.rows - this.span + 1;
     const span = this.span;
     try {
@@ -151,10 +164,8 @@ abstract class LstmDetector implements StreamingDetector {
         {
           samples: windows,
           loss: (index) => {
-            const rows = Array.from({ length: span }, (_, k) =>
-              tf.gather(data, tf.add(index, tf.scalar(k, "int32"))),
-            );
-            return tf.mean(this.errors(tf, params, rows, index.shape[0])) as ReturnType<typeof tf.scalar>;
+            const rows = Array.from({ length: span }, (_, k) => stepRows(tf, data, d, index, k));
+            return tf.mean(this.errors(tf, params, rows, index.length)) as ReturnType<typeof tf.scalar>;
           },
         },
         this.opts,
@@ -168,8 +179,6 @@ abstract class LstmDetector implements StreamingDetector {
       this.params = undefined;
       this.state = undefined;
       throw err;
-    } finally {
-      data.dispose();
     }
     this.reset();
     return this;
@@ -183,19 +192,14 @@ abstract class LstmDetector implements StreamingDetector {
     return out;
   }
 
-  /** Scores of the samples ending at rows `ends` of the standardised `data` tensor (missing history: row 0). */
-  protected scoreEnds(tf: Tf, p: Params, data: Tensor, ends: Int32Array): Float64Array {
+  /** Scores of the samples ending at rows `ends` of the standardised `data` (missing history: row 0). */
+  protected scoreEnds(tf: Tf, p: Params, data: Float32Array, d: number, ends: Int32Array): Float64Array {
     const out = new Float64Array(ends.length);
     for (let lo = 0; lo < ends.length; lo += SCORE_BATCH) {
       const part = ends.subarray(lo, Math.min(ends.length, lo + SCORE_BATCH));
+      const starts = Int32Array.from(part, (e) => e - this.span + 1);
       const scores = tf.tidy(() => {
-        const end = tf.tensor1d(part, "int32");
-        const rows = Array.from({ length: this.span }, (_, k) =>
-          tf.gather(
-            data,
-            tf.maximum(tf.sub(end, tf.scalar(this.span - 1 - k, "int32")), tf.scalar(0, "int32")),
-          ),
-        );
+        const rows = Array.from({ length: this.span }, (_, k) => stepRows(tf, data, d, starts, k));
         return this.rowScore(tf, this.errors(tf, p, rows, part.length));
       });
       out.set(scores.dataSync() as Float32Array, lo);
@@ -209,17 +213,8 @@ abstract class LstmDetector implements StreamingDetector {
     checkColumns(this.name, s.nFeatures, X);
     const p = fitted(this.name, this.params);
     const { tf } = runtime();
-    const data = tf.tensor2d(this.standardise(X), [X.rows, X.cols]);
-    try {
-      return this.scoreEnds(
-        tf,
-        p,
-        data,
-        Int32Array.from({ length: X.rows }, (_, i) => i),
-      );
-    } finally {
-      data.dispose();
-    }
+    const ends = Int32Array.from({ length: X.rows }, (_, i) => i);
+    return this.scoreEnds(tf, p, this.standardise(X), X.cols, ends);
   }
 
   /** Scores the next row of the stream, with the rows scoreOne saw before it as its history. */
@@ -233,12 +228,7 @@ abstract class LstmDetector implements StreamingDetector {
     const rows = this.recent.length;
     const flat = new Float32Array(rows * x.length);
     this.recent.forEach((r, i) => flat.set(r, i * x.length));
-    const data = tf.tensor2d(flat, [rows, x.length]);
-    try {
-      return this.scoreEnds(tf, p, data, Int32Array.of(rows - 1))[0];
-    } finally {
-      data.dispose();
-    }
+    return this.scoreEnds(tf, p, flat, x.length, Int32Array.of(rows - 1))[0];
   }
 
   /** Forgets the history scoreOne keeps (e.g. between captures). */
@@ -306,7 +296,7 @@ export class LstmAutoencoder extends LstmDetector {
       rows.map(() => code),
       batch,
     );
-    const out = tf.add(tf.matMul(tf.concat(decoded, 0), p.get("outW")), p.get("outB"));
+    const out = tf.add(matMul(tf, tf.concat(decoded, 0), p.get("outW")), p.get("outB"));
     // [span * batch, d] squared errors, step-major like `out`; the row score averages over steps.
     return tf.squaredDifference(out, tf.concat(rows, 0));
   }
@@ -343,7 +333,7 @@ export class LstmForecaster extends LstmDetector {
   protected errors(tf: Tf, p: Params, rows: Tensor[], batch: number): Tensor {
     const history = rows.slice(0, -1);
     const hs = lstm(tf, p, "enc", this.opts.units, history, batch);
-    const predicted = tf.add(tf.matMul(hs[hs.length - 1], p.get("outW")), p.get("outB"));
+    const predicted = tf.add(matMul(tf, hs[hs.length - 1], p.get("outW")), p.get("outB"));
     return tf.squaredDifference(predicted, rows[rows.length - 1]);
   }
 
@@ -352,18 +342,16 @@ export class LstmForecaster extends LstmDetector {
     return tf.mean(variance ? tf.div(errors, tf.tensor1d(variance)) : errors, 1);
   }
 
-  protected override afterFit(tf: Tf, data: Tensor, rows: number): void {
+  protected override afterFit(tf: Tf, data: Float32Array, rows: number): void {
     const p = fitted(this.name, this.params);
-    const d = data.shape[1] as number;
+    const d = fitted(this.name, this.state).nFeatures;
     const sums = new Float64Array(d);
     let n = 0;
     for (let lo = this.span - 1; lo < rows; lo += SCORE_BATCH) {
       const end = Int32Array.from({ length: Math.min(SCORE_BATCH, rows - lo) }, (_, k) => lo + k);
+      const starts = Int32Array.from(end, (e) => e - this.span + 1);
       const e = tf.tidy(() => {
-        const ends = tf.tensor1d(end, "int32");
-        const rs = Array.from({ length: this.span }, (_, k) =>
-          tf.gather(data, tf.sub(ends, tf.scalar(this.span - 1 - k, "int32"))),
-        );
+        const rs = Array.from({ length: this.span }, (_, k) => stepRows(tf, data, d, starts, k));
         return tf.sum(this.errors(tf, p, rs, end.length), 0);
       });
       const v = e.dataSync();

@@ -7,6 +7,7 @@ import { seeded } from "../random";
 import {
   confusionFigure,
   detectionBarsFigure,
+  lossCurveFigure,
   MAX_CURVE_POINTS,
   SCORE_BINS,
   prFigure,
@@ -91,6 +92,13 @@ describe("figure specifications", () => {
       ],
     });
     assert.deepEqual(traffic.data[1].y, [10]);
+    const curves = lossCurveFigure([
+      { name: "Autoencoder", history: { loss: [3, 2, 1], validationLoss: [4, 2.5, 2.6], bestEpoch: 2 } },
+    ]);
+    assert.equal(curves.data.length, 3);
+    assert.deepEqual(curves.data[2].x, [2]);
+    assert.deepEqual(curves.data[2].y, [2.5]);
+    assert.equal((curves.layout.yaxis as { type: string }).type, "log");
     assert.equal((traffic.layout.shapes as unknown[]).length, 1);
   });
 });

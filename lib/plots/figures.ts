@@ -346,3 +346,56 @@ export function thresholdFigure(
     }),
   };
 }
+
+/**
+ * Training curves: the loss per epoch (solid) and the validation loss (dotted) of each model, on a
+ * log scale, with the epoch whose weights were kept marked.
+ */
+export function lossCurveFigure(
+  runs: readonly {
+    name: string;
+    history: { loss: readonly number[]; validationLoss: readonly (number | null)[]; bestEpoch: number };
+  }[],
+  title = "Training curves",
+): Figure {
+  const data: Trace[] = [];
+  for (const { name, history } of runs) {
+    const color = detectorColor(name);
+    const epochs = history.loss.map((_, i) => i + 1);
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: `${name} training`,
+      x: epochs,
+      y: [...history.loss],
+      line: { color, width: 2 },
+    });
+    const validation = history.validationLoss.map((v) => (v === null || Number.isNaN(v) ? null : v));
+    if (validation.some((v) => v !== null)) {
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        name: `${name} validation`,
+        x: epochs,
+        y: validation,
+        line: { color, width: 2, dash: "dot" },
+      });
+      const best = history.bestEpoch;
+      data.push({
+        type: "scatter",
+        mode: "markers",
+        name: `${name} kept (epoch ${best})`,
+        x: [best],
+        y: [validation[best - 1]],
+        marker: { color, size: 10, symbol: "star" },
+      });
+    }
+  }
+  return {
+    data,
+    layout: layout(title, {
+      xaxis: { title: { text: "epoch" } },
+      yaxis: { title: { text: "mean squared error" }, type: "log" },
+    }),
+  };
+}

@@ -12,6 +12,7 @@ const PALETTE = [
   "#56B4E9",
   "#F0E442",
   "#000000",
+  "#8C564B",
 ] as const;
 
 /** Fixed colours of the study's detectors. */
@@ -22,7 +23,9 @@ export const DETECTOR_COLORS: Readonly<Record<string, string>> = Object.freeze({
   IsolationForest: PALETTE[0],
   OneClassSvm: PALETTE[1],
   Autoencoder: PALETTE[2],
+  DenoisingAutoencoder: PALETTE[8],
   LstmAutoencoder: PALETTE[4],
+  LstmForecaster: PALETTE[7],
   MovingAverageChart: PALETTE[5],
   EwmaChart: PALETTE[3],
   RollingZScore: PALETTE[6],
