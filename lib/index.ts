@@ -56,6 +56,7 @@ export * from "./detectors/registry";
 export * from "./eval/metrics";
 export * from "./eval/threshold";
 export * from "./eval/evaluate";
+export * from "./eval/protocols";
 export * from "./plots/theme";
 export * from "./plots/figures";
 export * from "./plots/render";
