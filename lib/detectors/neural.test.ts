@@ -199,3 +199,15 @@ describe("LSTM detectors", () => {
     assert.throws(() => new LstmForecaster({ window: 5 }).fit(periodic(4, 1).X), /needs at least 7 rows/);
   });
 });
+
+test("progressBar writes one line per epoch off a terminal, with the losses", async () => {
+  const { progressBar } = await import("./neural");
+  const lines: string[] = [];
+  const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+  const bar = progressBar("ae", stream);
+  bar({ epoch: 1, epochs: 4, loss: 0.5, validationLoss: 0.25, seconds: 0.1 });
+  bar({ epoch: 4, epochs: 4, loss: 0.125, validationLoss: Number.NaN, seconds: 0.1 });
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /^ae \[######\.{18}\] epoch 1\/4 loss 5\.000e-1 val 2\.500e-1 \(0\.10 s\)\n$/);
+  assert.doesNotMatch(lines[1], /val/);
+});
