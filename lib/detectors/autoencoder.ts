@@ -25,7 +25,6 @@ import {
   matMul,
   gatherRows,
   Params,
-  runtime,
   type SavedWeights,
   type Tensor,
   type Tf,
@@ -36,6 +35,7 @@ import {
   trainingSettings,
 } from "./neural";
 import { OptionError } from "../errors";
+import { tensorflow } from "../tf";
 
 export interface AutoencoderOptions extends TrainingOptions {
   /** Widths of the encoder's layers; the last is the code, the decoder mirrors them. Default [64, 16]. */
@@ -89,7 +89,7 @@ export class Autoencoder implements StreamingDetector {
 
   fit(X: Matrix): this {
     checkTrainable(this.name, X);
-    const { tf } = runtime();
+    const { tf } = tensorflow();
     const rng = seeded(this.opts.seed);
     const widths = this.widths(X.cols);
     const init: Record<string, { shape: number[]; values: Float32Array }> = {};
@@ -131,37 +131,33 @@ export class Autoencoder implements StreamingDetector {
     return this;
   }
 
-  /** Squared reconstruction error of every feature of every row (rows x features, row-major). */
-  featureErrors(X: Matrix): Float32Array {
+  /**
+   * Runs the model over X in batches and collects `perRow` values per row: `f` maps a batch's
+   * inputs and reconstructions to a [batch, perRow] (or [batch]) tensor.
+   */
+  private batches(X: Matrix, perRow: number, f: (tf: Tf, x: Tensor, y: Tensor) => Tensor): Float32Array {
     const p = this.ready(X);
-    const { tf } = runtime();
-    const out = new Float32Array(X.rows * X.cols);
+    const { tf } = tensorflow();
+    const out = new Float32Array(X.rows * perRow);
     for (let lo = 0; lo < X.rows; lo += SCORE_BATCH) {
       const hi = Math.min(X.rows, lo + SCORE_BATCH);
       const part = tf.tidy(() => {
         const x = tf.tensor2d(X.data.subarray(lo * X.cols, hi * X.cols), [hi - lo, X.cols]);
-        return tf.squaredDifference(this.forward(tf, p, x), x);
+        return f(tf, x, this.forward(tf, p, x));
       });
-      out.set(part.dataSync() as Float32Array, lo * X.cols);
+      out.set(part.dataSync() as Float32Array, lo * perRow);
       part.dispose();
     }
     return out;
   }
 
+  /** Squared reconstruction error of every feature of every row (rows x features, row-major). */
+  featureErrors(X: Matrix): Float32Array {
+    return this.batches(X, X.cols, (tf, x, y) => tf.squaredDifference(y, x));
+  }
+
   score(X: Matrix): Float64Array {
-    const p = this.ready(X);
-    const { tf } = runtime();
-    const out = new Float64Array(X.rows);
-    for (let lo = 0; lo < X.rows; lo += SCORE_BATCH) {
-      const hi = Math.min(X.rows, lo + SCORE_BATCH);
-      const part = tf.tidy(() => {
-        const x = tf.tensor2d(X.data.subarray(lo * X.cols, hi * X.cols), [hi - lo, X.cols]);
-        return tf.mean(tf.squaredDifference(this.forward(tf, p, x), x), 1);
-      });
-      out.set(part.dataSync() as Float32Array, lo);
-      part.dispose();
-    }
-    return out;
+    return Float64Array.from(this.batches(X, 1, (tf, x, y) => tf.mean(tf.squaredDifference(y, x), 1)));
   }
 
   scoreOne(x: ArrayLike<number>): number {
@@ -229,7 +225,7 @@ export class Autoencoder implements StreamingDetector {
   }
 
   protected restoreState(state: AutoencoderState): void {
-    const { tf } = runtime();
+    const { tf } = tensorflow();
     this.params = new Params(tf, state.weights);
     this.state = { nFeatures: state.nFeatures, history: state.history };
   }

@@ -17,6 +17,7 @@
  * monitor scores a stream exactly as `score` scores a file.
  */
 import { OptionError } from "../errors";
+import { tensorflow } from "../tf";
 import type { Matrix } from "../matrix";
 import { seeded } from "../random";
 import {
@@ -25,7 +26,6 @@ import {
   glorotUniform,
   matMul,
   Params,
-  runtime,
   type SavedWeights,
   type Tensor,
   type Tf,
@@ -109,6 +109,18 @@ function stepRows(tf: Tf, data: Float32Array, d: number, starts: Int32Array, k: 
   return tf.tensor2d(gatherRows(data, d, index), [starts.length, d]);
 }
 
+/** (x - mean) / std per column, as a new row-major array. */
+function standardise(
+  X: { data: ArrayLike<number>; rows: number; cols: number },
+  mean: readonly number[],
+  std: readonly number[],
+): Float32Array {
+  const out = new Float32Array(X.rows * X.cols);
+  for (let i = 0; i < X.rows; i++)
+    for (let j = 0; j < X.cols; j++) out[i * X.cols + j] = (X.data[i * X.cols + j] - mean[j]) / std[j];
+  return out;
+}
+
 /** Shared machinery of the two LSTM detectors. */
 abstract class LstmDetector implements StreamingDetector {
   abstract readonly name: string;
@@ -144,7 +156,7 @@ abstract class LstmDetector implements StreamingDetector {
 
   fit(X: Matrix): this {
     checkTrainable(this.name, X, this.span + 1);
-    const { tf } = runtime();
+    const { tf } = tensorflow();
     const d = X.cols;
     const mean = new Array<number>(d).fill(0);
     const std = new Array<number>(d).fill(0);
@@ -154,8 +166,7 @@ abstract class LstmDetector implements StreamingDetector {
     for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1; // a constant feature: leave it centred
     this.params?.dispose();
     const params = new Params(tf, this.init(seeded(this.opts.seed), d));
-    this.state = { nFeatures: d, mean, std, history: undefined as unknown as TrainingHistory };
-    const data = this.standardise(X);
+    const data = standardise(X, mean, std);
     const windows = X.rows - this.span + 1;
     const span = this.span;
     try {
@@ -172,7 +183,7 @@ abstract class LstmDetector implements StreamingDetector {
         this.onEpoch,
       );
       this.params = params;
-      this.state.history = history;
+      this.state = { nFeatures: d, mean, std, history };
       this.afterFit(tf, data, X.rows);
     } catch (err) {
       params.dispose();
@@ -186,10 +197,7 @@ abstract class LstmDetector implements StreamingDetector {
 
   protected standardise(X: { data: ArrayLike<number>; rows: number; cols: number }): Float32Array {
     const s = fitted(this.name, this.state);
-    const out = new Float32Array(X.rows * X.cols);
-    for (let i = 0; i < X.rows; i++)
-      for (let j = 0; j < X.cols; j++) out[i * X.cols + j] = (X.data[i * X.cols + j] - s.mean[j]) / s.std[j];
-    return out;
+    return standardise(X, s.mean, s.std);
   }
 
   /** Scores of the samples ending at rows `ends` of the standardised `data` (missing history: row 0). */
@@ -212,7 +220,7 @@ abstract class LstmDetector implements StreamingDetector {
     const s = fitted(this.name, this.state);
     checkColumns(this.name, s.nFeatures, X);
     const p = fitted(this.name, this.params);
-    const { tf } = runtime();
+    const { tf } = tensorflow();
     const ends = Int32Array.from({ length: X.rows }, (_, i) => i);
     return this.scoreEnds(tf, p, this.standardise(X), X.cols, ends);
   }
@@ -224,7 +232,7 @@ abstract class LstmDetector implements StreamingDetector {
     const p = fitted(this.name, this.params);
     this.recent.push(this.standardise({ data: x, rows: 1, cols: x.length }));
     if (this.recent.length > this.span) this.recent.shift();
-    const { tf } = runtime();
+    const { tf } = tensorflow();
     const rows = this.recent.length;
     const flat = new Float32Array(rows * x.length);
     this.recent.forEach((r, i) => flat.set(r, i * x.length));
@@ -256,7 +264,7 @@ abstract class LstmDetector implements StreamingDetector {
   }
 
   protected restore(state: LstmState): this {
-    const { tf } = runtime();
+    const { tf } = tensorflow();
     const { weights, ...rest } = state;
     this.params = new Params(tf, weights);
     this.state = rest;

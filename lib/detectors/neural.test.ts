@@ -205,9 +205,19 @@ test("progressBar writes one line per epoch off a terminal, with the losses", as
   const lines: string[] = [];
   const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
   const bar = progressBar("ae", stream);
-  bar({ epoch: 1, epochs: 4, loss: 0.5, validationLoss: 0.25, seconds: 0.1 });
-  bar({ epoch: 4, epochs: 4, loss: 0.125, validationLoss: Number.NaN, seconds: 0.1 });
+  bar({ epoch: 1, epochs: 4, loss: 0.5, validationLoss: 0.25, seconds: 0.1, last: false });
+  bar({ epoch: 4, epochs: 4, loss: 0.125, validationLoss: Number.NaN, seconds: 0.1, last: true });
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^ae \[######\.{18}\] epoch 1\/4 loss 5\.000e-1 val 2\.500e-1 \(0\.10 s\)\n$/);
   assert.doesNotMatch(lines[1], /val/);
+  // On a terminal the line is rewritten in place, and the last epoch (here an early stop) ends it.
+  const tty: string[] = [];
+  const onTty = progressBar("ae", {
+    isTTY: true,
+    write: (s: string) => tty.push(s),
+  } as unknown as NodeJS.WriteStream);
+  onTty({ epoch: 1, epochs: 50, loss: 1, validationLoss: 1, seconds: 0.1, last: false });
+  onTty({ epoch: 7, epochs: 50, loss: 1, validationLoss: 1, seconds: 0.1, last: true });
+  assert.ok(tty[0].startsWith("\r") && !tty[0].endsWith("\n"));
+  assert.ok(tty[1].endsWith("\n"), "an early stop ends the line");
 });

@@ -41,6 +41,8 @@ export interface EpochReport {
   /** NaN without a validation split. */
   readonly validationLoss: number;
   readonly seconds: number;
+  /** The last epoch of this training (the maximum, or where early stopping ends it). */
+  readonly last: boolean;
 }
 
 /** What training did, kept with the model (loss curves, cost in the comparison). */
@@ -231,11 +233,6 @@ export function gaussian(rng: Rng, n: number, std = 1): Float32Array {
   return out;
 }
 
-/** The TensorFlow.js runtime, for synchronous code (throws a clear error before `loadTensorflow()`). */
-export function runtime(): { tf: Tf; backend: string } {
-  return tensorflow();
-}
-
 /** A training problem for `train`: how many samples, and the loss of a batch of them. */
 export interface TrainingProblem {
   /** Number of training samples (rows or sequences), indexed 0..samples-1. */
@@ -259,7 +256,7 @@ export function train(
   settings: TrainingSettings,
   onEpoch?: (report: EpochReport) => void,
 ): TrainingHistory {
-  const { tf, backend } = runtime();
+  const { tf, backend } = tensorflow();
   const rng = seeded(settings.seed ^ 0x5eed);
   const order = shuffleInPlace(
     Int32Array.from({ length: problem.samples }, (_, i) => i),
@@ -316,16 +313,19 @@ export function train(
       history.bestEpoch = epoch;
       bestWeights = params.snapshot();
     }
+    const diverged = !Number.isFinite(loss);
+    const stopEarly = epoch - history.bestEpoch >= settings.patience && epoch < settings.epochs;
     onEpoch?.({
       epoch,
       epochs: settings.epochs,
       loss,
       validationLoss,
       seconds: (performance.now() - epochStarted) / 1000,
+      last: diverged || stopEarly || epoch === settings.epochs,
     });
-    if (!Number.isFinite(loss))
+    if (diverged)
       throw new ShapeError(`train: the loss diverged (${loss}) at epoch ${epoch}; lower learningRate.`);
-    if (epoch - history.bestEpoch >= settings.patience && epoch < settings.epochs) {
+    if (stopEarly) {
       history.stoppedEarly = true;
       break;
     }
@@ -398,7 +398,7 @@ export function progressBar(
     const bar = `${"#".repeat(done)}${".".repeat(width - done)}`;
     const val = Number.isNaN(r.validationLoss) ? "" : ` val ${r.validationLoss.toExponential(3)}`;
     const line = `${label} [${bar}] epoch ${r.epoch}/${r.epochs} loss ${r.loss.toExponential(3)}${val} (${r.seconds.toFixed(2)} s)`;
-    if (stream.isTTY) stream.write(`\r${line}\u001b[K${r.epoch === r.epochs ? "\n" : ""}`);
+    if (stream.isTTY) stream.write(`\r${line}\u001b[K${r.last ? "\n" : ""}`);
     else stream.write(`${line}\n`);
   };
 }
