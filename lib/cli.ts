@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 /**
  * The `detective` command: `detective fetch [--mirror DIR] [--optional] [--only ID,...]`
- * and `detective datasets`.
+ * `detective datasets`, `detective simulate`, `detective study` and `detective report`.
  */
+import { join } from "node:path";
 import { DetectiveError, OptionError } from "./errors";
 import { fetchDatasets } from "./data/fetch";
 import { ensureGenerated } from "./data/generated";
 import { readManifest } from "./data/manifest";
 import { ATTACK_SCENARIOS, type AttackScenario, type AttackSpec, everyAttack } from "./data/simulate/attacks";
 import { simulateTraffic } from "./data/simulate/simulate";
+import { readStudyResults, runStudy, studyResultsPath, writeStudyResults } from "./eval/runStudy";
+import { loadStudyConfig, resolveStudyConfig, studyConfigPath } from "./eval/studyConfig";
+import { projectRoot } from "./paths";
+import { closeFigureRenderer } from "./plots/render";
+import { writeReport } from "./report/write";
 
 const USAGE = `usage:
   detective fetch [--mirror DIR] [--optional] [--only ID,...]
@@ -22,7 +28,13 @@ const USAGE = `usage:
   detective simulate --out FILE.pcap [--seed N] [--start ISO-TIME] [--duration SECONDS]
                      [--workstations N] [--intensity X] [--attacks none|every|SCENARIO@START+LENGTH,...]
       Simulate enterprise traffic into a pcap file and FILE.labels.json (ground truth).
-      Scenarios: ${ATTACK_SCENARIOS.join(", ")}; e.g. --attacks port_scan@600+120,c2_beacon@0+3600`;
+      Scenarios: ${ATTACK_SCENARIOS.join(", ")}; e.g. --attacks port_scan@600+120,c2_beacon@0+3600
+  detective study [--quick] [--config study.json] [--out RESULTS.json]
+      Run the comparative study of the configuration: every detector on every protocol and seed.
+      Writes report/results/study.json (--quick: .cache/study-quick/results/study.json).
+  detective report [--quick] [--results RESULTS.json] [--out DIR] [--no-pdf]
+      Build the report (report.md, report.html, report.pdf, figures/) from a results file, without
+      re-running anything. Default: report/ from report/results/study.json (--quick: .cache/study-quick/).`;
 
 /** Parses `--attacks`: none, every, or a list of SCENARIO@START+LENGTH (seconds). */
 function parseAttacks(text: string, durationSeconds: number): AttackSpec[] {
@@ -145,6 +157,49 @@ async function main(argv: string[]): Promise<number> {
       `simulate: ${result.packets.toLocaleString("en")} packets, ${(result.bytes / 1e6).toFixed(1)} MB -> ${result.pcap}; labels -> ${result.labels}`,
     );
     for (const w of result.windows) console.error(`  ${w.scenario}: ${w.description}`);
+    return 0;
+  }
+  if (command === "study" || command === "report") {
+    const quick = rest.includes("--quick");
+    const noPdf = rest.includes("--no-pdf");
+    const o = options(
+      rest.filter((a) => a !== "--quick" && a !== "--no-pdf"),
+      command === "study" ? ["config", "out"] : ["results", "out"],
+    );
+    const mode = quick ? "quick" : "full";
+    const started = performance.now();
+    const clock = (): string => {
+      const s = Math.round((performance.now() - started) / 1000);
+      return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+    };
+    if (command === "study") {
+      const config = resolveStudyConfig(loadStudyConfig(o.get("config") ?? studyConfigPath()), mode);
+      const out = o.get("out") ?? studyResultsPath(mode);
+      console.error(
+        `study (${mode} mode): ${config.protocols.length} protocols x ${config.seeds.length} seeds x ${config.detectors.length} detectors, ` +
+          `${config.series.detectors.length} series detectors`,
+      );
+      const results = await runStudy(config, {
+        onProgress: (p) => console.error(`[study ${clock()}] (${p.step}/${p.steps}) ${p.message}`),
+      });
+      writeStudyResults(results, out);
+      console.error(`[study ${clock()}] ${results.runs.length} runs -> ${out}`);
+      return 0;
+    }
+    const results = readStudyResults(o.get("results") ?? studyResultsPath(mode));
+    const dir =
+      o.get("out") ?? (quick ? join(projectRoot(), ".cache", "study-quick") : join(projectRoot(), "report"));
+    try {
+      const written = await writeReport(results, dir, {
+        pdf: !noPdf,
+        onFigure: (name) => console.error(`[report ${clock()}] figure ${name}`),
+      });
+      console.error(
+        `[report ${clock()}] ${written.figures.length} figures; ${written.markdown}, ${written.html}${written.pdf ? `, ${written.pdf}` : ""}`,
+      );
+    } finally {
+      await closeFigureRenderer();
+    }
     return 0;
   }
   console.error(USAGE);

@@ -1,7 +1,7 @@
 /**
  * Detective's public surface: notebooks and the monitor import only from here
  * (`import { loadDataset, FeaturePipeline } from "@detective/lib"`).
- * Imports flow one way: data -> features -> detectors -> eval -> plots; stream may use them all.
+ * Imports flow one way: data -> features -> detectors -> eval -> plots -> report; stream may use them all.
  */
 export * from "./errors";
 export * from "./random";
@@ -57,6 +57,17 @@ export * from "./eval/metrics";
 export * from "./eval/threshold";
 export * from "./eval/evaluate";
 export * from "./eval/protocols";
+export * from "./eval/studyConfig";
+export * from "./eval/runStudy";
 export * from "./plots/theme";
 export * from "./plots/figures";
 export * from "./plots/render";
+export * from "./plots/studyFigures";
+export * from "./report/summary";
+export * from "./report/report";
+export * from "./report/write";
+export * from "./stream/lines";
+export * from "./stream/alertLog";
+export * from "./stream/socketSource";
+export * from "./stream/incidents";
+export * from "./stream/stats";

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up, type check, lint and format check, unit and data tests, and every
-# notebook executed in quick mode (into .cache/, leaving the committed notebooks untouched).
+# The whole test suite: set-up, type check, lint and format check, unit and data tests, the
+# comparative study and its report in quick mode, and every notebook executed in quick mode (all
+# into .cache/, leaving the committed notebooks, results and report untouched).
 # Usage: npm test
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,6 +26,9 @@ unit_pass=$(awk '/^# pass /{print $3}' "$report")
 unit_fail=$(awk '/^# fail /{print $3}' "$report")
 rm -f "$report"
 
+log "the comparative study in quick mode (model runs, then the report from their results)"
+{ node lib/dist/cli.js study --quick && node lib/dist/cli.js report --quick; } || failed+=("quick study")
+
 log "notebooks in quick mode"
 nb_report=$(mktemp)
 DETECTIVE_QUICK=1 "$JUPYTER_PYTHON" scripts/run_notebooks.py --mode quick --out .cache/notebooks-quick \
@@ -36,7 +40,7 @@ rm -f "$nb_report"
 passed=$(( ${unit_pass:-0} + ${nb_pass:-0} ))
 nfailed=$(( ${unit_fail:-0} + ${nb_fail:-0} ))
 # typecheck or lint failures count as one failed test each
-for f in "${failed[@]}"; do case "$f" in typecheck|lint) nfailed=$((nfailed + 1)) ;; esac; done
+for f in "${failed[@]}"; do case "$f" in typecheck|lint|"quick study") nfailed=$((nfailed + 1)) ;; esac; done
 log "finished in $(elapsed "$t0")"
 if [ ${#failed[@]} -gt 0 ]; then
   log "FAILED: ${failed[*]}"

@@ -3,8 +3,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { SchemaError } from "../errors";
-import { Autoencoder } from "./autoencoder";
+import { OptionError, SchemaError } from "../errors";
+import { Autoencoder, DenoisingAutoencoder } from "./autoencoder";
 import { EwmaChart, MovingAverageChart, RollingZScore } from "./controlCharts";
 import { IsolationForest } from "./isolationForest";
 import { LstmAutoencoder, LstmForecaster } from "./lstm";
@@ -56,4 +56,35 @@ export function saveDetector(detector: Detector, path: string): void {
 /** Reads a detector written by `saveDetector`. */
 export function loadDetector(path: string): Detector {
   return detectorFromJSON(JSON.parse(readFileSync(path, "utf8")));
+}
+
+/** Constructors of every detector by name, for detectors chosen in a configuration (the study, the monitor). */
+const FACTORIES: Readonly<Record<string, (options: Record<string, unknown>) => Detector>> = {
+  ZScore: (o) => new ZScore(o),
+  RobustZScore: (o) => new RobustZScore(o),
+  Mahalanobis: (o) => new Mahalanobis(o),
+  IsolationForest: (o) => new IsolationForest(o),
+  OneClassSvm: (o) => new OneClassSvm(o),
+  MovingAverageChart: (o) => new MovingAverageChart(o),
+  EwmaChart: (o) => new EwmaChart(o),
+  RollingZScore: (o) => new RollingZScore(o),
+  Autoencoder: (o) => new Autoencoder(o),
+  DenoisingAutoencoder: (o) => new DenoisingAutoencoder(o),
+  LstmAutoencoder: (o) => new LstmAutoencoder(o),
+  LstmForecaster: (o) => new LstmForecaster(o),
+};
+
+/** Names `createDetector` knows. */
+export const DETECTOR_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
+
+/**
+ * A new, unfitted detector from its name and options (the constructor checks the options).
+ * @throws OptionError for an unknown name, naming the known ones.
+ * @example createDetector("IsolationForest", { nTrees: 100, seed: 1 }).name // "IsolationForest"
+ */
+export function createDetector(name: string, options: Record<string, unknown> = {}): Detector {
+  const make = FACTORIES[name];
+  if (!make)
+    throw new OptionError(`createDetector: unknown detector "${name}"; known: ${DETECTOR_NAMES.join(", ")}.`);
+  return make(options);
 }

@@ -53,6 +53,8 @@ export interface Evaluation {
   readonly threshold: number;
   /** Share of validation normals above the threshold (close to the target by construction). */
   readonly validationFpr: number;
+  /** Scores of the validation normals (for other threshold policies). */
+  readonly validationScores: Float64Array;
   readonly fitSeconds: number;
   /** Size of the saved model (JSON), bytes. */
   readonly modelBytes: number;
@@ -145,6 +147,7 @@ export function evaluate(
     detector,
     threshold,
     validationFpr: above / validationScores.length,
+    validationScores,
     fitSeconds,
     modelBytes: Buffer.byteLength(JSON.stringify(detector.toJSON())),
     results,

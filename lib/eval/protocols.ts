@@ -7,7 +7,10 @@
  *   pipeline uses the features packets carry and keeps features constant in normal traffic.
  */
 import { loadDataset } from "../data/datasets";
+import { OptionError } from "../errors";
+import type { LoadReport } from "../data/loadKdd";
 import { kddProtocol, type Protocol } from "../data/protocol";
+import type { Table } from "../data/table";
 import { PACKET_DERIVABLE_FEATURES } from "../features/connections";
 import { simulatedRecordTable } from "../features/featurize";
 import { FeaturePipeline } from "../features/pipeline";
@@ -19,6 +22,104 @@ export interface StudyProtocol {
   readonly pipeline: FeaturePipeline;
 }
 
+/** The study's protocols by key. */
+export type StudyProtocolKey = "kdd99" | "nslKdd" | "simulated";
+
+/** Every study protocol key, in the order the study runs them. */
+export const STUDY_PROTOCOL_KEYS: readonly StudyProtocolKey[] = Object.freeze([
+  "kdd99",
+  "nslKdd",
+  "simulated",
+]);
+
+/** The loaded tables of the study, loaded once and split again for every seed. */
+export interface StudyData {
+  readonly kdd99?: { train: Table; corrected: Table };
+  readonly nslKdd?: { train: Table; "KDDTest+": Table; "KDDTest-21": Table };
+  readonly simulated?: { normal: Table; mixed: Table };
+  /** The loader's report of every KDD file (lines, rejected, blank), by dataset id. */
+  readonly loadReports: Readonly<Record<string, LoadReport>>;
+}
+
+/**
+ * Loads the tables the chosen protocols need (the datasets fetched by set-up; the simulated
+ * captures are turned into connection records).
+ * @example const data = await loadStudyData(["nslKdd"]); data.nslKdd!.train.rows // 25192
+ */
+export async function loadStudyData(
+  keys: readonly StudyProtocolKey[] = STUDY_PROTOCOL_KEYS,
+): Promise<StudyData> {
+  const loadReports: Record<string, LoadReport> = {};
+  const load = async (id: string): Promise<Table> => {
+    const result = await loadDataset(id);
+    loadReports[id] = result.report;
+    return result.table;
+  };
+  const data: {
+    kdd99?: StudyData["kdd99"];
+    nslKdd?: StudyData["nslKdd"];
+    simulated?: StudyData["simulated"];
+  } = {};
+  if (keys.includes("kdd99"))
+    data.kdd99 = { train: await load("kdd99-10pct"), corrected: await load("kdd99-corrected") };
+  if (keys.includes("nslKdd")) {
+    data.nslKdd = {
+      train: await load("nsl-train-20"),
+      "KDDTest+": await load("nsl-test"),
+      "KDDTest-21": await load("nsl-test-21"),
+    };
+  }
+  if (keys.includes("simulated")) {
+    data.simulated = {
+      normal: await simulatedRecordTable("sim-normal"),
+      mixed: await simulatedRecordTable("sim-mixed"),
+    };
+  }
+  return { ...data, loadReports };
+}
+
+/**
+ * One protocol of loaded data with one seed (the seed sets the train / validation split).
+ * `maxTrainRows` caps the training rows (the quick mode).
+ */
+export function buildStudyProtocol(
+  data: StudyData,
+  key: StudyProtocolKey,
+  options: { seed: number; maxTrainRows?: number },
+): StudyProtocol {
+  const split = { seed: options.seed, maxTrainRows: options.maxTrainRows };
+  const missing = (): never => {
+    throw new OptionError(
+      `buildStudyProtocol: the ${key} tables were not loaded; pass "${key}" to loadStudyData.`,
+    );
+  };
+  if (key === "kdd99") {
+    const d = data.kdd99 ?? missing();
+    const protocol = kddProtocol(d.train, { corrected: d.corrected }, split);
+    return { name: "KDD99", protocol, pipeline: FeaturePipeline.fit(d.train, {}, protocol.train.rows) };
+  }
+  if (key === "nslKdd") {
+    const d = data.nslKdd ?? missing();
+    const protocol = kddProtocol(
+      d.train,
+      { "KDDTest+": d["KDDTest+"], "KDDTest-21": d["KDDTest-21"] },
+      split,
+    );
+    return { name: "NSL-KDD", protocol, pipeline: FeaturePipeline.fit(d.train, {}, protocol.train.rows) };
+  }
+  const d = data.simulated ?? missing();
+  const protocol = kddProtocol(d.normal, { "sim-mixed": d.mixed }, split);
+  return {
+    name: "simulated",
+    protocol,
+    pipeline: FeaturePipeline.fit(
+      d.normal,
+      { columns: PACKET_DERIVABLE_FEATURES, dropConstant: "none" },
+      protocol.train.rows,
+    ),
+  };
+}
+
 /**
  * Loads the datasets (fetched by set-up) and builds the protocols with one seed.
  * @example const { kdd99, nslKdd, simulated } = await studyProtocols({ seed: 42 });
@@ -28,40 +129,11 @@ export async function studyProtocols(options: { seed: number; simulated?: boolea
   nslKdd: StudyProtocol;
   simulated?: StudyProtocol;
 }> {
-  const seed = options.seed;
-  const kdd = (await loadDataset("kdd99-10pct")).table;
-  const corrected = (await loadDataset("kdd99-corrected")).table;
-  const kddProto = kddProtocol(kdd, { corrected }, { seed });
-  const nslTrain = (await loadDataset("nsl-train-20")).table;
-  const nslProto = kddProtocol(
-    nslTrain,
-    {
-      "KDDTest+": (await loadDataset("nsl-test")).table,
-      "KDDTest-21": (await loadDataset("nsl-test-21")).table,
-    },
-    { seed },
-  );
-  const out: { kdd99: StudyProtocol; nslKdd: StudyProtocol; simulated?: StudyProtocol } = {
-    kdd99: { name: "KDD99", protocol: kddProto, pipeline: FeaturePipeline.fit(kdd, {}, kddProto.train.rows) },
-    nslKdd: {
-      name: "NSL-KDD",
-      protocol: nslProto,
-      pipeline: FeaturePipeline.fit(nslTrain, {}, nslProto.train.rows),
-    },
+  const withSimulated = options.simulated ?? true;
+  const data = await loadStudyData(withSimulated ? STUDY_PROTOCOL_KEYS : ["kdd99", "nslKdd"]);
+  return {
+    kdd99: buildStudyProtocol(data, "kdd99", options),
+    nslKdd: buildStudyProtocol(data, "nslKdd", options),
+    simulated: withSimulated ? buildStudyProtocol(data, "simulated", options) : undefined,
   };
-  if (options.simulated ?? true) {
-    const normal = await simulatedRecordTable("sim-normal");
-    const mixed = await simulatedRecordTable("sim-mixed");
-    const simProto = kddProtocol(normal, { "sim-mixed": mixed }, { seed });
-    out.simulated = {
-      name: "simulated",
-      protocol: simProto,
-      pipeline: FeaturePipeline.fit(
-        normal,
-        { columns: PACKET_DERIVABLE_FEATURES, dropConstant: "none" },
-        simProto.train.rows,
-      ),
-    };
-  }
-  return out;
 }

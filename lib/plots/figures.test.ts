@@ -80,16 +80,7 @@ describe("figure specifications", () => {
     }));
     const traffic = trafficFigure(rows, "packets", {
       flagged: [false, true, false],
-      windows: [
-        {
-          scenario: "port_scan",
-          attacker: "a",
-          victim: "b",
-          start: 1772526005,
-          end: 1772526015,
-          description: "",
-        },
-      ],
+      windows: [{ scenario: "port_scan", start: 1772526005, end: 1772526015 }],
     });
     assert.deepEqual(traffic.data[1].y, [10]);
     const curves = lossCurveFigure([

@@ -4,7 +4,6 @@
  * (`theme.ts`). Curves are thinned to at most `MAX_CURVE_POINTS` points, so a ROC curve over
  * 311,029 scores stays a small figure.
  */
-import type { AttackWindow } from "../data/simulate/attacks";
 import { averagePrecision, type Confusion, prCurve, rocAuc, rocCurve } from "../eval/metrics";
 import type { SeriesMetric, SeriesRow } from "../features/timeSeries";
 import { BASE_LAYOUT, CATEGORY_COLORS, detectorColor } from "./theme";
@@ -179,7 +178,11 @@ export function scoreDistributionFigure(
 export function trafficFigure(
   rows: readonly SeriesRow[],
   metric: SeriesMetric,
-  options: { windows?: readonly AttackWindow[]; flagged?: ArrayLike<boolean | number>; title?: string } = {},
+  options: {
+    windows?: readonly { scenario: string; start: number; end: number }[];
+    flagged?: ArrayLike<boolean | number>;
+    title?: string;
+  } = {},
 ): Figure {
   const time = rows.map((r) => new Date(r.start * 1000).toISOString());
   const data: Trace[] = [

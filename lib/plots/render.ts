@@ -67,7 +67,12 @@ export class FigureRenderer {
   /** The figure as PNG bytes or SVG text. */
   async image(figure: Figure, format: "png" | "svg", size: ImageSize = {}): Promise<Uint8Array | string> {
     const page = await this.open();
-    const options = { ...DEFAULT_SIZE, ...size, format };
+    const options = {
+      width: size.width ?? DEFAULT_SIZE.width,
+      height: size.height ?? DEFAULT_SIZE.height,
+      scale: size.scale ?? DEFAULT_SIZE.scale,
+      format,
+    };
     const url = await page.evaluate(
       async ({ fig, opts }) => {
         const Plotly = (
@@ -80,6 +85,28 @@ export class FigureRenderer {
     const comma = url.indexOf(",");
     if (format === "svg") return decodeURIComponent(url.slice(comma + 1));
     return new Uint8Array(Buffer.from(url.slice(comma + 1), "base64"));
+  }
+
+  /**
+   * An HTML document printed to PDF (A4, backgrounds on) by the same browser. The document must be
+   * self-contained (images as data URIs): it is loaded without a base URL.
+   */
+  async pdf(html: string): Promise<Uint8Array> {
+    await this.open();
+    const browser = this.browser;
+    if (!browser) throw new DetectiveError("FigureRenderer.pdf: the browser did not start.");
+    const page = await browser.newPage();
+    try {
+      await page.setContent(html, { waitUntil: "load" });
+      const bytes = await page.pdf({
+        format: "A4",
+        printBackground: true,
+        margin: { top: "16mm", bottom: "16mm", left: "14mm", right: "14mm" },
+      });
+      return new Uint8Array(bytes);
+    } finally {
+      await page.close();
+    }
   }
 
   /** Stops the browser. */
@@ -161,9 +188,10 @@ export async function saveFigure(
   mkdirSync(dirname(base), { recursive: true });
   const title = String((figure.layout.title as { text?: string } | undefined)?.text ?? name);
   writeFileSync(`${base}.html`, figureHtml(figure, title));
-  const image = (await renderer.image(figure, "png", options)) as Uint8Array;
+  const size: ImageSize = { width: options.width, height: options.height, scale: options.scale };
+  const image = (await renderer.image(figure, "png", size)) as Uint8Array;
   writeFileSync(`${base}.png`, image);
-  writeFileSync(`${base}.svg`, (await renderer.image(figure, "svg", options)) as string);
+  writeFileSync(`${base}.svg`, (await renderer.image(figure, "svg", size)) as string);
   return { html: `${base}.html`, png: `${base}.png`, svg: `${base}.svg`, image };
 }
 

@@ -39,6 +39,7 @@ export const CATEGORY_COLORS: Readonly<Record<string, string>> = Object.freeze({
   Probe: PALETTE[4],
   R2L: PALETTE[3],
   U2R: PALETTE[7],
+  Data: PALETTE[2],
 });
 
 /** The colour of a detector (a stable palette pick for names not listed). */
