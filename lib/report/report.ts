@@ -88,6 +88,10 @@ function pct(v: number, digits = 1): string {
   return Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : "–";
 }
 
+function times(v: number): string {
+  return `${v < 10 ? v.toFixed(1) : v.toFixed(0)}×`;
+}
+
 function int(v: number): string {
   return Math.round(v).toLocaleString("en");
 }
@@ -215,6 +219,18 @@ export function buildReport(results: StudyResults): Report {
     add(
       `- **Deep versus traditional**: the best deep model detects more attacks at 1% FPR than the best traditional method on ` +
         `${deepWins.length} of ${deepVsTraditional.length} test sets${deepWins.length ? ` (${deepWins.map((d) => d.test).join(", ")})` : ""}. Details and cost below.`,
+    );
+  }
+  if (n > 1) {
+    const widest = summary.runs.reduce((a, b) =>
+      b.metrics.detectionAt1pctFpr.sd > a.metrics.detectionAt1pctFpr.sd ? b : a,
+    );
+    const seedValues = results.runs
+      .filter((r) => r.test === widest.test && r.detector === widest.detector)
+      .map((r) => pct(r.detectionAt1pctFpr));
+    add(
+      `- **Seeds matter**: the widest spread is ${widest.detector}'s on ${widest.test}, ${seedValues.join(", ")} detection at 1% FPR for seeds ${widest.seeds.join(", ")} ` +
+        `(at its validation threshold: ${formatSpread(widest.metrics.detectionRate, 3, true)} detected at ${formatSpread(widest.metrics.falsePositiveRate, 3, true)} false positives). One seed's number can mislead.`,
     );
   }
   const shift = summary.runs.map((r) => r.metrics.falsePositiveRate.mean).filter(Number.isFinite);
@@ -547,7 +563,7 @@ export function buildReport(results: StudyResults): Report {
       .map((d) => (d.deep ? d.deep.metrics.fitSeconds.mean / Math.max(d.trad.metrics.fitSeconds.mean, 1e-3) : Number.NaN))
       .filter(Number.isFinite);
     add(
-      `The deep models win at 1% FPR on ${deepWins.length} of ${rows.length} test sets, and cost ${Math.min(...costRatios).toFixed(0)}–${Math.max(...costRatios).toFixed(0)}× the fit time of the best traditional method on the same set. ` +
+      `The deep models win at 1% FPR on ${deepWins.length} of ${rows.length} test sets, and cost ${times(Math.min(...costRatios))} to ${times(Math.max(...costRatios))} the fit time of the best traditional method on the same set. ` +
         "An autoencoder learns which combinations of features occur together in normal traffic, which per-feature scores and trees splitting one feature at a time do not; Mahalanobis captures the linear part of that at almost no cost, and is the baseline to beat.",
       "",
     );
