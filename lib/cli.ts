@@ -15,6 +15,13 @@ import { loadStudyConfig, resolveStudyConfig, studyConfigPath } from "./eval/stu
 import { projectRoot } from "./paths";
 import { closeFigureRenderer } from "./plots/render";
 import { writeReport } from "./report/write";
+import { loadDataset } from "./data/datasets";
+import { loadTensorflow } from "./tf";
+import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "./eval/protocols";
+import { AlertLog } from "./stream/alertLog";
+import { loadBundle, saveBundle, trainBundle } from "./stream/bundle";
+import { alertSummary, Monitor } from "./stream/monitor";
+import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "./stream/sources";
 
 const USAGE = `usage:
   detective fetch [--mirror DIR] [--optional] [--only ID,...]
@@ -34,7 +41,18 @@ const USAGE = `usage:
       Writes report/results/study.json (--quick: .cache/study-quick/results/study.json).
   detective report [--quick] [--results RESULTS.json] [--out DIR] [--no-pdf]
       Build the report (report.md, report.html, report.pdf, figures/) from a results file, without
-      re-running anything. Default: report/ from report/results/study.json (--quick: .cache/study-quick/).`;
+      re-running anything. Default: report/ from report/results/study.json (--quick: .cache/study-quick/).
+  detective train --protocol kdd99|nslKdd|simulated --detector NAME [--seed N] [--fpr 0.01] --out BUNDLE.json
+      Train a model bundle (pipeline + detector + threshold + training metadata) for the monitor, as
+      the study does. Use --protocol simulated for packet captures (features packets carry).
+  detective monitor --bundle BUNDLE.json SOURCE [--alerts alerts.jsonl] [--rejects rejects.jsonl]
+                    [--scores scores.jsonl] [--stats-seconds 10] [--quiet]
+      Score records in real time and write alerts (JSON lines) and incidents. SOURCE is one of:
+      --pcap FILE                 replay a capture through the packet pipeline, as fast as possible
+      --interface IF [--filter BPF] [--duration S]   live capture through tshark (root or CAP_NET_RAW)
+      --listen tcp|udp [--port 9400] [--host 127.0.0.1] [--allow-remote]
+                                  JSON or KDD CSV lines on a socket (loopback unless --allow-remote)
+      --dataset ID [--rate N]     replay a dataset of the manifest (e.g. nsl-test) at N records/s`;
 
 /** Parses `--attacks`: none, every, or a list of SCENARIO@START+LENGTH (seconds). */
 function parseAttacks(text: string, durationSeconds: number): AttackSpec[] {
@@ -202,8 +220,143 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
+  if (command === "train") {
+    const o = options(rest, ["protocol", "detector", "seed", "fpr", "out"]);
+    const protocol = o.get("protocol") ?? "";
+    if (!STUDY_PROTOCOL_KEYS.includes(protocol as StudyProtocolKey)) {
+      throw new OptionError(
+        `train: --protocol must be one of ${STUDY_PROTOCOL_KEYS.join(", ")}, got "${protocol}".`,
+      );
+    }
+    const out = o.get("out");
+    const detector = o.get("detector");
+    if (!out || !detector) throw new OptionError("train needs --detector NAME and --out BUNDLE.json.");
+    if (/Autoencoder|Lstm/.test(detector)) await loadTensorflow();
+    const bundle = await trainBundle({
+      protocol: protocol as StudyProtocolKey,
+      detector,
+      seed: numberOption(o.get("seed"), "seed", 1),
+      fpr: numberOption(o.get("fpr"), "fpr", 0.01),
+    });
+    saveBundle(bundle, out);
+    console.error(
+      `train: ${detector} on ${bundle.training.protocol} (${bundle.training.trainRows} training rows, seed ${bundle.training.seed}), ` +
+        `threshold ${bundle.threshold.toPrecision(4)} at ${bundle.training.fpr * 100}% validation FPR -> ${out}`,
+    );
+    return 0;
+  }
+  if (command === "monitor") {
+    return runMonitor(rest);
+  }
   console.error(USAGE);
   return command === undefined || command === "--help" || command === "-h" ? 0 : 2;
+}
+
+/** `detective monitor`: one source into the monitor, alerts to a log and the console, counters every few seconds. */
+async function runMonitor(args: string[]): Promise<number> {
+  const flags = new Set(["--quiet", "--allow-remote"]);
+  const o = options(
+    args.filter((a) => !flags.has(a)),
+    [
+      "bundle",
+      "pcap",
+      "interface",
+      "filter",
+      "duration",
+      "listen",
+      "port",
+      "host",
+      "dataset",
+      "rate",
+      "alerts",
+      "rejects",
+      "scores",
+      "stats-seconds",
+    ],
+  );
+  const quiet = args.includes("--quiet");
+  const bundlePath = o.get("bundle");
+  if (!bundlePath)
+    throw new OptionError("monitor needs --bundle BUNDLE.json (make one with `detective train`).");
+  const sources = ["pcap", "interface", "listen", "dataset"].filter((k) => o.has(k));
+  if (sources.length !== 1) {
+    throw new OptionError(
+      `monitor needs exactly one source (--pcap, --interface, --listen or --dataset), got ${sources.length}.`,
+    );
+  }
+  const bundle = loadBundle(bundlePath);
+  if (/Autoencoder|Lstm/.test(bundle.detector.name)) await loadTensorflow();
+  const alerts = AlertLog.open(o.get("alerts") ?? "alerts.jsonl");
+  const rejects = AlertLog.open(o.get("rejects") ?? "rejects.jsonl");
+  const scores = o.has("scores") ? AlertLog.open(o.get("scores") ?? "") : undefined;
+  const monitor = new Monitor(bundle, {
+    alerts,
+    rejects,
+    scores,
+    onAlert: quiet ? undefined : (a) => console.log(alertSummary(a)),
+    onIncident: quiet
+      ? undefined
+      : (i) => {
+          if (i.event !== "update")
+            console.log(
+              `incident ${i.event} ${i.id}: ${i.src} ${i.kind}, ${i.count} alert(s), max score ${i.maxScore.toPrecision(4)}`,
+            );
+        },
+  });
+  const statsEvery = numberOption(o.get("stats-seconds"), "stats-seconds", 10) * 1000;
+  const timer = setInterval(
+    () => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`),
+    statsEvery,
+  );
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  console.error(
+    `monitor: ${bundle.detector.name} trained on ${bundle.training.protocol} (seed ${bundle.training.seed}), threshold ${bundle.threshold.toPrecision(4)}; ` +
+      `alerts -> ${alerts.path} (${alerts.linesAtOpen} lines already there), rejects -> ${rejects.path}`,
+  );
+  try {
+    if (o.has("pcap")) {
+      const r = await monitorCapture(monitor, o.get("pcap") ?? "");
+      console.error(`monitor: ${r.packets} packets, ${r.records} connection records`);
+    } else if (o.has("interface")) {
+      await monitorLive(monitor, {
+        interface: o.get("interface") ?? "",
+        filter: o.get("filter"),
+        durationSeconds: o.has("duration") ? numberOption(o.get("duration"), "duration", 0) : undefined,
+        signal: ac.signal,
+      });
+    } else if (o.has("listen")) {
+      const transport = o.get("listen");
+      if (transport !== "tcp" && transport !== "udp")
+        throw new OptionError(`--listen must be tcp or udp, got "${transport}".`);
+      await monitorSocket(
+        monitor,
+        {
+          transport,
+          port: numberOption(o.get("port"), "port", 9400),
+          host: o.get("host") ?? "127.0.0.1",
+          allowRemote: args.includes("--allow-remote"),
+        },
+        ac.signal,
+        (s) =>
+          console.error(
+            `monitor: listening on ${transport} ${s.address.host}:${s.address.port} (Ctrl-C stops)`,
+          ),
+      );
+    } else {
+      const { table } = await loadDataset(o.get("dataset") ?? "");
+      const rate = o.has("rate") ? numberOption(o.get("rate"), "rate", 0) : undefined;
+      await monitorTable(monitor, table, { recordsPerSecond: rate, signal: ac.signal });
+    }
+  } finally {
+    clearInterval(timer);
+    monitor.close();
+    for (const log of [alerts, rejects, scores]) log?.close();
+  }
+  console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -71,3 +71,6 @@ export * from "./stream/alertLog";
 export * from "./stream/socketSource";
 export * from "./stream/incidents";
 export * from "./stream/stats";
+export * from "./stream/bundle";
+export * from "./stream/monitor";
+export * from "./stream/sources";

@@ -74,6 +74,16 @@ const FACTORIES: Readonly<Record<string, (options: Record<string, unknown>) => D
   LstmForecaster: (o) => new LstmForecaster(o),
 };
 
+/** Detectors whose fit draws random numbers and so take a `seed` option. */
+export const SEEDED_DETECTORS: ReadonlySet<string> = new Set([
+  "IsolationForest",
+  "OneClassSvm",
+  "Autoencoder",
+  "DenoisingAutoencoder",
+  "LstmAutoencoder",
+  "LstmForecaster",
+]);
+
 /** Names `createDetector` knows. */
 export const DETECTOR_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
 

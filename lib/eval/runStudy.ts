@@ -13,7 +13,7 @@ import type { TestSet } from "../data/protocol";
 import { loadSimulated } from "../data/generated";
 import { captureSeries, type SeriesMetric, type SeriesRow, seriesMatrix } from "../features/timeSeries";
 import { tuneOneClassSvm } from "../detectors/oneClassSvm";
-import { createDetector } from "../detectors/registry";
+import { createDetector, SEEDED_DETECTORS } from "../detectors/registry";
 import type { Detector } from "../detectors/types";
 import { SchemaError } from "../errors";
 import { projectRoot } from "../paths";
@@ -175,16 +175,6 @@ export const PROFILED_FEATURES: readonly string[] = Object.freeze([
   "dst_host_count",
 ]);
 
-/** Detectors whose fit draws random numbers and so take the run's seed. */
-const SEEDED = new Set([
-  "IsolationForest",
-  "OneClassSvm",
-  "Autoencoder",
-  "DenoisingAutoencoder",
-  "LstmAutoencoder",
-  "LstmForecaster",
-]);
-
 const NEURAL = new Set(["Autoencoder", "DenoisingAutoencoder", "LstmAutoencoder", "LstmForecaster"]);
 
 /** Where results are written: the committed full run, or the quick mode's cache. */
@@ -260,7 +250,7 @@ function packageVersion(name: string): string {
 }
 
 function specOptions(spec: DetectorSpec, seed: number): Record<string, unknown> {
-  return SEEDED.has(spec.name) ? { ...spec.options, seed } : { ...spec.options };
+  return SEEDED_DETECTORS.has(spec.name) ? { ...spec.options, seed } : { ...spec.options };
 }
 
 function backendOf(detector: Detector, tensorflowBackend: string): string {

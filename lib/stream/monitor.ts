@@ -1,0 +1,282 @@
+/**
+ * The real-time monitor: connection records in, scored by the study's saved pipeline and detector
+ * (a model bundle), alerts out. Every record goes the same way whatever its source (a socket, a
+ * pcap replay, a live capture, a dataset replay): features -> `pipeline.transformRecord` ->
+ * `detector.scoreOne` -> the bundle's threshold -> an alert (one JSON line, in the spirit of
+ * Suricata's EVE log) with the features that contributed most and the full record, merged into
+ * incidents so a flood gives a few lines, not a million. Records that cannot be scored are
+ * rejected with their reason and counted; nothing is dropped silently.
+ */
+import type { Detector, StreamingDetector } from "../detectors/types";
+import { DetectiveError } from "../errors";
+import type { KddFeatures } from "../features/connections";
+import type { AlertLog } from "./alertLog";
+import type { ModelBundle } from "./bundle";
+import { IncidentAggregator, type IncidentOptions, type IncidentRecord } from "./incidents";
+import { MonitorStats } from "./stats";
+
+/** A record to score: the 41 KDD features and whatever the source knows about the connection. */
+export interface MonitorInput {
+  readonly features: KddFeatures;
+  /** Event time, seconds since the epoch; default: the time it was processed. */
+  readonly time?: number;
+  readonly src?: string;
+  readonly srcPort?: number;
+  readonly dst?: string;
+  readonly dstPort?: number;
+  readonly protocol?: string;
+  /** Ground truth, when the source carries it (replays of labelled data). */
+  readonly label?: string;
+  /** The source's own id for the record. */
+  readonly id?: string | number;
+}
+
+/** A feature that contributed to an alert: its encoded value against the training normals. */
+export interface Contributor {
+  readonly feature: string;
+  readonly value: number;
+  readonly normalMean: number;
+  readonly normalSd: number;
+  /** (value - normalMean) / normalSd, with the spread floored at 1e-3 (features are scaled to about [0, 1]). */
+  readonly z: number;
+}
+
+/** One alert: enough to investigate without re-running anything. */
+export interface MonitorAlert {
+  readonly type: "alert";
+  readonly id: string;
+  /** Event time (seconds since the epoch) and as ISO text. */
+  readonly time: number;
+  readonly timestamp: string;
+  readonly src: string;
+  readonly srcPort?: number;
+  readonly dst?: string;
+  readonly dstPort?: number;
+  readonly protocol: string;
+  readonly service: string;
+  readonly detector: string;
+  /** What raised it (the detector); with `src`, the key that merges alerts into incidents. */
+  readonly kind: string;
+  readonly score: number;
+  readonly threshold: number;
+  /** low: above the threshold; medium: above the 99.9th percentile of validation normals; high: above all of them. */
+  readonly severity: "low" | "medium" | "high";
+  readonly contributors: readonly Contributor[];
+  /** The traffic around the connection, from its KDD window features. */
+  readonly context: Readonly<Record<string, number | string>>;
+  readonly record: KddFeatures;
+  readonly label?: string;
+  readonly sourceId?: string | number;
+  readonly model: { readonly protocol: string; readonly seed: number; readonly createdAt: string };
+}
+
+/** Options of a `Monitor`. */
+export interface MonitorOptions {
+  /** Where alerts go (one JSON line each). */
+  readonly alerts?: AlertLog;
+  /** Where incidents go (open, update and close records); default: the alert log. */
+  readonly incidents?: AlertLog;
+  /** Where rejected records go, with their reason. */
+  readonly rejects?: AlertLog;
+  /** Where every record's score goes, when raw scores are wanted. */
+  readonly scores?: AlertLog;
+  readonly incidentOptions?: IncidentOptions;
+  /** Features listed per alert. Default 5. */
+  readonly topFeatures?: number;
+  /** Called for every alert and incident record (e.g. the console summary). */
+  readonly onAlert?: (alert: MonitorAlert) => void;
+  readonly onIncident?: (incident: IncidentRecord<MonitorAlert>) => void;
+  /** The clock for latencies, ms. Default `performance.now`. */
+  readonly now?: () => number;
+}
+
+/** KDD window features copied into an alert's context. */
+const CONTEXT_FEATURES = [
+  "count",
+  "srv_count",
+  "serror_rate",
+  "rerror_rate",
+  "same_srv_rate",
+  "diff_srv_rate",
+  "dst_host_count",
+  "dst_host_srv_count",
+  "dst_host_same_src_port_rate",
+] as const;
+
+function isStreaming(d: Detector): d is StreamingDetector {
+  return typeof (d as Partial<StreamingDetector>).scoreOne === "function";
+}
+
+/**
+ * Scores records one at a time with a model bundle and writes alerts, incidents and rejects.
+ * @example
+ * const monitor = new Monitor(loadBundle("model.json"), { alerts: AlertLog.open("alerts.jsonl") });
+ * monitor.process({ features: record.features, src: "10.0.0.5" }); monitor.close();
+ */
+export class Monitor {
+  readonly stats: MonitorStats;
+  private readonly detector: StreamingDetector;
+  private readonly incidents: IncidentAggregator<MonitorAlert>;
+  private readonly emitIncident: (r: IncidentRecord<MonitorAlert>) => void;
+  private readonly now: () => number;
+  private readonly top: number;
+  private alertCount = 0;
+  private lastTime = 0;
+
+  constructor(
+    readonly bundle: ModelBundle,
+    private readonly options: MonitorOptions = {},
+  ) {
+    if (!isStreaming(bundle.detector)) {
+      throw new DetectiveError(
+        `Monitor: ${bundle.detector.name} cannot score one record at a time (no scoreOne); bundle a streaming detector.`,
+      );
+    }
+    this.detector = bundle.detector;
+    this.now = options.now ?? (() => performance.now());
+    this.stats = new MonitorStats({ now: this.now });
+    this.top = options.topFeatures ?? 5;
+    this.incidents = new IncidentAggregator<MonitorAlert>(options.incidentOptions);
+    const incidentLog = options.incidents ?? options.alerts;
+    this.emitIncident = (r) => {
+      this.stats.incidents += r.event === "open" ? 1 : 0;
+      incidentLog?.append(r);
+      options.onIncident?.(r);
+    };
+  }
+
+  /** Counts a record the source could not parse (it never reached the model) and logs why. */
+  reject(kind: string, reason: string, text?: string): void {
+    this.stats.received++;
+    this.stats.reject(kind);
+    this.options.rejects?.append({ type: "reject", kind, reason, text, time: Date.now() / 1000 });
+  }
+
+  /**
+   * Scores one record; returns its alert when it scores above the threshold. A record the
+   * pipeline cannot encode (a missing feature, a non-number) is rejected and counted, never thrown.
+   * `receivedAt` (ms, on the monitor's clock) gives the end-to-end latency.
+   */
+  process(input: MonitorInput, receivedAt?: number): MonitorAlert | undefined {
+    const { bundle } = this;
+    this.stats.received++;
+    let x: Float32Array;
+    try {
+      x = bundle.pipeline.transformRecord(input.features);
+    } catch (err) {
+      this.stats.reject("unencodable record");
+      this.options.rejects?.append({
+        type: "reject",
+        kind: "unencodable record",
+        reason: (err as Error).message,
+        record: input.features,
+        time: input.time ?? Date.now() / 1000,
+      });
+      return undefined;
+    }
+    const score = this.detector.scoreOne(x);
+    const time = input.time ?? Date.now() / 1000;
+    this.lastTime = Math.max(this.lastTime, time);
+    this.stats.processed++;
+    this.options.scores?.append({ time, src: input.src, dst: input.dst, score, sourceId: input.id });
+    let alert: MonitorAlert | undefined;
+    if (score > bundle.threshold) {
+      alert = this.alert(input, x, score, time);
+      this.stats.alerts++;
+      this.options.alerts?.append(alert);
+      this.options.onAlert?.(alert);
+      this.incidents.add(alert, this.emitIncident);
+    } else {
+      this.incidents.advance(time, this.emitIncident);
+    }
+    if (receivedAt !== undefined) this.stats.recordLatency(this.now() - receivedAt);
+    return alert;
+  }
+
+  private alert(input: MonitorInput, x: Float32Array, score: number, time: number): MonitorAlert {
+    const { bundle } = this;
+    const names = bundle.pipeline.featureNames;
+    const contributors: Contributor[] = [];
+    for (let j = 0; j < x.length; j++) {
+      const sd = Math.max(bundle.featureSd[j], 1e-3);
+      const z = (x[j] - bundle.featureMean[j]) / sd;
+      contributors.push({
+        feature: names[j],
+        value: x[j],
+        normalMean: bundle.featureMean[j],
+        normalSd: bundle.featureSd[j],
+        z,
+      });
+    }
+    contributors.sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+    const v = bundle.validationScores;
+    const f = input.features;
+    const context: Record<string, number | string> = {};
+    for (const name of CONTEXT_FEATURES) if (f[name] !== undefined) context[name] = f[name];
+    return {
+      type: "alert",
+      id: `alert-${++this.alertCount}`,
+      time,
+      timestamp: new Date(time * 1000).toISOString(),
+      src: input.src ?? "unknown",
+      srcPort: input.srcPort,
+      dst: input.dst,
+      dstPort: input.dstPort,
+      protocol: String(input.protocol ?? f.protocol_type ?? "unknown"),
+      service: String(f.service ?? "unknown"),
+      detector: this.detector.name,
+      kind: this.detector.name,
+      score,
+      threshold: bundle.threshold,
+      severity: score > v.max ? "high" : score > v.p999 ? "medium" : "low",
+      contributors: contributors.slice(0, this.top).map((c) => ({
+        ...c,
+        value: round(c.value),
+        normalMean: round(c.normalMean),
+        normalSd: round(c.normalSd),
+        z: round(c.z),
+      })),
+      context,
+      record: f,
+      label: input.label,
+      sourceId: input.id,
+      model: {
+        protocol: bundle.training.protocol,
+        seed: bundle.training.seed,
+        createdAt: bundle.training.createdAt,
+      },
+    };
+  }
+
+  /** Closes incidents whose window has passed by `time` (seconds); call it when input is idle. */
+  tick(time = this.lastTime): void {
+    this.incidents.advance(time, this.emitIncident);
+  }
+
+  /** Closes every open incident and flushes the logs (at the end of a replay, or on shutdown). */
+  close(): void {
+    this.incidents.flush(this.emitIncident);
+    for (const log of new Set([
+      this.options.alerts,
+      this.options.incidents,
+      this.options.rejects,
+      this.options.scores,
+    ])) {
+      log?.flush();
+    }
+  }
+}
+
+function round(v: number): number {
+  return Number(v.toPrecision(4));
+}
+
+/** The console line of an alert: time, severity, who, what, score, the top features. */
+export function alertSummary(a: MonitorAlert): string {
+  const who = `${a.src}${a.srcPort !== undefined ? `:${a.srcPort}` : ""} -> ${a.dst ?? "?"}${a.dstPort !== undefined ? `:${a.dstPort}` : ""}`;
+  const why = a.contributors
+    .slice(0, 3)
+    .map((c) => `${c.feature} z=${c.z.toFixed(1)}`)
+    .join(", ");
+  return `${a.timestamp} ${a.severity.toUpperCase().padEnd(6)} ${a.id} ${who} ${a.protocol}/${a.service} ${a.detector} score ${a.score.toPrecision(4)} > ${a.threshold.toPrecision(4)} (${why})`;
+}

@@ -1,0 +1,143 @@
+/**
+ * Where the monitor's records come from. Each source ends in `Monitor.process`, so a socket, a pcap
+ * replay, a live capture and a dataset replay are scored by the same code:
+ * - `monitorSocket`: connection records as JSON or KDD CSV lines on a TCP or UDP socket;
+ * - `monitorCapture`: a pcap / pcapng file, through the packet pipeline (decoder, connection
+ *   assembler, KDD features) the study's simulated data went through;
+ * - `monitorLive`: a live interface through tshark, into the same packet pipeline;
+ * - `monitorTable`: a loaded dataset (e.g. `KDDTest+`) replayed at a fixed rate.
+ */
+import { readCapture } from "../data/capture";
+import { LABEL_COLUMN } from "../data/kdd99";
+import type { Table } from "../data/table";
+import { captureLive, type LiveCaptureOptions } from "../data/tshark";
+import type { ConnectionRecord, KddFeatures } from "../features/connections";
+import { PacketFeaturizer } from "../features/featurize";
+import type { LineRecord } from "./lines";
+import type { Monitor, MonitorInput } from "./monitor";
+import { SocketSource, type SocketSourceOptions } from "./socketSource";
+
+/** A connection record of the packet pipeline as monitor input. */
+export function connectionInput(r: ConnectionRecord): MonitorInput {
+  return {
+    features: r.features,
+    time: r.start,
+    src: r.src,
+    srcPort: r.srcPort,
+    dst: r.dst,
+    dstPort: r.dstPort,
+    protocol: r.protocol,
+    id: r.uid,
+  };
+}
+
+/** A parsed line as monitor input. */
+export function lineInput(r: LineRecord): MonitorInput {
+  return {
+    features: r.features,
+    time: r.time,
+    src: r.src,
+    srcPort: r.srcPort,
+    dst: r.dst,
+    dstPort: r.dstPort,
+    protocol: r.protocol,
+    label: r.label,
+    id: r.id,
+  };
+}
+
+/**
+ * Listens on a socket and scores every record until `signal` aborts; rejected lines are counted
+ * and logged by the monitor. Resolves with the source (its counters) once closed.
+ * @example const ac = new AbortController(); await monitorSocket(monitor, { transport: "tcp", port: 9400 }, ac.signal)
+ */
+export async function monitorSocket(
+  monitor: Monitor,
+  options: Omit<SocketSourceOptions, "onReject">,
+  signal: AbortSignal,
+  onListening?: (source: SocketSource) => void,
+): Promise<SocketSource> {
+  const source = await SocketSource.listen({
+    ...options,
+    onReject: (r) => monitor.reject(r.kind, r.reason, r.text),
+  });
+  onListening?.(source);
+  const stop = (): void => void source.close();
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
+  for await (const batch of source.batches()) {
+    for (const { record, receivedAt } of batch) monitor.process(lineInput(record), receivedAt);
+    monitor.stats.queueDepth = source.stats.queueDepth;
+  }
+  monitor.tick();
+  return source;
+}
+
+/**
+ * Replays a pcap or pcapng file through the packet pipeline into the monitor, as fast as it can.
+ * @returns the number of packets read and connection records scored.
+ */
+export async function monitorCapture(
+  monitor: Monitor,
+  path: string,
+): Promise<{ packets: number; records: number }> {
+  let records = 0;
+  const featurizer = new PacketFeaturizer((r) => {
+    records++;
+    monitor.process(connectionInput(r));
+  });
+  const report = await readCapture(path, (p) => featurizer.add(p));
+  featurizer.finish();
+  monitor.tick();
+  return { packets: report.packets, records };
+}
+
+/**
+ * Captures live traffic with tshark (root or CAP_NET_RAW needed; the error says so) through the
+ * packet pipeline into the monitor, until the capture stops (duration, count or `signal`).
+ */
+export async function monitorLive(
+  monitor: Monitor,
+  options: LiveCaptureOptions,
+): Promise<{ packets: number }> {
+  const featurizer = new PacketFeaturizer((r) => monitor.process(connectionInput(r), performance.now()));
+  const report = await captureLive(options, (p) => featurizer.add(p));
+  featurizer.finish();
+  monitor.tick();
+  return { packets: report.packets };
+}
+
+/**
+ * Replays the rows of a loaded KDD-format table at `recordsPerSecond` (default: as fast as
+ * possible), with their labels as ground truth in the alerts.
+ */
+export async function monitorTable(
+  monitor: Monitor,
+  table: Table,
+  options: { recordsPerSecond?: number; rows?: ArrayLike<number>; signal?: AbortSignal } = {},
+): Promise<{ records: number }> {
+  const n = options.rows?.length ?? table.rows;
+  const rate = options.recordsPerSecond;
+  const batch = rate ? Math.max(1, Math.round(rate / 100)) : n;
+  const started = performance.now();
+  const hasLabel = table.has(LABEL_COLUMN);
+  let k = 0;
+  while (k < n && !options.signal?.aborted) {
+    const end = Math.min(n, k + batch);
+    for (; k < end; k++) {
+      const i = options.rows ? options.rows[k] : k;
+      const features = table.record(i) as KddFeatures;
+      monitor.process(
+        { features, label: hasLabel ? String(table.value(LABEL_COLUMN, i)) : undefined, id: i },
+        performance.now(),
+      );
+    }
+    if (rate) {
+      const due = started + (k / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  monitor.tick();
+  return { records: k };
+}

@@ -1,0 +1,77 @@
+/**
+ * The monitor on live traffic: tshark captures the loopback interface (CI runs as root), the packet
+ * pipeline assembles connections, a bundle trained like the study's simulated protocol scores them.
+ * Ordinary HTTP requests to a local server, then a burst of connection attempts to closed ports:
+ * the burst must raise alerts.
+ */
+import assert from "node:assert/strict";
+import { createServer, get } from "node:http";
+import { connect, type AddressInfo } from "node:net";
+import { test } from "node:test";
+import { Monitor, type MonitorAlert, monitorLive, trainBundle } from "../lib/index";
+
+function httpGet(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get({ host: "127.0.0.1", port, path: "/index.html", agent: false }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+    }).on("error", reject);
+  });
+}
+
+function knock(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.on("error", () => resolve()); // ECONNREFUSED: the port is closed, as intended
+    s.on("connect", () => {
+      s.destroy();
+      resolve();
+    });
+  });
+}
+
+test("live capture on loopback: ordinary HTTP, then a burst to closed ports raises alerts", async () => {
+  const bundle = await trainBundle({ protocol: "simulated", detector: "Mahalanobis", seed: 1 });
+  const server = createServer((_req, res) => res.end("<html>hello</html>".repeat(20)));
+  // Port 80 (CI runs as root) so the connections are the "http" service the model knows; else any port.
+  await new Promise<void>((resolve) => {
+    server.once("error", () => server.listen(0, "127.0.0.1", resolve));
+    server.listen(80, "127.0.0.1", resolve);
+  });
+  const httpPort = (server.address() as AddressInfo).port;
+  const closed = Array.from({ length: 60 }, (_, i) => 47_000 + i);
+  const alerts: MonitorAlert[] = [];
+  const monitor = new Monitor(bundle, { onAlert: (a) => alerts.push(a) });
+  const traffic = (async () => {
+    await new Promise((r) => setTimeout(r, 2500)); // tshark needs a moment to open the interface
+    for (let i = 0; i < 20; i++) await httpGet(httpPort);
+    await new Promise((r) => setTimeout(r, 500));
+    await Promise.all(closed.map(knock));
+  })();
+  try {
+    const { packets } = await monitorLive(monitor, {
+      interface: "lo",
+      filter: `tcp and (port ${httpPort} or portrange ${closed[0]}-${closed[closed.length - 1]})`,
+      durationSeconds: 7,
+    });
+    assert.ok(packets > 100, `captured ${packets} packets`);
+  } finally {
+    await traffic;
+    server.close();
+    monitor.close();
+  }
+  const s = monitor.stats;
+  assert.ok(s.processed >= 20 + closed.length, `${s.processed} connection records scored`);
+  assert.equal(s.rejected, 0);
+  const burst = alerts.filter((a) => a.dstPort !== undefined && closed.includes(a.dstPort));
+  assert.ok(
+    burst.length >= closed.length / 2,
+    `${burst.length} of ${closed.length} closed-port attempts alerted`,
+  );
+  assert.ok(burst.every((a) => a.record.flag === "REJ" && a.src === "127.0.0.1"));
+  const web = alerts.filter((a) => a.dstPort === httpPort).length;
+  // The bundle learned the simulated office network, where a client rarely opens 20 connections to
+  // one server in a second; on loopback it flags those too. Reported, not asserted: a monitor's
+  // model must be trained on the network it watches.
+  console.log(`alerts: ${burst.length} for the closed-port burst, ${web} of 20 rapid HTTP requests`);
+});
