@@ -42,9 +42,11 @@ const USAGE = `usage:
   detective report [--quick] [--results RESULTS.json] [--out DIR] [--no-pdf]
       Build the report (report.md, report.html, report.pdf, figures/) from a results file, without
       re-running anything. Default: report/ from report/results/study.json (--quick: .cache/study-quick/).
-  detective train --protocol kdd99|nslKdd|simulated --detector NAME [--seed N] [--fpr 0.01] --out BUNDLE.json
+  detective train --protocol kdd99|nslKdd|simulated --detector NAME [--seed N] [--fpr 0.01]
+                  [--series EwmaChart|RollingZScore|MovingAverageChart|LstmForecaster [--interval 10]] --out BUNDLE.json
       Train a model bundle (pipeline + detector + threshold + training metadata) for the monitor, as
-      the study does. Use --protocol simulated for packet captures (features packets carry).
+      the study does. Use --protocol simulated for packet captures (features packets carry); --series
+      adds a volume watch on per-interval traffic totals, fitted on the normal simulated capture.
   detective monitor --bundle BUNDLE.json SOURCE [--alerts alerts.jsonl] [--rejects rejects.jsonl]
                     [--scores scores.jsonl] [--stats-seconds 10] [--quiet]
       Score records in real time and write alerts (JSON lines) and incidents. SOURCE is one of:
@@ -221,7 +223,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "train") {
-    const o = options(rest, ["protocol", "detector", "seed", "fpr", "out"]);
+    const o = options(rest, ["protocol", "detector", "seed", "fpr", "out", "series", "interval"]);
     const protocol = o.get("protocol") ?? "";
     if (!STUDY_PROTOCOL_KEYS.includes(protocol as StudyProtocolKey)) {
       throw new OptionError(
@@ -231,8 +233,17 @@ async function main(argv: string[]): Promise<number> {
     const out = o.get("out");
     const detector = o.get("detector");
     if (!out || !detector) throw new OptionError("train needs --detector NAME and --out BUNDLE.json.");
-    if (/Autoencoder|Lstm/.test(detector)) await loadTensorflow();
+    if (/Autoencoder|Lstm/.test(`${detector} ${o.get("series") ?? ""}`)) await loadTensorflow();
+    const series = o.get("series");
+    if (series && protocol !== "simulated") {
+      throw new OptionError(
+        "train: --series needs --protocol simulated (the volume watch learns a normal capture's traffic series).",
+      );
+    }
     const bundle = await trainBundle({
+      series: series
+        ? { detector: series, intervalSeconds: numberOption(o.get("interval"), "interval", 10) }
+        : undefined,
       protocol: protocol as StudyProtocolKey,
       detector,
       seed: numberOption(o.get("seed"), "seed", 1),
@@ -241,7 +252,8 @@ async function main(argv: string[]): Promise<number> {
     saveBundle(bundle, out);
     console.error(
       `train: ${detector} on ${bundle.training.protocol} (${bundle.training.trainRows} training rows, seed ${bundle.training.seed}), ` +
-        `threshold ${bundle.threshold.toPrecision(4)} at ${bundle.training.fpr * 100}% validation FPR -> ${out}`,
+        `threshold ${bundle.threshold.toPrecision(4)} at ${bundle.training.fpr * 100}% validation FPR` +
+        `${bundle.series ? `; volume watch ${bundle.series.detector.name} on ${bundle.series.intervalSeconds} s intervals` : ""} -> ${out}`,
     );
     return 0;
   }
@@ -294,6 +306,16 @@ async function runMonitor(args: string[]): Promise<number> {
     rejects,
     scores,
     onAlert: quiet ? undefined : (a) => console.log(alertSummary(a)),
+    onVolumeAlert: quiet
+      ? undefined
+      : (a) =>
+          console.log(
+            `${a.timestamp} ${a.severity.toUpperCase().padEnd(6)} ${a.id} network ${a.kind} score ${a.score.toPrecision(4)} > ${a.threshold.toPrecision(4)} ` +
+              `(${a.contributors
+                .slice(0, 3)
+                .map((c) => `${c.feature} z=${c.z.toFixed(1)}`)
+                .join(", ")})`,
+          ),
     onIncident: quiet
       ? undefined
       : (i) => {

@@ -7,8 +7,21 @@
 import assert from "node:assert/strict";
 import { createServer, get } from "node:http";
 import { connect, type AddressInfo } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
-import { Monitor, type MonitorAlert, monitorLive, trainBundle } from "../lib/index";
+import {
+  loadBundle,
+  loadSimulated,
+  Monitor,
+  type MonitorAlert,
+  monitorCapture,
+  monitorLive,
+  saveBundle,
+  trainBundle,
+  type VolumeAlert,
+} from "../lib/index";
 
 function httpGet(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -74,4 +87,45 @@ test("live capture on loopback: ordinary HTTP, then a burst to closed ports rais
   // one server in a second; on loopback it flags those too. Reported, not asserted: a monitor's
   // model must be trained on the network it watches.
   console.log(`alerts: ${burst.length} for the closed-port burst, ${web} of 20 rapid HTTP requests`);
+});
+
+test("pcap replay with a volume watch: connection alerts, and interval alerts inside the flood and scan windows", async () => {
+  const bundle = await trainBundle({
+    protocol: "simulated",
+    detector: "Mahalanobis",
+    seed: 1,
+    series: { detector: "RollingZScore", intervalSeconds: 10 },
+  });
+  assert.ok(bundle.series, "the bundle carries the volume watch");
+  const path = join(mkdtempSync(join(tmpdir(), "detective-bundle-")), "sim.json");
+  saveBundle(bundle, path);
+  const back = loadBundle(path);
+  assert.equal(back.series?.detector.name, "RollingZScore");
+  assert.equal(back.series?.threshold, bundle.series.threshold);
+  const mixed = loadSimulated("sim-mixed");
+  const volume: VolumeAlert[] = [];
+  const monitor = new Monitor(bundle, { onVolumeAlert: (a) => volume.push(a) });
+  const { records } = await monitorCapture(monitor, mixed.pcap);
+  monitor.close();
+  assert.equal(monitor.stats.processed, records);
+  assert.ok(monitor.intervals > 1000, `${monitor.intervals} intervals scored`);
+  const inside = (a: VolumeAlert, scenario: string): boolean =>
+    mixed.labels.windows.some(
+      (w) => w.scenario === scenario && a.time + a.intervalSeconds > w.start && a.time < w.end,
+    );
+  for (const scenario of ["syn_flood", "udp_flood", "port_scan"]) {
+    assert.ok(
+      volume.some((a) => inside(a, scenario)),
+      `a volume alert inside the ${scenario} window`,
+    );
+  }
+  const outside = volume.filter(
+    (a) => !mixed.labels.windows.some((w) => a.time + a.intervalSeconds > w.start && a.time < w.end),
+  );
+  assert.ok(
+    outside.length <= 0.02 * monitor.intervals,
+    `${outside.length} volume alerts outside attack windows`,
+  );
+  assert.equal(volume[0].src, "network");
+  assert.equal(volume[0].contributors.length, bundle.series.metrics.length);
 });

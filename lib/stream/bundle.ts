@@ -13,7 +13,9 @@ import type { Detector, DetectorJSON } from "../detectors/types";
 import { SchemaError } from "../errors";
 import { buildStudyProtocol, loadStudyData, type StudyProtocolKey } from "../eval/protocols";
 import { thresholdAtFpr } from "../eval/threshold";
+import { loadSimulated } from "../data/generated";
 import { FeaturePipeline, type PipelineState } from "../features/pipeline";
+import { captureSeries, SERIES_METRICS, type SeriesMetric, seriesMatrix } from "../features/timeSeries";
 import type { Matrix } from "../matrix";
 
 export const BUNDLE_FORMAT = "detective-model-bundle";
@@ -31,6 +33,21 @@ export interface BundleTraining {
   readonly createdAt: string;
 }
 
+/**
+ * The volume watch of a bundle: a time-series detector fitted on a normal capture's traffic series
+ * (per-interval totals), run beside the record detector so floods, scans and beaconing raise alerts
+ * that single records do not.
+ */
+export interface SeriesWatch {
+  readonly detector: Detector;
+  readonly threshold: number;
+  readonly intervalSeconds: number;
+  readonly metrics: readonly SeriesMetric[];
+  /** Mean and standard deviation of each metric (log1p) over the normal series, to explain alerts. */
+  readonly metricMean: readonly number[];
+  readonly metricSd: readonly number[];
+}
+
 /** A loaded bundle, ready to score. */
 export interface ModelBundle {
   readonly pipeline: FeaturePipeline;
@@ -43,6 +60,8 @@ export interface ModelBundle {
   readonly featureSd: readonly number[];
   /** Validation normals' scores at the 99th and 99.9th percentiles and their maximum (severity levels). */
   readonly validationScores: { readonly p99: number; readonly p999: number; readonly max: number };
+  /** The volume watch, when the bundle has one (trained on a normal capture). */
+  readonly series?: SeriesWatch;
 }
 
 interface BundleFile {
@@ -58,6 +77,46 @@ interface BundleFile {
     readonly featureMean: readonly number[];
     readonly featureSd: readonly number[];
     readonly validationScores: ModelBundle["validationScores"];
+    readonly series?: Omit<SeriesWatch, "detector"> & { readonly detector: DetectorJSON };
+  };
+}
+
+function columnStats(X: Matrix): { mean: number[]; sd: number[] } {
+  const mean = new Float64Array(X.cols);
+  const sq = new Float64Array(X.cols);
+  for (let i = 0; i < X.rows; i++) for (let j = 0; j < X.cols; j++) mean[j] += X.data[i * X.cols + j];
+  for (let j = 0; j < X.cols; j++) mean[j] /= Math.max(X.rows, 1);
+  for (let i = 0; i < X.rows; i++)
+    for (let j = 0; j < X.cols; j++) sq[j] += (X.data[i * X.cols + j] - mean[j]) ** 2;
+  return { mean: Array.from(mean), sd: Array.from(sq, (v) => Math.sqrt(v / Math.max(X.rows - 1, 1))) };
+}
+
+/**
+ * Fits a volume watch on a normal capture's traffic series: the detector, and its threshold at
+ * `fpr` of the normal intervals (as the study's series evaluation does).
+ */
+export async function trainSeriesWatch(options: {
+  detector: string;
+  pcap: string;
+  intervalSeconds?: number;
+  seed?: number;
+  fpr?: number;
+}): Promise<SeriesWatch> {
+  const intervalSeconds = options.intervalSeconds ?? 10;
+  const rows = (await captureSeries(options.pcap, { intervalSeconds })).total;
+  const X = seriesMatrix(rows);
+  const detector = createDetector(
+    options.detector,
+    SEEDED_DETECTORS.has(options.detector) ? { seed: options.seed ?? 1 } : {},
+  ).fit(X);
+  const { mean, sd } = columnStats(X);
+  return {
+    detector,
+    threshold: thresholdAtFpr(detector.score(X), options.fpr ?? 0.01),
+    intervalSeconds,
+    metrics: SERIES_METRICS,
+    metricMean: mean,
+    metricSd: sd,
   };
 }
 
@@ -78,15 +137,7 @@ export function makeBundle(
   const scores = detector.score(data.validation);
   const sorted = Float64Array.from(scores).sort();
   const { train } = data;
-  const mean = new Float64Array(train.cols);
-  const sq = new Float64Array(train.cols);
-  for (let i = 0; i < train.rows; i++) {
-    for (let j = 0; j < train.cols; j++) mean[j] += train.data[i * train.cols + j];
-  }
-  for (let j = 0; j < train.cols; j++) mean[j] /= Math.max(train.rows, 1);
-  for (let i = 0; i < train.rows; i++) {
-    for (let j = 0; j < train.cols; j++) sq[j] += (train.data[i * train.cols + j] - mean[j]) ** 2;
-  }
+  const stats = columnStats(train);
   return {
     pipeline,
     detector,
@@ -97,8 +148,8 @@ export function makeBundle(
       trainRows: train.rows,
       validationRows: data.validation.rows,
     },
-    featureMean: Array.from(mean),
-    featureSd: Array.from(sq, (s) => Math.sqrt(s / Math.max(train.rows - 1, 1))),
+    featureMean: stats.mean,
+    featureSd: stats.sd,
     validationScores: {
       p99: quantile(sorted, 0.99),
       p999: quantile(sorted, 0.999),
@@ -119,6 +170,8 @@ export async function trainBundle(options: {
   detectorOptions?: Record<string, unknown>;
   seed: number;
   fpr?: number;
+  /** Also fit a volume watch with this time-series detector on the simulated normal capture. */
+  series?: { detector: string; intervalSeconds?: number };
 }): Promise<ModelBundle> {
   const data = await loadStudyData([options.protocol]);
   const { protocol, pipeline, name } = buildStudyProtocol(data, options.protocol, { seed: options.seed });
@@ -128,12 +181,25 @@ export async function trainBundle(options: {
     ...options.detectorOptions,
     ...(SEEDED_DETECTORS.has(options.detector) ? { seed: options.seed } : {}),
   }).fit(train);
-  return makeBundle(
+  const bundle = makeBundle(
     pipeline,
     detector,
     { train, validation },
-    { protocol: name, seed: options.seed, fpr: options.fpr ?? 0.01 },
+    {
+      protocol: name,
+      seed: options.seed,
+      fpr: options.fpr ?? 0.01,
+    },
   );
+  if (!options.series) return bundle;
+  const series = await trainSeriesWatch({
+    detector: options.series.detector,
+    pcap: loadSimulated("sim-normal").pcap,
+    intervalSeconds: options.series.intervalSeconds,
+    seed: options.seed,
+    fpr: options.fpr,
+  });
+  return { ...bundle, series };
 }
 
 function digest(content: BundleFile["content"]): string {
@@ -150,6 +216,7 @@ export function saveBundle(bundle: ModelBundle, path: string): void {
     featureMean: bundle.featureMean,
     featureSd: bundle.featureSd,
     validationScores: bundle.validationScores,
+    series: bundle.series && { ...bundle.series, detector: bundle.series.detector.toJSON() },
   };
   const file: BundleFile = {
     format: BUNDLE_FORMAT,
@@ -206,5 +273,6 @@ export function loadBundle(path: string): ModelBundle {
     featureMean: c.featureMean,
     featureSd: c.featureSd,
     validationScores: c.validationScores,
+    series: c.series && { ...c.series, detector: detectorFromJSON(c.series.detector) },
   };
 }

@@ -10,6 +10,7 @@
 import type { Detector, StreamingDetector } from "../detectors/types";
 import { DetectiveError } from "../errors";
 import type { KddFeatures } from "../features/connections";
+import { type SeriesRow, seriesMatrix } from "../features/timeSeries";
 import type { AlertLog } from "./alertLog";
 import type { ModelBundle } from "./bundle";
 import { IncidentAggregator, type IncidentOptions, type IncidentRecord } from "./incidents";
@@ -70,6 +71,27 @@ export interface MonitorAlert {
   readonly model: { readonly protocol: string; readonly seed: number; readonly createdAt: string };
 }
 
+/** An alert of the volume watch: one traffic interval whose totals departed from normal. */
+export interface VolumeAlert {
+  readonly type: "alert";
+  readonly id: string;
+  readonly time: number;
+  readonly timestamp: string;
+  /** "network": the watch sees the network's totals, not one host. */
+  readonly src: string;
+  readonly detector: string;
+  readonly kind: string;
+  readonly score: number;
+  readonly threshold: number;
+  readonly severity: "low" | "medium" | "high";
+  readonly intervalSeconds: number;
+  /** Each metric's value (log1p) against the normal series, largest departures first. */
+  readonly contributors: readonly Contributor[];
+  /** The interval's totals as counted. */
+  readonly interval: SeriesRow;
+  readonly model: { readonly protocol: string; readonly seed: number; readonly createdAt: string };
+}
+
 /** Options of a `Monitor`. */
 export interface MonitorOptions {
   /** Where alerts go (one JSON line each). */
@@ -85,7 +107,8 @@ export interface MonitorOptions {
   readonly topFeatures?: number;
   /** Called for every alert and incident record (e.g. the console summary). */
   readonly onAlert?: (alert: MonitorAlert) => void;
-  readonly onIncident?: (incident: IncidentRecord<MonitorAlert>) => void;
+  readonly onVolumeAlert?: (alert: VolumeAlert) => void;
+  readonly onIncident?: (incident: IncidentRecord<MonitorAlert | VolumeAlert>) => void;
   /** The clock for latencies, ms. Default `performance.now`. */
   readonly now?: () => number;
 }
@@ -116,11 +139,12 @@ function isStreaming(d: Detector): d is StreamingDetector {
 export class Monitor {
   readonly stats: MonitorStats;
   private readonly detector: StreamingDetector;
-  private readonly incidents: IncidentAggregator<MonitorAlert>;
-  private readonly emitIncident: (r: IncidentRecord<MonitorAlert>) => void;
+  private readonly incidents: IncidentAggregator<MonitorAlert | VolumeAlert>;
+  private readonly emitIncident: (r: IncidentRecord<MonitorAlert | VolumeAlert>) => void;
   private readonly now: () => number;
   private readonly top: number;
   private alertCount = 0;
+  private intervalCount = 0;
   private lastTime = 0;
 
   constructor(
@@ -136,13 +160,18 @@ export class Monitor {
     this.now = options.now ?? (() => performance.now());
     this.stats = new MonitorStats({ now: this.now });
     this.top = options.topFeatures ?? 5;
-    this.incidents = new IncidentAggregator<MonitorAlert>(options.incidentOptions);
+    this.incidents = new IncidentAggregator<MonitorAlert | VolumeAlert>(options.incidentOptions);
     const incidentLog = options.incidents ?? options.alerts;
     this.emitIncident = (r) => {
       this.stats.incidents += r.event === "open" ? 1 : 0;
       incidentLog?.append(r);
       options.onIncident?.(r);
     };
+  }
+
+  /** Traffic intervals the volume watch scored. */
+  get intervals(): number {
+    return this.intervalCount;
   }
 
   /** Counts a record the source could not parse (it never reached the model) and logs why. */
@@ -246,6 +275,60 @@ export class Monitor {
         createdAt: bundle.training.createdAt,
       },
     };
+  }
+
+  /**
+   * Scores one interval of the traffic series with the bundle's volume watch (when it has one);
+   * returns the alert when the interval is above the watch's threshold. Call it for every interval in
+   * time order (`TrafficSeries` emits them, empty ones included): the watch keeps its own history.
+   */
+  processInterval(row: SeriesRow): VolumeAlert | undefined {
+    const watch = this.bundle.series;
+    if (!watch) return undefined;
+    const x = seriesMatrix([row], watch.metrics).data;
+    const detector = watch.detector as StreamingDetector;
+    const score = detector.scoreOne(x);
+    detector.learnOne?.(x);
+    this.intervalCount++;
+    const time = row.start;
+    if (!(score > watch.threshold)) {
+      this.incidents.advance(time, this.emitIncident);
+      return undefined;
+    }
+    const contributors = watch.metrics
+      .map((m, j) => ({
+        feature: m,
+        value: round(x[j]),
+        normalMean: round(watch.metricMean[j]),
+        normalSd: round(watch.metricSd[j]),
+        z: round((x[j] - watch.metricMean[j]) / Math.max(watch.metricSd[j], 1e-3)),
+      }))
+      .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+    const alert: VolumeAlert = {
+      type: "alert",
+      id: `alert-${++this.alertCount}`,
+      time,
+      timestamp: new Date(time * 1000).toISOString(),
+      src: "network",
+      detector: detector.name,
+      kind: `${detector.name} (volume)`,
+      score,
+      threshold: watch.threshold,
+      severity: score > 2 * watch.threshold ? "high" : score > 1.5 * watch.threshold ? "medium" : "low",
+      intervalSeconds: watch.intervalSeconds,
+      contributors,
+      interval: row,
+      model: {
+        protocol: this.bundle.training.protocol,
+        seed: this.bundle.training.seed,
+        createdAt: this.bundle.training.createdAt,
+      },
+    };
+    this.stats.alerts++;
+    this.options.alerts?.append(alert);
+    this.options.onVolumeAlert?.(alert);
+    this.incidents.add(alert, this.emitIncident);
+    return alert;
   }
 
   /** Closes incidents whose window has passed by `time` (seconds); call it when input is idle. */

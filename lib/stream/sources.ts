@@ -13,6 +13,8 @@ import type { Table } from "../data/table";
 import { captureLive, type LiveCaptureOptions } from "../data/tshark";
 import type { ConnectionRecord, KddFeatures } from "../features/connections";
 import { PacketFeaturizer } from "../features/featurize";
+import { TrafficSeries } from "../features/timeSeries";
+import type { Packet } from "../data/packet";
 import type { LineRecord } from "./lines";
 import type { Monitor, MonitorInput } from "./monitor";
 import { SocketSource, type SocketSourceOptions } from "./socketSource";
@@ -43,6 +45,37 @@ export function lineInput(r: LineRecord): MonitorInput {
     protocol: r.protocol,
     label: r.label,
     id: r.id,
+  };
+}
+
+/**
+ * The packet side of the monitor: packets -> connection records -> `process`, and, when the
+ * bundle has a volume watch, packets -> traffic intervals -> `processInterval`.
+ */
+function packetPipeline(
+  monitor: Monitor,
+  onRecord: () => void = () => {},
+): { add(p: Packet): void; finish(): void } {
+  const featurizer = new PacketFeaturizer((r) => {
+    onRecord();
+    monitor.process(connectionInput(r), performance.now());
+  });
+  const watch = monitor.bundle.series;
+  const series = watch
+    ? new TrafficSeries((row) => monitor.processInterval(row), undefined, {
+        intervalSeconds: watch.intervalSeconds,
+      })
+    : undefined;
+  return {
+    add(p: Packet): void {
+      featurizer.add(p);
+      series?.add(p);
+    },
+    finish(): void {
+      featurizer.finish();
+      series?.finish();
+      monitor.tick();
+    },
   };
 }
 
@@ -82,13 +115,9 @@ export async function monitorCapture(
   path: string,
 ): Promise<{ packets: number; records: number }> {
   let records = 0;
-  const featurizer = new PacketFeaturizer((r) => {
-    records++;
-    monitor.process(connectionInput(r));
-  });
-  const report = await readCapture(path, (p) => featurizer.add(p));
-  featurizer.finish();
-  monitor.tick();
+  const pipeline = packetPipeline(monitor, () => records++);
+  const report = await readCapture(path, (p) => pipeline.add(p));
+  pipeline.finish();
   return { packets: report.packets, records };
 }
 
@@ -100,10 +129,9 @@ export async function monitorLive(
   monitor: Monitor,
   options: LiveCaptureOptions,
 ): Promise<{ packets: number }> {
-  const featurizer = new PacketFeaturizer((r) => monitor.process(connectionInput(r), performance.now()));
-  const report = await captureLive(options, (p) => featurizer.add(p));
-  featurizer.finish();
-  monitor.tick();
+  const pipeline = packetPipeline(monitor);
+  const report = await captureLive(options, (p) => pipeline.add(p));
+  pipeline.finish();
   return { packets: report.packets };
 }
 
