@@ -20,6 +20,9 @@ interface Result {
   others?: { tool: string; seconds: number; peak_rss_mb: number | null }[];
   single_thread?: { ours: number; ratio: number };
   scoring?: { metric: string; ours: number; reference: number; unit: string; ratio: number };
+  under_attack?: { metric: string; ours: number; reference: number; ratio: number };
+  p99_sent_to_alert_ms_at_20000?: number | null;
+  goal?: string;
 }
 
 const START = "<!-- bench:start -->";
@@ -46,6 +49,14 @@ export function benchTable(results: readonly Result[]): string {
     if (r.scoring)
       lines.push(
         `| ${r.name} (scoring) | ${r.scoring.metric} | ${r.scoring.ours} ${r.scoring.unit} | ${r.scoring.reference} ${r.scoring.unit} | **${r.scoring.ratio}** | | |`,
+      );
+    if (r.under_attack)
+      lines.push(
+        `| ${r.name} (under attack) | ${r.under_attack.metric} | ${r.under_attack.ours} ${r.unit} | ${r.under_attack.reference} ${r.unit} | **${r.under_attack.ratio}** | | |`,
+      );
+    if (r.p99_sent_to_alert_ms_at_20000 !== undefined && r.p99_sent_to_alert_ms_at_20000 !== null)
+      lines.push(
+        `| ${r.name} (latency) | p99 latency from a record sent to its alert written, at 20,000 records/s (goal: under 10 ms) | ${r.p99_sent_to_alert_ms_at_20000} ms | | | | |`,
       );
     for (const o of r.others ?? []) {
       const mb =

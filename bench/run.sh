@@ -21,5 +21,7 @@ if ! "$JUPYTER_PYTHON" -c "import torch" 2>/dev/null; then
 fi
 log "deep: our autoencoders (TensorFlow.js) vs PyTorch"
 node --import tsx bench/deep.ts >/dev/null
+log "monitor: socket throughput and latency at increasing rates; pcap replay vs the packet pipeline"
+node --import tsx bench/monitor.ts >/dev/null
 node --import tsx bench/readme.ts
 log "results in bench/results/, README updated"

@@ -224,20 +224,13 @@ export class Monitor {
 
   private alert(input: MonitorInput, x: Float32Array, score: number, time: number): MonitorAlert {
     const { bundle } = this;
-    const names = bundle.pipeline.featureNames;
-    const contributors: Contributor[] = [];
-    for (let j = 0; j < x.length; j++) {
-      const sd = Math.max(bundle.featureSd[j], 1e-3);
-      const z = (x[j] - bundle.featureMean[j]) / sd;
-      contributors.push({
-        feature: names[j],
-        value: x[j],
-        normalMean: bundle.featureMean[j],
-        normalSd: bundle.featureSd[j],
-        z,
-      });
-    }
-    contributors.sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+    const contributors = topContributors(
+      x,
+      bundle.featureMean,
+      bundle.featureSd,
+      bundle.pipeline.featureNames,
+      this.top,
+    );
     const v = bundle.validationScores;
     const f = input.features;
     const context: Record<string, number | string> = {};
@@ -258,13 +251,7 @@ export class Monitor {
       score,
       threshold: bundle.threshold,
       severity: score > v.max ? "high" : score > v.p999 ? "medium" : "low",
-      contributors: contributors.slice(0, this.top).map((c) => ({
-        ...c,
-        value: round(c.value),
-        normalMean: round(c.normalMean),
-        normalSd: round(c.normalSd),
-        z: round(c.z),
-      })),
+      contributors,
       context,
       record: f,
       label: input.label,
@@ -350,8 +337,48 @@ export class Monitor {
   }
 }
 
+/** Four decimals: enough for scaled features and z-scores, and far cheaper than `toPrecision`. */
 function round(v: number): number {
-  return Number(v.toPrecision(4));
+  return Math.round(v * 1e4) / 1e4;
+}
+
+/**
+ * The `k` features with the largest |z| against the training normals, largest first, by one pass
+ * of insertion into a k-slot list (no sort of every feature, no object per feature).
+ */
+export function topContributors(
+  x: ArrayLike<number>,
+  mean: readonly number[],
+  sd: readonly number[],
+  names: readonly string[],
+  k: number,
+): Contributor[] {
+  const idx = new Int32Array(k).fill(-1);
+  const mag = new Float64Array(k).fill(-1);
+  for (let j = 0; j < x.length; j++) {
+    const z = Math.abs((x[j] - mean[j]) / Math.max(sd[j], 1e-3));
+    if (z <= mag[k - 1]) continue;
+    let p = k - 1;
+    while (p > 0 && mag[p - 1] < z) {
+      mag[p] = mag[p - 1];
+      idx[p] = idx[p - 1];
+      p--;
+    }
+    mag[p] = z;
+    idx[p] = j;
+  }
+  const out: Contributor[] = [];
+  for (const j of idx) {
+    if (j < 0) break;
+    out.push({
+      feature: names[j],
+      value: round(x[j]),
+      normalMean: round(mean[j]),
+      normalSd: round(sd[j]),
+      z: round((x[j] - mean[j]) / Math.max(sd[j], 1e-3)),
+    });
+  }
+  return out;
 }
 
 /** The console line of an alert: time, severity, who, what, score, the top features. */
