@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The study, end to end: set-up (packages, data, simulated captures), the comparative study's model
-# runs (study.json -> report/results/study.json) on one core while notebooks 01-07 execute on the
+# runs (study.json -> report/results/study.json) on one core while the other notebooks execute on the
 # other, then notebook 08 and the report (report/report.md, .html, .pdf, figures) built from the
 # results. Executed notebooks are written back and rendered to HTML in report/notebooks/.
 # Usage: npm run study                      the whole study
@@ -31,7 +31,7 @@ if [ $# -gt 0 ]; then
 fi
 
 mapfile -t narrative < <(ls notebooks/[0-9][0-9]-*.ipynb | grep -v '/08-comparison.ipynb$')
-log "model runs of the comparative study ($mode mode) in the background; notebooks 01-07 meanwhile"
+log "model runs of the comparative study ($mode mode) in the background; the other notebooks meanwhile"
 node lib/dist/cli.js study "${quick[@]}" &
 study_pid=$!
 trap 'kill "$study_pid" 2>/dev/null || true' EXIT

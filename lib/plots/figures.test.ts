@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { seeded } from "../random";
 import {
+  alertTimelineFigure,
   confusionFigure,
   detectionBarsFigure,
   lossCurveFigure,
@@ -187,4 +188,26 @@ describe("showFigure: interactive where scripts run, the PNG everywhere else (he
       await browser.close();
     }
   });
+});
+
+test("alertTimelineFigure: alerts counted per bin and per kind, attack windows shaded", () => {
+  const t0 = 1_772_526_000; // a multiple of 60
+  const alerts = [
+    { time: t0 + 1, kind: "Mahalanobis" },
+    { time: t0 + 59, kind: "Mahalanobis" },
+    { time: t0 + 61, kind: "Mahalanobis" },
+    { time: t0 + 5, kind: "RollingZScore (volume)" },
+  ];
+  const fig = alertTimelineFigure(alerts, {
+    binSeconds: 60,
+    windows: [{ scenario: "syn_flood", start: t0, end: t0 + 30 }],
+  });
+  assert.equal(fig.data.length, 2);
+  assert.deepEqual(fig.data[0].y, [2, 1]);
+  assert.deepEqual(fig.data[0].x, [
+    new Date(t0 * 1000).toISOString(),
+    new Date((t0 + 60) * 1000).toISOString(),
+  ]);
+  assert.deepEqual(fig.data[1].y, [1]);
+  assert.equal((fig.layout.shapes as unknown[]).length, 1);
 });

@@ -402,3 +402,67 @@ export function lossCurveFigure(
     }),
   };
 }
+
+/**
+ * Alerts per time bin (one bar series per alert kind), attack windows shaded: what a monitor
+ * raised over a capture, against the ground truth.
+ */
+export function alertTimelineFigure(
+  alerts: readonly { time: number; kind: string }[],
+  options: {
+    binSeconds?: number;
+    windows?: readonly { scenario: string; start: number; end: number }[];
+    title?: string;
+  } = {},
+): Figure {
+  const bin = options.binSeconds ?? 60;
+  const kinds = [...new Set(alerts.map((a) => a.kind))];
+  const data: Trace[] = kinds.map((kind) => {
+    const counts = new Map<number, number>();
+    for (const a of alerts) {
+      if (a.kind !== kind) continue;
+      const t = Math.floor(a.time / bin) * bin;
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    const times = [...counts.keys()].sort((a, b) => a - b);
+    return {
+      type: "bar",
+      name: kind,
+      x: times.map((t) => new Date(t * 1000).toISOString()),
+      y: times.map((t) => counts.get(t)),
+      marker: { color: detectorColor(kind.replace(/ \(volume\)$/, "")) },
+    };
+  });
+  const shapes = (options.windows ?? []).map((w) => ({
+    type: "rect",
+    xref: "x",
+    yref: "paper",
+    x0: new Date(w.start * 1000).toISOString(),
+    x1: new Date(w.end * 1000).toISOString(),
+    y0: 0,
+    y1: 1,
+    fillcolor: "rgba(213, 94, 0, 0.12)",
+    line: { width: 0 },
+  }));
+  const annotations = (options.windows ?? []).map((w) => ({
+    x: new Date(w.start * 1000).toISOString(),
+    y: 1,
+    yref: "paper",
+    text: w.scenario,
+    showarrow: false,
+    textangle: -90,
+    xanchor: "right",
+    yanchor: "top",
+    font: { size: 10 },
+  }));
+  return {
+    data,
+    layout: layout(options.title ?? `Alerts per ${bin} s`, {
+      barmode: "stack",
+      xaxis: { title: { text: "time (UTC)" } },
+      yaxis: { title: { text: "alerts (log scale)" }, type: "log" },
+      shapes,
+      annotations,
+    }),
+  };
+}

@@ -591,7 +591,7 @@ function checkOptions(
   if (!isLoopback(opts.host) && !opts.allowRemote) {
     throw new OptionError(
       `SocketSource: host "${opts.host}" is not a loopback address, so anyone on the network could send records. ` +
-        `Pass { allowRemote: true } to listen there on purpose, or use host "127.0.0.1".`,
+        `Pass { allowRemote: true } (the CLI flag --allow-remote) to listen there on purpose, or use host "127.0.0.1".`,
     );
   }
   if (opts.backPressure !== "pause" && opts.backPressure !== "drop") {
