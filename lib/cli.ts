@@ -50,7 +50,8 @@ const USAGE = `usage:
   detective monitor --bundle BUNDLE.json SOURCE [--alerts alerts.jsonl] [--rejects rejects.jsonl]
                     [--scores scores.jsonl] [--stats-seconds 10] [--quiet]
       Score records in real time and write alerts (JSON lines) and incidents. SOURCE is one of:
-      --pcap FILE                 replay a capture through the packet pipeline, as fast as possible
+      --pcap FILE [--speed X]     replay a capture through the packet pipeline, as fast as possible,
+                                  or paced by its timestamps (--speed 1 as recorded, 10 ten times faster)
       --interface IF [--filter BPF] [--duration S]   live capture through tshark (root or CAP_NET_RAW)
       --listen tcp|udp [--port 9400] [--host 127.0.0.1] [--allow-remote]
                                   JSON or KDD CSV lines on a socket (loopback unless --allow-remote)
@@ -340,7 +341,8 @@ async function runMonitor(args: string[]): Promise<number> {
   );
   try {
     if (o.has("pcap")) {
-      const r = await monitorCapture(monitor, o.get("pcap") ?? "");
+      const speed = o.has("speed") ? numberOption(o.get("speed"), "speed", 0) : 0;
+      const r = await monitorCapture(monitor, o.get("pcap") ?? "", { speed, signal: ac.signal });
       console.error(`monitor: ${r.packets} packets, ${r.records} connection records`);
     } else if (o.has("interface")) {
       await monitorLive(monitor, {

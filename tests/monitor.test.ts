@@ -18,7 +18,9 @@ import {
   type MonitorAlert,
   monitorCapture,
   monitorLive,
+  readCapture,
   saveBundle,
+  simulateTraffic,
   trainBundle,
   type VolumeAlert,
 } from "../lib/index";
@@ -128,4 +130,35 @@ test("pcap replay with a volume watch: connection alerts, and interval alerts in
   );
   assert.equal(volume[0].src, "network");
   assert.equal(volume[0].contributors.length, bundle.series.metrics.length);
+});
+
+test("pcap replay at recorded speed is paced by the packets' timestamps and scores like a fast replay", async () => {
+  const bundle = await trainBundle({ protocol: "simulated", detector: "Mahalanobis", seed: 1 });
+  const pcap = join(mkdtempSync(join(tmpdir(), "detective-paced-")), "scan.pcap");
+  simulateTraffic(
+    {
+      seed: 5,
+      durationSeconds: 20,
+      workstations: 5,
+      attacks: [{ scenario: "port_scan", startSeconds: 5, durationSeconds: 10 }],
+    },
+    pcap,
+  );
+  const fast = new Monitor(bundle);
+  const fastRun = await monitorCapture(fast, pcap);
+  const paced = new Monitor(bundle);
+  const t0 = performance.now();
+  const pacedRun = await monitorCapture(paced, pcap, { speed: 10 });
+  const seconds = (performance.now() - t0) / 1000;
+  const ts: number[] = [];
+  await readCapture(pcap, (p) => ts.push(p.ts));
+  const span = (ts[ts.length - 1] - ts[0]) / 10;
+  assert.ok(span > 0.5, `the capture spans ${span * 10} s`);
+  assert.ok(
+    seconds >= 0.9 * span && seconds < span + 3,
+    `${(span * 10).toFixed(1)} s of traffic at 10x took ${seconds.toFixed(2)} s`,
+  );
+  assert.deepEqual(pacedRun, fastRun);
+  assert.equal(paced.stats.alerts, fast.stats.alerts);
+  assert.ok(fast.stats.alerts > 0, "the scan raises alerts");
 });

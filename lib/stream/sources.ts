@@ -7,7 +7,8 @@
  * - `monitorLive`: a live interface through tshark, into the same packet pipeline;
  * - `monitorTable`: a loaded dataset (e.g. `KDDTest+`) replayed at a fixed rate.
  */
-import { readCapture } from "../data/capture";
+import { createReadStream } from "node:fs";
+import { CaptureParser, readCapture } from "../data/capture";
 import { LABEL_COLUMN } from "../data/kdd99";
 import type { Table } from "../data/table";
 import { captureLive, type LiveCaptureOptions } from "../data/tshark";
@@ -107,16 +108,46 @@ export async function monitorSocket(
 }
 
 /**
- * Replays a pcap or pcapng file through the packet pipeline into the monitor, as fast as it can.
+ * Replays a pcap or pcapng file through the packet pipeline into the monitor: as fast as it can
+ * (default), or paced by the packets' timestamps with `speed` (1 = as recorded, 10 = ten times
+ * faster), so a replay exercises the monitor as live traffic would.
  * @returns the number of packets read and connection records scored.
  */
 export async function monitorCapture(
   monitor: Monitor,
   path: string,
+  options: { speed?: number; signal?: AbortSignal } = {},
 ): Promise<{ packets: number; records: number }> {
   let records = 0;
   const pipeline = packetPipeline(monitor, () => records++);
-  const report = await readCapture(path, (p) => pipeline.add(p));
+  const speed = options.speed ?? 0;
+  if (!(speed > 0)) {
+    const report = await readCapture(path, (p) => pipeline.add(p));
+    pipeline.finish();
+    return { packets: report.packets, records };
+  }
+  const parser = new CaptureParser(path);
+  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
+  let first = Number.NaN;
+  const started = performance.now();
+  const pending: Packet[] = [];
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      parser.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), (p) => pending.push(p));
+      for (const p of pending) {
+        if (options.signal?.aborted) break;
+        if (Number.isNaN(first)) first = p.ts;
+        const wait = started + ((p.ts - first) / speed) * 1000 - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        pipeline.add(p);
+      }
+      pending.length = 0;
+      if (options.signal?.aborted) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  const report = parser.finish();
   pipeline.finish();
   return { packets: report.packets, records };
 }
