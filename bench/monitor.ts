@@ -23,6 +23,7 @@ import {
   Monitor,
   monitorCapture,
   monitorSocket,
+  type Table,
   trainBundle,
 } from "../lib/index";
 import { median, round, writeResult } from "./common";
@@ -75,24 +76,33 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : Number.NaN;
 }
 
-async function socketBench(): Promise<void> {
+/**
+ * What the socket benchmarks share: an Isolation Forest bundle trained on NSL-KDD, and KDDTest+ as
+ * JSON lines (the 41 features plus `extra` fields per row) in a temporary folder.
+ */
+async function socketSetup(
+  name: string,
+  extra: (row: Record<string, unknown>, i: number) => Record<string, unknown>,
+): Promise<{ bundle: Awaited<ReturnType<typeof trainBundle>>; table: Table; dir: string; file: string }> {
   const bundle = await trainBundle({ protocol: "nslKdd", detector: "IsolationForest", seed: 1 });
   const { table } = await loadDataset("nsl-test");
-  const dir = mkdtempSync(join(tmpdir(), "detective-bench-monitor-"));
+  const dir = mkdtempSync(join(tmpdir(), `detective-bench-${name}-`));
   const file = join(dir, "lines.jsonl");
   const names = KDD_FEATURES.map((f) => f.name);
   const lines: string[] = [];
   for (let i = 0; i < table.rows; i++) {
     const r = table.record(i);
-    lines.push(
-      JSON.stringify({
-        ...Object.fromEntries(names.map((n) => [n, r[n]])),
-        src: "198.51.100.7",
-        label: r.label,
-      }),
-    );
+    lines.push(JSON.stringify({ ...Object.fromEntries(names.map((n) => [n, r[n]])), ...extra(r, i) }));
   }
   writeFileSync(file, `${lines.join("\n")}\n`);
+  return { bundle, table, dir, file };
+}
+
+async function socketBench(): Promise<void> {
+  const { bundle, table, dir, file } = await socketSetup("monitor", (r) => ({
+    src: "198.51.100.7",
+    label: r.label,
+  }));
 
   // The reference: the same model on the same records in one batch.
   const X = bundle.pipeline.transform(table).X;
@@ -253,23 +263,8 @@ async function pcapBench(): Promise<void> {
 async function soakBench(): Promise<void> {
   const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
   const rate = Number(process.env.BENCH_SOAK_RATE ?? 20_000);
-  const bundle = await trainBundle({ protocol: "nslKdd", detector: "IsolationForest", seed: 1 });
-  const { table } = await loadDataset("nsl-test");
-  const dir = mkdtempSync(join(tmpdir(), "detective-bench-soak-"));
-  const file = join(dir, "lines.jsonl");
-  const names = KDD_FEATURES.map((f) => f.name);
-  const lines: string[] = [];
-  for (let i = 0; i < table.rows; i++) {
-    const r = table.record(i);
-    // a few hundred sources, so incidents open and close all the time
-    lines.push(
-      JSON.stringify({
-        ...Object.fromEntries(names.map((n) => [n, r[n]])),
-        src: `198.51.100.${i % 250}`,
-      }),
-    );
-  }
-  writeFileSync(file, `${lines.join("\n")}\n`);
+  // a few hundred sources, so incidents open and close all the time
+  const { bundle, dir, file } = await socketSetup("soak", (_r, i) => ({ src: `198.51.100.${i % 250}` }));
   const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
   const monitor = new Monitor(bundle, { alerts });
   const ac = new AbortController();

@@ -18,6 +18,7 @@ import { writeReport } from "./report/write";
 import { loadDataset } from "./data/datasets";
 import { loadTensorflow } from "./tf";
 import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "./eval/protocols";
+import { NEURAL_DETECTORS } from "./detectors/registry";
 import { AlertLog } from "./stream/alertLog";
 import { loadBundle, saveBundle, trainBundle } from "./stream/bundle";
 import { alertSummary, Monitor } from "./stream/monitor";
@@ -234,7 +235,7 @@ async function main(argv: string[]): Promise<number> {
     const out = o.get("out");
     const detector = o.get("detector");
     if (!out || !detector) throw new OptionError("train needs --detector NAME and --out BUNDLE.json.");
-    if (/Autoencoder|Lstm/.test(`${detector} ${o.get("series") ?? ""}`)) await loadTensorflow();
+    if ([detector, o.get("series")].some((d) => d && NEURAL_DETECTORS.has(d))) await loadTensorflow();
     const series = o.get("series");
     if (series && protocol !== "simulated") {
       throw new OptionError(
@@ -298,7 +299,8 @@ async function runMonitor(args: string[]): Promise<number> {
     );
   }
   const bundle = loadBundle(bundlePath);
-  if (/Autoencoder|Lstm/.test(bundle.detector.name)) await loadTensorflow();
+  if ([bundle.detector, bundle.series?.detector].some((d) => d && NEURAL_DETECTORS.has(d.name)))
+    await loadTensorflow();
   const alerts = AlertLog.open(o.get("alerts") ?? "alerts.jsonl");
   const rejects = AlertLog.open(o.get("rejects") ?? "rejects.jsonl");
   const scores = o.has("scores") ? AlertLog.open(o.get("scores") ?? "") : undefined;

@@ -600,7 +600,10 @@ export function parseCapture(
 export async function readCapture(
   path: string,
   onPacket: (p: Packet) => void,
-  options: CaptureOptions = {},
+  options: CaptureOptions & {
+    /** Awaited after the packets of each chunk read (about 1 MB) were passed on, e.g. to pace a replay. */
+    afterChunk?: () => Promise<void>;
+  } = {},
 ): Promise<CaptureReport> {
   const parser = new CaptureParser(path, options);
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -623,6 +626,7 @@ export async function readCapture(
       bytesRead += chunk.length;
       // A plain Uint8Array view, so packet payloads have one type whether or not a record spanned chunks.
       parser.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), onPacket);
+      if (options.afterChunk) await options.afterChunk();
     }
   } finally {
     stream.destroy();

@@ -84,6 +84,14 @@ export const SEEDED_DETECTORS: ReadonlySet<string> = new Set([
   "LstmForecaster",
 ]);
 
+/** Detectors written with TensorFlow.js: `await loadTensorflow()` before fitting or scoring them. */
+export const NEURAL_DETECTORS: ReadonlySet<string> = new Set([
+  "Autoencoder",
+  "DenoisingAutoencoder",
+  "LstmAutoencoder",
+  "LstmForecaster",
+]);
+
 /** Names `createDetector` knows. */
 export const DETECTOR_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
 

@@ -11,6 +11,7 @@
  */
 import { OptionError } from "../errors";
 import type { Matrix } from "../matrix";
+import { median } from "../stats";
 import {
   checkColumns,
   detectorJSON,
@@ -140,13 +141,6 @@ export class ZScore implements StreamingDetector {
     d.state = { n: st.n, mean: Float64Array.from(st.mean), m2: Float64Array.from(st.m2) };
     return d;
   }
-}
-
-/** Median of a copy of the values. */
-function median(values: Float64Array): number {
-  const s = values.slice().sort();
-  const n = s.length;
-  return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 /**

@@ -13,11 +13,12 @@ import type { TestSet } from "../data/protocol";
 import { loadSimulated } from "../data/generated";
 import { captureSeries, type SeriesMetric, type SeriesRow, seriesMatrix } from "../features/timeSeries";
 import { tuneOneClassSvm } from "../detectors/oneClassSvm";
-import { createDetector, SEEDED_DETECTORS } from "../detectors/registry";
+import { createDetector, NEURAL_DETECTORS, SEEDED_DETECTORS } from "../detectors/registry";
 import type { Detector } from "../detectors/types";
 import { SchemaError } from "../errors";
 import { projectRoot } from "../paths";
 import { sampleIndices, seeded } from "../random";
+import { median } from "../stats";
 import { studyMode } from "../study";
 import { loadTensorflow } from "../tf";
 import { evaluate, evaluateSeries, type TestResult, type WindowResult } from "./evaluate";
@@ -175,8 +176,6 @@ export const PROFILED_FEATURES: readonly string[] = Object.freeze([
   "dst_host_count",
 ]);
 
-const NEURAL = new Set(["Autoencoder", "DenoisingAutoencoder", "LstmAutoencoder", "LstmForecaster"]);
-
 /** Where results are written: the committed full run, or the quick mode's cache. */
 export function studyResultsPath(mode: "full" | "quick"): string {
   return mode === "full"
@@ -216,13 +215,6 @@ function round(v: number, digits = 6): number {
   return Number.isFinite(v) ? Number(v.toPrecision(digits)) : v;
 }
 
-function median(values: Float64Array): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function profiles(protocol: string, test: TestSet): CategoryProfile[] {
   const out: CategoryProfile[] = [];
   ATTACK_CATEGORIES.forEach((category, code) => {
@@ -233,7 +225,7 @@ function profiles(protocol: string, test: TestSet): CategoryProfile[] {
     for (const name of PROFILED_FEATURES) {
       if (!test.table.has(name)) continue;
       const column = test.table.numeric(name);
-      medians[name] = round(median(Float64Array.from(rows, (i) => column[i])));
+      medians[name] = round(median(rows.map((i) => column[i])));
     }
     out.push({ protocol, test: test.name, category, rows: rows.length, medians });
   });
@@ -254,7 +246,7 @@ function specOptions(spec: DetectorSpec, seed: number): Record<string, unknown> 
 }
 
 function backendOf(detector: Detector, tensorflowBackend: string): string {
-  if (NEURAL.has(detector.name)) return tensorflowBackend;
+  if (NEURAL_DETECTORS.has(detector.name)) return tensorflowBackend;
   return detector.name === "OneClassSvm" ? "libsvm-js (asm.js)" : "js";
 }
 
@@ -291,7 +283,7 @@ export async function runStudy(
     if (advance) step++;
     options.onProgress?.({ step, steps, elapsedSeconds: (performance.now() - started) / 1000, message });
   };
-  const needsTf = [...config.detectors, ...config.series.detectors].some((d) => NEURAL.has(d.name));
+  const needsTf = [...config.detectors, ...config.series.detectors].some((d) => NEURAL_DETECTORS.has(d.name));
   const tensorflowBackend = needsTf ? (await loadTensorflow(() => {})).backend : "none";
   progress(`loading data for ${config.protocols.join(", ")}`);
   const data = await loadStudyData(config.protocols);

@@ -5,6 +5,7 @@
  */
 import type { AttackWindow } from "../data/simulate/attacks";
 import { type Table, valueCounts } from "../data/table";
+import { median } from "../stats";
 import type { ConnectionRecord } from "./connections";
 import type { SeriesRow } from "./timeSeries";
 
@@ -68,12 +69,6 @@ export interface LabelProfile {
   meanCount: number;
   meanSerrorRate: number;
   meanRerrorRate: number;
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = values.sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Per label of a record table (see `recordsToTable`): counts, typical values and traffic features. */

@@ -171,6 +171,38 @@ export function scoreDistributionFigure(
   };
 }
 
+/** Attack windows as shaded time spans, each labelled with its scenario (for time-axis figures). */
+function attackWindowShading(windows: readonly { scenario: string; start: number; end: number }[]): {
+  shapes: Record<string, unknown>[];
+  annotations: Record<string, unknown>[];
+} {
+  const iso = (t: number): string => new Date(t * 1000).toISOString();
+  return {
+    shapes: windows.map((w) => ({
+      type: "rect",
+      xref: "x",
+      yref: "paper",
+      x0: iso(w.start),
+      x1: iso(w.end),
+      y0: 0,
+      y1: 1,
+      fillcolor: "rgba(213, 94, 0, 0.12)",
+      line: { width: 0 },
+    })),
+    annotations: windows.map((w) => ({
+      x: iso(w.start),
+      y: 1,
+      yref: "paper",
+      text: w.scenario,
+      showarrow: false,
+      textangle: -90,
+      xanchor: "right",
+      yanchor: "top",
+      font: { size: 10 },
+    })),
+  };
+}
+
 /**
  * Traffic volume over time (one series metric), attack windows shaded, and flagged intervals
  * marked when `flagged` (one boolean per row) is given.
@@ -206,28 +238,7 @@ export function trafficFigure(
       marker: { color: CATEGORY_COLORS.attack, size: 7, symbol: "x" },
     });
   }
-  const shapes = (options.windows ?? []).map((w) => ({
-    type: "rect",
-    xref: "x",
-    yref: "paper",
-    x0: new Date(w.start * 1000).toISOString(),
-    x1: new Date(w.end * 1000).toISOString(),
-    y0: 0,
-    y1: 1,
-    fillcolor: "rgba(213, 94, 0, 0.12)",
-    line: { width: 0 },
-  }));
-  const annotations = (options.windows ?? []).map((w) => ({
-    x: new Date(w.start * 1000).toISOString(),
-    y: 1,
-    yref: "paper",
-    text: w.scenario,
-    showarrow: false,
-    textangle: -90,
-    xanchor: "right",
-    yanchor: "top",
-    font: { size: 10 },
-  }));
+  const { shapes, annotations } = attackWindowShading(options.windows ?? []);
   return {
     data,
     layout: layout(options.title ?? `Traffic: ${metric} per interval`, {
@@ -433,28 +444,7 @@ export function alertTimelineFigure(
       marker: { color: detectorColor(kind.replace(/ \(volume\)$/, "")) },
     };
   });
-  const shapes = (options.windows ?? []).map((w) => ({
-    type: "rect",
-    xref: "x",
-    yref: "paper",
-    x0: new Date(w.start * 1000).toISOString(),
-    x1: new Date(w.end * 1000).toISOString(),
-    y0: 0,
-    y1: 1,
-    fillcolor: "rgba(213, 94, 0, 0.12)",
-    line: { width: 0 },
-  }));
-  const annotations = (options.windows ?? []).map((w) => ({
-    x: new Date(w.start * 1000).toISOString(),
-    y: 1,
-    yref: "paper",
-    text: w.scenario,
-    showarrow: false,
-    textangle: -90,
-    xanchor: "right",
-    yanchor: "top",
-    font: { size: 10 },
-  }));
+  const { shapes, annotations } = attackWindowShading(options.windows ?? []);
   return {
     data,
     layout: layout(options.title ?? `Alerts per ${bin} s`, {

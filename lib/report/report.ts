@@ -6,6 +6,7 @@
  * them with the HTML and PDF versions.
  */
 import { KDD_FEATURES } from "../data/kdd99";
+import { NEURAL_DETECTORS } from "../detectors/registry";
 import type { CategoryProfile, StudyResults } from "../eval/runStudy";
 import { PACKET_DERIVABLE_FEATURES, UNDERIVABLE_FEATURES } from "../features/connections";
 import type { Figure } from "../plots/figures";
@@ -37,12 +38,7 @@ export interface Report {
 }
 
 /** Detectors the report counts as deep learning; the rest are the traditional methods. */
-export const DEEP_DETECTORS: readonly string[] = Object.freeze([
-  "Autoencoder",
-  "DenoisingAutoencoder",
-  "LstmAutoencoder",
-  "LstmForecaster",
-]);
+export const DEEP_DETECTORS: readonly string[] = Object.freeze([...NEURAL_DETECTORS]);
 
 /** What each method is, in the report's words. */
 const METHODS: Readonly<Record<string, string>> = {

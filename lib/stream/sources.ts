@@ -7,8 +7,7 @@
  * - `monitorLive`: a live interface through tshark, into the same packet pipeline;
  * - `monitorTable`: a loaded dataset (e.g. `KDDTest+`) replayed at a fixed rate.
  */
-import { createReadStream } from "node:fs";
-import { CaptureParser, readCapture } from "../data/capture";
+import { readCapture } from "../data/capture";
 import { LABEL_COLUMN } from "../data/kdd99";
 import type { Table } from "../data/table";
 import { captureLive, type LiveCaptureOptions } from "../data/tshark";
@@ -126,14 +125,12 @@ export async function monitorCapture(
     pipeline.finish();
     return { packets: report.packets, records };
   }
-  const parser = new CaptureParser(path);
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
+  // Packets of each chunk are held, then fed at their due time (relative to the first packet).
+  const pending: Packet[] = [];
   let first = Number.NaN;
   const started = performance.now();
-  const pending: Packet[] = [];
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      parser.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), (p) => pending.push(p));
+  const report = await readCapture(path, (p) => pending.push(p), {
+    afterChunk: async () => {
       for (const p of pending) {
         if (options.signal?.aborted) break;
         if (Number.isNaN(first)) first = p.ts;
@@ -142,12 +139,8 @@ export async function monitorCapture(
         pipeline.add(p);
       }
       pending.length = 0;
-      if (options.signal?.aborted) break;
-    }
-  } finally {
-    stream.destroy();
-  }
-  const report = parser.finish();
+    },
+  });
   pipeline.finish();
   return { packets: report.packets, records };
 }
