@@ -49,8 +49,10 @@ const USAGE = `usage:
       the study does. Use --protocol simulated for packet captures (features packets carry); --series
       adds a volume watch on per-interval traffic totals, fitted on the normal simulated capture.
   detective monitor --bundle BUNDLE.json SOURCE [--alerts alerts.jsonl] [--rejects rejects.jsonl]
-                    [--scores scores.jsonl] [--stats-seconds 10] [--quiet]
-      Score records in real time and write alerts (JSON lines) and incidents. SOURCE is one of:
+                    [--alerts-per-incident 10|all] [--scores scores.jsonl] [--stats-seconds 10] [--quiet]
+      Score records in real time and write alerts (JSON lines) and incidents. Alerts from one source
+      merge into an incident; its first 10 alerts are written in full and the rest counted in its
+      lines (--alerts-per-incident all writes every one; --scores logs every record's score). SOURCE is one of:
       --pcap FILE [--speed X]     replay a capture through the packet pipeline, as fast as possible,
                                   or paced by its timestamps (--speed 1 as recorded, 10 ten times faster)
       --interface IF [--filter BPF] [--duration S]   live capture through tshark (root or CAP_NET_RAW)
@@ -283,6 +285,7 @@ async function runMonitor(args: string[]): Promise<number> {
       "dataset",
       "rate",
       "alerts",
+      "alerts-per-incident",
       "rejects",
       "scores",
       "stats-seconds",
@@ -304,14 +307,19 @@ async function runMonitor(args: string[]): Promise<number> {
   const alerts = AlertLog.open(o.get("alerts") ?? "alerts.jsonl");
   const rejects = AlertLog.open(o.get("rejects") ?? "rejects.jsonl");
   const scores = o.has("scores") ? AlertLog.open(o.get("scores") ?? "") : undefined;
+  const every = o.get("alerts-per-incident");
+  const perIncident =
+    every === "all" ? Number.POSITIVE_INFINITY : numberOption(every, "alerts-per-incident", 10);
   const monitor = new Monitor(bundle, {
     alerts,
     rejects,
     scores,
-    onAlert: quiet ? undefined : (a) => console.log(alertSummary(a)),
+    alertsPerIncident: perIncident,
+    onAlert: quiet ? undefined : (a, written) => written && console.log(alertSummary(a)),
     onVolumeAlert: quiet
       ? undefined
-      : (a) =>
+      : (a, written) =>
+          written &&
           console.log(
             `${a.timestamp} ${a.severity.toUpperCase().padEnd(6)} ${a.id} network ${a.kind} score ${a.score.toPrecision(4)} > ${a.threshold.toPrecision(4)} ` +
               `(${a.contributors

@@ -10,8 +10,9 @@ import { describe, test } from "node:test";
 import { NotFittedError, OptionError, ShapeError } from "../errors";
 import { rocAuc } from "../eval/metrics";
 import { asMatrix, type Matrix, row } from "../matrix";
+import { seeded } from "../random";
 import { plantedOutliers } from "../testing/planted";
-import { averagePathLength, IsolationForest } from "./isolationForest";
+import { averagePathLength, floorFloat32, IsolationForest } from "./isolationForest";
 import { Mahalanobis } from "./mahalanobis";
 import { OneClassSvm, parseModel, tuneOneClassSvm } from "./oneClassSvm";
 import { loadDetector, saveDetector } from "./registry";
@@ -172,6 +173,64 @@ describe("IsolationForest", () => {
     }
     assert.deepEqual(await f.scoreParallel(X), expected, "below minRows: this thread");
     assert.equal(f.scoreOne(X.data.subarray(7 * 100, 7 * 101)), expected[100]);
+  });
+
+  /** The score by the definition: walk each saved tree, comparing with the saved (double) threshold. */
+  function referenceScores(f: IsolationForest, X: Matrix): Float64Array {
+    const st = f.toJSON().state as {
+      sampleSize: number;
+      nodesPerTree: number;
+      feature: number[];
+      value: number[];
+      left: number[];
+    };
+    const nTrees = st.feature.length / st.nodesPerTree;
+    return Float64Array.from({ length: X.rows }, (_, i) => {
+      let sum = 0;
+      for (let t = 0; t < nTrees; t++) {
+        let node = t * st.nodesPerTree;
+        while (st.feature[node] >= 0) {
+          const x = X.data[i * X.cols + st.feature[node]];
+          node = x <= st.value[node] ? st.left[node] : st.left[node] + 1;
+        }
+        sum += st.value[node];
+      }
+      return 2 ** (-(sum / nTrees) / averagePathLength(st.sampleSize));
+    });
+  }
+
+  test("the packed scoring layouts give exactly the scores of walking the saved trees", () => {
+    const { X } = plantedOutliers({ rows: 3000, outliers: 40, cols: 6, seed: 3 });
+    // default depth 8 (complete-tree layout, 4 trees at a time plus a remainder of 2), and trees
+    // deeper than the layout takes (the saved arrays are walked)
+    for (const f of [
+      new IsolationForest({ seed: 7, nTrees: 42 }),
+      new IsolationForest({ seed: 7, nTrees: 5, sampleSize: 3000, maxDepth: 20 }),
+    ]) {
+      f.fit(X);
+      const expected = referenceScores(f, X);
+      assert.deepEqual(f.score(X), expected);
+      assert.equal(f.scoreOne(Array.from(X.data.subarray(6 * 17, 6 * 18))), expected[17]);
+      assert.deepEqual(IsolationForest.fromJSON(f.toJSON()).score(X), expected);
+    }
+  });
+
+  test("floorFloat32 is the largest float32 not above its argument", () => {
+    const f32 = new Float32Array(1);
+    const rng = seeded(11);
+    for (let k = 0; k < 10_000; k++) {
+      const t = (rng() - 0.5) * 10 ** Math.floor(rng() * 8 - 4);
+      const r = floorFloat32(t);
+      f32[0] = r;
+      assert.ok(f32[0] === r && r <= t, `${r} for ${t}`);
+      const up = new Int32Array(f32.buffer);
+      up[0] += r > 0 ? 1 : r < 0 ? -1 : 1; // the next float32 up
+      assert.ok(f32[0] > t, `next float32 above ${r} is ${f32[0]}, not above ${t}`);
+    }
+    assert.equal(floorFloat32(0.5), 0.5);
+    assert.equal(floorFloat32(Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
+    assert.ok(floorFloat32(0.1) < 0.1 && Math.fround(0.1) > 0.1);
+    assert.ok(floorFloat32(-1e-50) < 0);
   });
 });
 

@@ -6,8 +6,8 @@
  * still holds; the score is s(x) = 2^(-E[h(x)] / c(psi)) in (0, 1]: near 1 anomalous, well below 0.5
  * normal. As in scikit-learn's implementation, a split only uses features that vary in the node.
  *
- * The forest lives in three flat typed arrays (feature, value, left child; the right child is
- * left + 1): scoring is a tight loop over them.
+ * The forest is saved as three flat typed arrays (feature, value, left child; the right child is
+ * left + 1) and scored from complete trees in flat arrays (see `ForestKernelArgs`).
  */
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
@@ -23,9 +23,6 @@ import {
   fitted,
   type StreamingDetector,
 } from "./types";
-
-/** Rows scored together, tree by tree (see `score`). */
-const SCORE_BLOCK_ROWS = 64;
 
 /** Euler-Mascheroni constant, for the harmonic number H(i) ~ ln(i) + gamma. */
 const EULER_GAMMA = 0.5772156649015329;
@@ -46,21 +43,91 @@ function isolationScore(pathSum: number, nTrees: number, cPsi: number): number {
   return 2 ** (-(pathSum / nTrees) / cPsi);
 }
 
-/** What the scoring loop needs of a fitted forest (plain typed arrays, so workers can share them). */
-export interface ForestKernelArgs {
-  feature: Int32Array;
-  value: Float64Array;
-  left: Int32Array;
-  nodesPerTree: number;
-  nTrees: number;
-  cPsi: number;
+/**
+ * What the scoring loop needs of a fitted forest (plain typed arrays, so workers can share them), in
+ * one of two layouts:
+ * - `heap` (trees up to `HEAP_MAX_DEPTH` deep, so every default forest): each tree padded to a
+ *   complete binary tree of its forest's depth, children of node k at 2k+1 and 2k+2, a leaf above
+ *   the bottom continued by splits that always go left (threshold +Infinity). Every walk then takes
+ *   the same number of steps with no child pointers to chase, and four trees are walked at once so
+ *   the processor overlaps them: 3.5 -> 2.2 µs per row on NSL-KDD here. Thresholds are stored as
+ *   the largest float32 not above the split value: for float32 features (the library's matrices)
+ *   x <= t exactly when x <= floorFloat32(t), so rows go the same way as in the saved trees.
+ * - `nodes`: the saved arrays (feature, value, left child; the right child is left + 1).
+ */
+export type ForestKernelArgs =
+  | {
+      layout: "heap";
+      depth: number;
+      feature: Int32Array;
+      threshold: Float32Array;
+      leaf: Float64Array;
+      nTrees: number;
+      cPsi: number;
+    }
+  | {
+      layout: "nodes";
+      feature: Int32Array;
+      value: Float64Array;
+      left: Int32Array;
+      nodesPerTree: number;
+      nTrees: number;
+      cPsi: number;
+    };
+
+/** Deepest trees packed into the heap layout: 2^12 leaves per tree, 6.5 MB for 100 trees. */
+const HEAP_MAX_DEPTH = 12;
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+
+/**
+ * The largest float32 not above `t`: for a float32 x, x <= t exactly when x <= floorFloat32(t).
+ * @example floorFloat32(0.1) // 0.0999999940395... (Math.fround(0.1) rounds up, to 0.1000000015...)
+ */
+export function floorFloat32(t: number): number {
+  f32[0] = t;
+  if (!(f32[0] > t)) return f32[0];
+  // rounded up: one float32 step towards -Infinity
+  if (f32[0] === 0)
+    i32[0] = -2147483647; // below +0: the smallest negative subnormal
+  else i32[0] += f32[0] > 0 ? -1 : 1;
+  return f32[0];
+}
+
+/** The forest in the layout scoring wants: `heap` when its trees are shallow enough, else `nodes`. */
+function kernelLayout(s: ForestState, nTrees: number): ForestKernelArgs {
+  const cPsi = averagePathLength(s.sampleSize);
+  const depthOf = (node: number): number =>
+    s.feature[node] < 0 ? 0 : 1 + Math.max(depthOf(s.left[node]), depthOf(s.left[node] + 1));
+  let depth = 0;
+  for (let t = 0; t < nTrees; t++) depth = Math.max(depth, depthOf(t * s.nodesPerTree));
+  if (depth > HEAP_MAX_DEPTH) {
+    const { feature, value, left, nodesPerTree } = s;
+    return { layout: "nodes", feature, value, left, nodesPerTree, nTrees, cPsi };
+  }
+  const inner = 2 ** depth - 1;
+  const feature = new Int32Array(nTrees * inner);
+  const threshold = new Float32Array(nTrees * inner);
+  const leaf = new Float64Array(nTrees * (inner + 1));
+  const fill = (t: number, node: number, k: number, level: number): void => {
+    if (level === depth) {
+      leaf[t * (inner + 1) + k - inner] = s.value[node];
+      return;
+    }
+    const split = s.feature[node] >= 0;
+    feature[t * inner + k] = split ? s.feature[node] : 0;
+    threshold[t * inner + k] = split ? floorFloat32(s.value[node]) : Number.POSITIVE_INFINITY;
+    fill(t, split ? s.left[node] : node, 2 * k + 1, level + 1);
+    fill(t, split ? s.left[node] + 1 : node, 2 * k + 2, level + 1);
+  };
+  for (let t = 0; t < nTrees; t++) fill(t, t * s.nodesPerTree, 0, 0);
+  return { layout: "heap", depth, feature, threshold, leaf, nTrees, cPsi };
 }
 
 /**
- * Scores rows [start, end) of the row-major `data` (d columns) into `out[start..end)`. The hot loop,
- * monomorphic on Float32Array (scoreOne takes any array and has its own loop). Blocks of rows go
- * through one tree at a time, so the tree (about 8 kB) and the block's rows stay in the L1 cache:
- * about 15% faster here than walking every tree for one row at a time.
+ * Scores rows [start, end) of the row-major `data` (d columns) into `out[start..end)`: the one loop
+ * of `score`, `scoreParallel`'s workers and `scoreOne`, monomorphic on Float32Array.
  */
 export function scoreForestRows(
   forest: ForestKernelArgs,
@@ -70,24 +137,74 @@ export function scoreForestRows(
   end: number,
   out: Float64Array,
 ): void {
+  if (forest.layout === "nodes") {
+    scoreNodeRows(forest, data, d, start, end, out);
+    return;
+  }
+  const { depth, feature, threshold, leaf, nTrees, cPsi } = forest;
+  const inner = 2 ** depth - 1;
+  const quads = nTrees - (nTrees % 4);
+  for (let i = start; i < end; i++) {
+    const o = i * d;
+    let sum = 0;
+    let t = 0;
+    for (; t < quads; t += 4) {
+      const b0 = t * inner;
+      const b1 = b0 + inner;
+      const b2 = b1 + inner;
+      const b3 = b2 + inner;
+      let k0 = 0;
+      let k1 = 0;
+      let k2 = 0;
+      let k3 = 0;
+      for (let level = 0; level < depth; level++) {
+        k0 = 2 * k0 + (data[o + feature[b0 + k0]] <= threshold[b0 + k0] ? 1 : 2);
+        k1 = 2 * k1 + (data[o + feature[b1 + k1]] <= threshold[b1 + k1] ? 1 : 2);
+        k2 = 2 * k2 + (data[o + feature[b2 + k2]] <= threshold[b2 + k2] ? 1 : 2);
+        k3 = 2 * k3 + (data[o + feature[b3 + k3]] <= threshold[b3 + k3] ? 1 : 2);
+      }
+      // added tree by tree, in order, so the sum is the same as one tree at a time
+      sum += leaf[b0 + t + k0 - inner];
+      sum += leaf[b1 + t + 1 + k1 - inner];
+      sum += leaf[b2 + t + 2 + k2 - inner];
+      sum += leaf[b3 + t + 3 + k3 - inner];
+    }
+    for (; t < nTrees; t++) {
+      const b = t * inner;
+      let k = 0;
+      for (let level = 0; level < depth; level++) {
+        k = 2 * k + (data[o + feature[b + k]] <= threshold[b + k] ? 1 : 2);
+      }
+      sum += leaf[b + t + k - inner];
+    }
+    out[i] = isolationScore(sum, nTrees, cPsi);
+  }
+}
+
+/** The walk over the saved node arrays, for forests too deep for the heap layout. */
+function scoreNodeRows(
+  forest: Extract<ForestKernelArgs, { layout: "nodes" }>,
+  data: Float32Array,
+  d: number,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
   const { feature, value, left, nodesPerTree, nTrees, cPsi } = forest;
   const nodes = nTrees * nodesPerTree;
-  for (let lo = start; lo < end; lo += SCORE_BLOCK_ROWS) {
-    const hi = Math.min(end, lo + SCORE_BLOCK_ROWS);
-    for (let i = lo; i < hi; i++) out[i] = 0;
+  for (let i = start; i < end; i++) {
+    const offset = i * d;
+    let sum = 0;
     for (let root = 0; root < nodes; root += nodesPerTree) {
-      for (let i = lo; i < hi; i++) {
-        const offset = i * d;
-        let node = root;
-        let f = feature[node];
-        while (f >= 0) {
-          node = data[offset + f] <= value[node] ? left[node] : left[node] + 1;
-          f = feature[node];
-        }
-        out[i] += value[node];
+      let node = root;
+      let f = feature[node];
+      while (f >= 0) {
+        node = data[offset + f] <= value[node] ? left[node] : left[node] + 1;
+        f = feature[node];
       }
+      sum += value[node];
     }
-    for (let i = lo; i < hi; i++) out[i] = isolationScore(out[i], nTrees, cPsi);
+    out[i] = isolationScore(sum, nTrees, cPsi);
   }
 }
 
@@ -150,6 +267,9 @@ export class IsolationForest implements StreamingDetector {
     Required<Omit<IsolationForestOptions, "maxDepth">> & { maxDepth: number | undefined }
   >;
   private state?: ForestState;
+  /** The fitted forest in the scoring layout, built on first use. */
+  private kernel?: ForestKernelArgs;
+  private readonly one = new Float64Array(1);
 
   constructor(options: IsolationForestOptions = {}) {
     const nTrees = options.nTrees ?? 100;
@@ -185,23 +305,8 @@ export class IsolationForest implements StreamingDetector {
       buildTree(X, rows, state, t * nodesPerTree, maxDepth, features, rng);
     }
     this.state = state;
+    this.kernel = undefined;
     return this;
-  }
-
-  /** Sum over trees of the path length of row `offset / cols` of data. */
-  private pathSum(data: ArrayLike<number>, offset: number, s: ForestState): number {
-    const { feature, value, left } = s;
-    let sum = 0;
-    for (let t = 0; t < this.opts.nTrees; t++) {
-      let node = t * s.nodesPerTree;
-      let f = feature[node];
-      while (f >= 0) {
-        node = data[offset + f] <= value[node] ? left[node] : left[node] + 1;
-        f = feature[node];
-      }
-      sum += value[node];
-    }
-    return sum;
   }
 
   score(X: Matrix): Float64Array {
@@ -234,12 +339,20 @@ export class IsolationForest implements StreamingDetector {
       return copy;
     };
     const args = this.kernelArgs(s);
-    const forest: ForestKernelArgs = {
-      ...args,
-      feature: shared(args.feature, (b) => new Int32Array(b)),
-      value: shared(args.value, (b) => new Float64Array(b)),
-      left: shared(args.left, (b) => new Int32Array(b)),
-    };
+    const forest: ForestKernelArgs =
+      args.layout === "heap"
+        ? {
+            ...args,
+            feature: shared(args.feature, (b) => new Int32Array(b)),
+            threshold: shared(args.threshold, (b) => new Float32Array(b)),
+            leaf: shared(args.leaf, (b) => new Float64Array(b)),
+          }
+        : {
+            ...args,
+            feature: shared(args.feature, (b) => new Int32Array(b)),
+            value: shared(args.value, (b) => new Float64Array(b)),
+            left: shared(args.left, (b) => new Int32Array(b)),
+          };
     const data = shared(X.data, (b) => new Float32Array(b));
     const out = new Float64Array(new SharedArrayBuffer(X.rows * 8));
     const bounds = Array.from({ length: threads + 1 }, (_, k) => Math.round((k * X.rows) / threads));
@@ -253,20 +366,17 @@ export class IsolationForest implements StreamingDetector {
   }
 
   private kernelArgs(s: ForestState): ForestKernelArgs {
-    return {
-      feature: s.feature,
-      value: s.value,
-      left: s.left,
-      nodesPerTree: s.nodesPerTree,
-      nTrees: this.opts.nTrees,
-      cPsi: averagePathLength(s.sampleSize),
-    };
+    this.kernel ??= kernelLayout(s, this.opts.nTrees);
+    return this.kernel;
   }
 
+  /** One row's score: `score`'s loop on the row as float32, as a matrix holds it, so the two agree. */
   scoreOne(x: ArrayLike<number>): number {
     const s = fitted(this.name, this.state);
     checkColumns(this.name, s.nFeatures, x);
-    return isolationScore(this.pathSum(x, 0, s), this.opts.nTrees, averagePathLength(s.sampleSize));
+    const row = x instanceof Float32Array ? x : Float32Array.from(x);
+    scoreForestRows(this.kernelArgs(s), row, row.length, 0, 1, this.one);
+    return this.one[0];
   }
 
   toJSON(): DetectorJSON {

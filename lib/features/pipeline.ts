@@ -228,12 +228,15 @@ export class FeaturePipeline {
    */
   transformRecord(record: Readonly<Record<string, CellValue | undefined>>): Float32Array {
     const out = new Float32Array(this.width);
+    const { steps } = this.state;
     let offset = 0;
-    this.state.steps.forEach((step, s) => {
+    // A plain loop (the monitor's hot path: a forEach closure cost a third of this function)
+    for (let s = 0; s < steps.length; s++) {
+      const step = steps[s];
       const value = record[step.column];
       if (value === undefined) throw new SchemaError(`FeaturePipeline: the record has no "${step.column}".`);
       if (step.kind === "onehot") {
-        const p = this.index[s].get(String(value));
+        const p = this.index[s].get(typeof value === "string" ? value : String(value));
         if (p !== undefined) out[offset + p] = 1;
         else if (this.state.options.unseen === "error") throw unseenError(step.column, String(value));
         offset += step.vocabulary.length;
@@ -243,7 +246,7 @@ export class FeaturePipeline {
         }
         out[offset++] = numericFeature(step, value);
       }
-    });
+    }
     return out;
   }
 

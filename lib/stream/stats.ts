@@ -200,6 +200,8 @@ export interface MonitorSnapshot {
   readonly rejectedByReason: Readonly<Record<string, number>>;
   readonly dropped: number;
   readonly alerts: number;
+  /** Alerts written to the alert log in full (the first ones of each incident; the rest are counted there). */
+  readonly alertsWritten: number;
   readonly incidents: number;
   readonly queueDepth: number;
   /** Largest queue depth set since the previous snapshot. */
@@ -231,6 +233,8 @@ export class MonitorStats {
   dropped = 0;
   /** Alerts raised. */
   alerts = 0;
+  /** Alerts written to the alert log in full. */
+  alertsWritten = 0;
   /** Incidents opened. */
   incidents = 0;
   private rejectedCount = 0;
@@ -303,6 +307,7 @@ export class MonitorStats {
       rejectedByReason: { ...this.byReason },
       dropped: this.dropped,
       alerts: this.alerts,
+      alertsWritten: this.alertsWritten,
       incidents: this.incidents,
       queueDepth: this.depth,
       maxQueueDepth: this.maxDepth,
