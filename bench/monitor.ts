@@ -1,11 +1,14 @@
 /**
  * Monitor benchmark, two parts, each writing bench/results/<name>.json:
  * - monitor-socket: a separate process sends NSL-KDD KDDTest+ records as JSON lines over TCP at
- *   increasing rates; the monitor (Isolation Forest bundle) scores them and writes alerts. Recorded
- *   per rate: sustained throughput, latency from socket receive to scored (p50/p99), end-to-end
- *   latency from send to alert written (alerts carry the send time in their id), peak RSS. The
- *   reference is the same model scoring the same records in one batch (`score` on the matrix): the
- *   ratio is what streaming one record at a time costs.
+ *   increasing rates, from 250 source addresses; the monitor (Isolation Forest bundle) scores them
+ *   and raises alerts (on about 30% of the records: the test set is mostly attacks), merged into incidents
+ *   per source, each incident's first 10 alerts written in full. Recorded per rate: sustained
+ *   throughput, latency from socket receive to scored (p50/p99), end-to-end latency from send to
+ *   alert raised (alerts carry the send time in their id; the log is flushed every 5 ms after
+ *   that), peak RSS. One more unpaced run writes every alert in full (`alertsPerIncident:
+ *   Infinity`), for what that costs. The reference is the same model scoring the same records in
+ *   one batch (`score` on the matrix): the ratio is what streaming one record at a time costs.
  * - monitor-pcap: replaying the simulated mixed capture through the monitor (packets -> connections
  *   -> pipeline -> detector -> alerts, plus the volume watch) against the packet pipeline alone
  *   (`featurizeCapture`, the batch figure of bench/packets.ts) on the same file in the same run.
@@ -99,8 +102,8 @@ async function socketSetup(
 }
 
 async function socketBench(): Promise<void> {
-  const { bundle, table, dir, file } = await socketSetup("monitor", (r) => ({
-    src: "198.51.100.7",
+  const { bundle, table, dir, file } = await socketSetup("monitor", (r, i) => ({
+    src: `198.51.100.${i % 250}`,
     label: r.label,
   }));
 
@@ -115,11 +118,13 @@ async function socketBench(): Promise<void> {
   const batchRate = table.rows / median(batchTimes);
 
   const results: Record<string, unknown>[] = [];
-  for (const rate of RATES) {
-    const alerts = AlertLog.open(join(dir, `alerts-${rate}.jsonl`), { flushMs: 5 });
+  const runs = [...RATES.map((rate) => ({ rate, everyAlert: false })), { rate: 0, everyAlert: true }];
+  for (const { rate, everyAlert } of runs) {
+    const alerts = AlertLog.open(join(dir, `alerts-${rate}-${everyAlert}.jsonl`), { flushMs: 5 });
     const endToEnd: number[] = [];
     const monitor = new Monitor(bundle, {
       alerts,
+      alertsPerIncident: everyAlert ? Number.POSITIVE_INFINITY : undefined,
       onAlert: (a) => {
         if (typeof a.sourceId === "number") endToEnd.push(now() - a.sourceId);
       },
@@ -152,17 +157,19 @@ async function socketBench(): Promise<void> {
     const e2e = Float64Array.from(endToEnd).sort();
     const row = {
       target_rate: rate || "unpaced",
+      alert_lines: everyAlert ? "every alert" : "first 10 per incident",
       sent: sent.sent,
       processed: snapshot.processed,
       rejected: snapshot.rejected,
       alerts: snapshot.alerts,
+      alerts_written: snapshot.alertsWritten,
       sustained_records_per_second: Math.round(snapshot.processed / seconds),
       receive_to_scored_ms: {
         p50: round(snapshot.latencyMsTotal.p50 ?? Number.NaN),
         p99: round(snapshot.latencyMsTotal.p99 ?? Number.NaN),
         max: round(snapshot.latencyMsTotal.max ?? Number.NaN),
       },
-      sent_to_alert_written_ms: {
+      sent_to_alert_ms: {
         p50: round(percentile(e2e, 0.5)),
         p99: round(percentile(e2e, 0.99)),
         max: round(e2e[e2e.length - 1] ?? Number.NaN),
@@ -173,12 +180,18 @@ async function socketBench(): Promise<void> {
     results.push(row);
   }
   rmSync(dir, { recursive: true, force: true });
-  const best = Math.max(...results.map((r) => Number(r.sustained_records_per_second)));
+  const aggregated = results.filter((r) => r.alert_lines !== "every alert");
+  const best = Math.max(...aggregated.map((r) => Number(r.sustained_records_per_second)));
+  const everyAlert = results.find((r) => r.alert_lines === "every alert");
+  const alertShare = Math.round(
+    (100 * aggregated.reduce((a, r) => a + Number(r.alerts), 0)) /
+      aggregated.reduce((a, r) => a + Number(r.processed), 0),
+  );
   const at20k = results.find((r) => r.target_rate === 20000) as
-    { sent_to_alert_written_ms: { p99: number } } | undefined;
+    { sent_to_alert_ms: { p99: number } } | undefined;
   writeResult("monitor-socket", {
     name: "monitor-socket",
-    metric: `time per record the monitor sustains over TCP, best over target rates (${best.toLocaleString("en")} records/s; JSON lines of NSL-KDD KDDTest+, Isolation Forest bundle, alerts written to a log flushed every 5 ms); reference: the same model scoring the same records in one batch`,
+    metric: `time per record the monitor sustains over TCP, best over target rates (${best.toLocaleString("en")} records/s; JSON lines of NSL-KDD KDDTest+ from 250 sources, Isolation Forest bundle, ${alertShare}% of records alert, each incident's first 10 alerts written to a log flushed every 5 ms); reference: the same model scoring the same records in one batch`,
     ours: round(1e6 / best),
     reference: round(1e6 / batchRate),
     reference_tool: "our IsolationForest.score on the whole matrix (batch, one thread)",
@@ -187,8 +200,9 @@ async function socketBench(): Promise<void> {
     rows: table.rows,
     date: new Date().toISOString(),
     sustained_records_per_second: best,
+    every_alert_written_records_per_second: everyAlert?.sustained_records_per_second ?? null,
     goal: "at least 100,000 records/s sustained; p99 send-to-alert latency under 10 ms at 20,000 records/s",
-    p99_sent_to_alert_ms_at_20000: at20k?.sent_to_alert_written_ms.p99 ?? null,
+    p99_sent_to_alert_ms_at_20000: at20k?.sent_to_alert_ms.p99 ?? null,
     seconds_per_rate: SECONDS,
     rates: results,
   });

@@ -22,6 +22,7 @@ interface Result {
   scoring?: { metric: string; ours: number; reference: number; unit: string; ratio: number };
   under_attack?: { metric: string; ours: number; reference: number; ratio: number };
   p99_sent_to_alert_ms_at_20000?: number | null;
+  every_alert_written_records_per_second?: number | null;
   goal?: string;
 }
 
@@ -56,7 +57,11 @@ export function benchTable(results: readonly Result[]): string {
       );
     if (r.p99_sent_to_alert_ms_at_20000 !== undefined && r.p99_sent_to_alert_ms_at_20000 !== null)
       lines.push(
-        `| ${r.name} (latency) | p99 latency from a record sent to its alert written, at 20,000 records/s (goal: under 10 ms) | ${r.p99_sent_to_alert_ms_at_20000} ms | | | | |`,
+        `| ${r.name} (latency) | p99 latency from a record sent to its alert raised, at 20,000 records/s (goal: under 10 ms; the log is flushed every 5 ms after that) | ${r.p99_sent_to_alert_ms_at_20000} ms | | | | |`,
+      );
+    if (r.every_alert_written_records_per_second)
+      lines.push(
+        `| ${r.name} (every alert written) | the same unpaced, with every alert written in full (\`--alerts-per-incident all\`) | ${r.every_alert_written_records_per_second.toLocaleString("en")} records/s | | | | |`,
       );
     for (const o of r.others ?? []) {
       const mb =

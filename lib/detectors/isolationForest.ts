@@ -106,7 +106,7 @@ function kernelLayout(s: ForestState, nTrees: number): ForestKernelArgs {
     const { feature, value, left, nodesPerTree } = s;
     return { layout: "nodes", feature, value, left, nodesPerTree, nTrees, cPsi };
   }
-  const inner = 2 ** depth - 1;
+  const inner = (1 << depth) - 1;
   const feature = new Int32Array(nTrees * inner);
   const threshold = new Float32Array(nTrees * inner);
   const leaf = new Float64Array(nTrees * (inner + 1));
@@ -142,7 +142,7 @@ export function scoreForestRows(
     return;
   }
   const { depth, feature, threshold, leaf, nTrees, cPsi } = forest;
-  const inner = 2 ** depth - 1;
+  const inner = (1 << depth) - 1;
   const quads = nTrees - (nTrees % 4);
   for (let i = start; i < end; i++) {
     const o = i * d;
