@@ -37,12 +37,14 @@ const now = (): number => performance.timeOrigin + performance.now();
 
 // The sender: reads the lines, sends them in a loop at `rate` lines/s (0 = as fast as the socket
 // takes them) for `seconds`, stamping each line's "id" with its send time (ms since the epoch).
+// Nagle's algorithm is off, as in any latency-sensitive sender: it would hold small writes back
+// for the receiver's delayed acknowledgement, time no monitor can save.
 const SENDER = `
 const net = require("node:net"); const fs = require("node:fs");
 const [port, rate, seconds, file] = process.argv.slice(1).map((v, i) => (i < 3 ? Number(v) : v));
 const lines = fs.readFileSync(file, "utf8").split("\\n").filter(Boolean);
 const now = () => performance.timeOrigin + performance.now();
-const socket = net.connect(port, "127.0.0.1", () => {
+const socket = net.connect({ port, host: "127.0.0.1", noDelay: true }, () => {
   const start = now(); let sent = 0; let k = 0;
   const stamp = () => { const l = lines[k++ % lines.length]; return l.slice(0, -1) + ',"id":' + now().toFixed(3) + "}\\n"; };
   const tick = () => {
@@ -52,7 +54,8 @@ const socket = net.connect(port, "127.0.0.1", () => {
     let chunk = "";
     while (sent < due) { chunk += stamp(); sent++; }
     const ok = chunk ? socket.write(chunk) : true;
-    if (ok) setImmediate(tick); else socket.once("drain", tick);
+    // nothing due: sleep a millisecond rather than spin (a spinning sender takes a core from the monitor)
+    if (!ok) socket.once("drain", tick); else if (chunk) setImmediate(tick); else setTimeout(tick, 1);
   };
   tick();
 });
