@@ -19,6 +19,7 @@ import { loadDataset } from "./data/datasets";
 import { loadTensorflow } from "./tf";
 import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "./eval/protocols";
 import { NEURAL_DETECTORS } from "./detectors/registry";
+import { HOST_WINDOW } from "./features/traffic";
 import { AlertLog } from "./stream/alertLog";
 import { loadBundle, saveBundle, trainBundle } from "./stream/bundle";
 import { alertSummary, Monitor } from "./stream/monitor";
@@ -56,6 +57,8 @@ const USAGE = `usage:
       --pcap FILE [--speed X]     replay a capture through the packet pipeline, as fast as possible,
                                   or paced by its timestamps (--speed 1 as recorded, 10 ten times faster)
       --interface IF [--filter BPF] [--duration S]   live capture through tshark (root or CAP_NET_RAW)
+                                  (packet sources: the first --warmup 100 connections fill the window
+                                  features and are logged as "suppressed", not alerted)
       --listen tcp|udp [--port 9400] [--host 127.0.0.1] [--allow-remote]
                                   JSON or KDD CSV lines on a socket (loopback unless --allow-remote)
       --dataset ID [--rate N]     replay a dataset of the manifest (e.g. nsl-test) at N records/s`;
@@ -286,6 +289,7 @@ async function runMonitor(args: string[]): Promise<number> {
       "rate",
       "alerts",
       "alerts-per-incident",
+      "warmup",
       "rejects",
       "scores",
       "stats-seconds",
@@ -307,6 +311,7 @@ async function runMonitor(args: string[]): Promise<number> {
   const alerts = AlertLog.open(o.get("alerts") ?? "alerts.jsonl");
   const rejects = AlertLog.open(o.get("rejects") ?? "rejects.jsonl");
   const scores = o.has("scores") ? AlertLog.open(o.get("scores") ?? "") : undefined;
+  const warmupRecords = numberOption(o.get("warmup"), "warmup", HOST_WINDOW);
   const every = o.get("alerts-per-incident");
   const perIncident =
     every === "all" ? Number.POSITIVE_INFINITY : numberOption(every, "alerts-per-incident", 10);
@@ -332,7 +337,7 @@ async function runMonitor(args: string[]): Promise<number> {
       : (i) => {
           if (i.event !== "update")
             console.log(
-              `incident ${i.event} ${i.id}: ${i.src} ${i.kind}, ${i.count} alert(s), max score ${i.maxScore.toPrecision(4)}`,
+              `incident ${i.event} ${i.id}: ${i.scope === "destination" ? `${i.sources}${i.sourcesAtLeast ? "+" : ""} sources -> ${i.dst}` : i.src} ${i.kind}, ${i.count} alert(s), max score ${i.maxScore.toPrecision(4)}`,
             );
         },
   });
@@ -352,7 +357,11 @@ async function runMonitor(args: string[]): Promise<number> {
   try {
     if (o.has("pcap")) {
       const speed = o.has("speed") ? numberOption(o.get("speed"), "speed", 0) : 0;
-      const r = await monitorCapture(monitor, o.get("pcap") ?? "", { speed, signal: ac.signal });
+      const r = await monitorCapture(monitor, o.get("pcap") ?? "", {
+        speed,
+        signal: ac.signal,
+        warmupRecords,
+      });
       console.error(`monitor: ${r.packets} packets, ${r.records} connection records`);
     } else if (o.has("interface")) {
       await monitorLive(monitor, {
@@ -360,6 +369,7 @@ async function runMonitor(args: string[]): Promise<number> {
         filter: o.get("filter"),
         durationSeconds: o.has("duration") ? numberOption(o.get("duration"), "duration", 0) : undefined,
         signal: ac.signal,
+        warmupRecords,
       });
     } else if (o.has("listen")) {
       const transport = o.get("listen");

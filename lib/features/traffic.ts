@@ -83,6 +83,9 @@ class Windows {
   }
 }
 
+/** Connections in the host-based window (KDD's dst_host_* features): 100, as in KDD Cup 99. */
+export const HOST_WINDOW = 100;
+
 /**
  * Adds the 19 traffic features to records. Feed finished records with `add`, then call `release`
  * as capture time advances and `flush` at the end; featurised records come out in start order.
@@ -103,7 +106,7 @@ export class TrafficFeatures {
   constructor(options: TrafficFeatureOptions = {}) {
     this.opts = {
       windowSeconds: options.windowSeconds ?? 2,
-      hostWindow: options.hostWindow ?? 100,
+      hostWindow: options.hostWindow ?? HOST_WINDOW,
       maxDelaySeconds: options.maxDelaySeconds ?? 10,
     };
     if (!(this.opts.windowSeconds > 0) || !(this.opts.hostWindow >= 1) || !(this.opts.maxDelaySeconds >= 0)) {

@@ -162,7 +162,15 @@ describe("IncidentAggregator", () => {
     agg.flush(emit);
     assert.deepEqual(out.slice(3).map(brief), [["close", "b", 1, "flush"]]);
     assert.equal(agg.openIncidents, 0);
-    assert.deepEqual(agg.stats, { alerts: 2, opened: 2, updates: 0, closed: 2, evicted: 0, outOfOrder: 0 });
+    assert.deepEqual(agg.stats, {
+      alerts: 2,
+      opened: 2,
+      updates: 0,
+      closed: 2,
+      evicted: 0,
+      destinations: 0,
+      outOfOrder: 0,
+    });
   });
 
   test("out-of-order alerts merge (firstSeen takes the earliest) and are counted", () => {
@@ -202,5 +210,67 @@ describe("IncidentAggregator", () => {
     assert.throws(() => new IncidentAggregator({ maxOpen: 0 }), /maxOpen must be an integer >= 1, got 0/);
     assert.throws(() => new IncidentAggregator({ sampleSize: 1.5 }), /sampleSize/);
     assert.throws(() => new IncidentAggregator({ updateSeconds: -1 }), /updateSeconds/);
+    assert.throws(() => new IncidentAggregator({ fanIn: 0 }), /fanIn must be at least 1/);
+  });
+
+  test("a flood from forged sources becomes one destination incident after fanIn sources", () => {
+    // 5,000 alerts on one victim, each from a different (forged) address, 1 ms apart
+    const flood = Array.from({ length: 5000 }, (_, i): TestAlert => ({
+      ...alert(1000 + i / 1000, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 2),
+      dst: "192.0.2.80",
+    }));
+    const { agg, out } = run(flood, { fanIn: 20 });
+    const opens = out.filter((r) => r.event === "open");
+    assert.equal(opens.length, 21, "20 sources on their own, then one destination incident");
+    assert.ok(opens.slice(0, 20).every((r) => r.scope === "source" && r.count === 1));
+    const closes = out.filter((r) => r.event === "close");
+    const victim = closes.find((r) => r.scope === "destination");
+    assert.ok(victim);
+    assert.equal(victim.src, "*");
+    assert.equal(victim.dst, "192.0.2.80");
+    assert.equal(victim.count, 4980, "every later alert merged");
+    assert.equal(victim.sources, 256);
+    assert.equal(victim.sourcesAtLeast, true, "more sources than counted exactly");
+    assert.equal(agg.stats.destinations, 1);
+    assert.equal(
+      closes.reduce((n, r) => n + r.count, 0),
+      5000,
+      "no alert is lost between the incidents",
+    );
+  });
+
+  test("a few sources on one destination, and a source with its own incident, stay keyed by source", () => {
+    const alerts: TestAlert[] = [];
+    for (let i = 0; i < 300; i++) alerts.push({ ...alert(i, `src-${i % 5}`), dst: "victim" });
+    // a source that opened its own incident keeps it, even after the destination crossed fanIn
+    for (let i = 0; i < 30; i++) alerts.push({ ...alert(300 + i / 100, `spoof-${i}`), dst: "victim" });
+    alerts.push({ ...alert(301, "src-0"), dst: "victim" });
+    const { out } = run(alerts, { fanIn: 20 });
+    const closes = out.filter((r) => r.event === "close");
+    const src0 = closes.find((r) => r.src === "src-0");
+    assert.equal(src0?.count, 61);
+    const victim = closes.find((r) => r.scope === "destination");
+    assert.equal(victim?.count, 15, "the 16th source onwards (5 + 15 = 20 on their own)");
+    assert.equal(victim?.sources, 15);
+    // without a destination (or with fanIn off) nothing merges by destination
+    const off = run(alerts, { fanIn: Number.POSITIVE_INFINITY }).out;
+    assert.equal(off.filter((r) => r.scope === "destination").length, 0);
+  });
+
+  test("destinations are forgotten after the window: an old fan-in does not merge new sources", () => {
+    const alerts: TestAlert[] = [];
+    for (let i = 0; i < 25; i++) alerts.push({ ...alert(i * 0.1, `s${i}`), dst: "v" });
+    // 10 minutes later: 3 new sources, far below fanIn again
+    for (let i = 0; i < 3; i++) alerts.push({ ...alert(600 + i, `t${i}`), dst: "v" });
+    const { out } = run(alerts, { fanIn: 20, windowSeconds: 60 });
+    const late = out.filter((r) => r.event === "open" && r.firstSeen >= 600);
+    assert.deepEqual(
+      late.map((r) => [r.scope, r.src]),
+      [
+        ["source", "t0"],
+        ["source", "t1"],
+        ["source", "t2"],
+      ],
+    );
   });
 });

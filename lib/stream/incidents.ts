@@ -11,9 +11,17 @@
  *   `windowSeconds` (checked on each new event time and on `flush()`), when `maxOpen` forces out
  *   the least recently active incident, or at `flush()`.
  *
+ * A flood from forged source addresses would open one incident per forged address. So alerts also
+ * count, per destination and kind, the distinct sources that alerted on it within the window: once
+ * more than `fanIn` have, the alerts of further sources for that destination (those without an
+ * incident of their own) merge into one destination incident (`scope: "destination"`, src `*`,
+ * `dst` the victim, `sources` the distinct sources counted).
+ *
  * Memory is bounded: at most `maxOpen` open incidents, each holding its first alert and at most
- * `sampleSize` alert ids. Time is event time (the records' own timestamps), so a replay of a
- * capture aggregates the same way as the live traffic did.
+ * `sampleSize` alert ids, and at most `maxOpen` destinations tracked, each with at most `fanIn + 1`
+ * sources (a destination incident counts up to `MAX_COUNTED_SOURCES` distinct ones, then says "at
+ * least"). Time is event time (the records' own timestamps), so a replay of a capture aggregates
+ * the same way as the live traffic did.
  */
 import { DetectiveError, OptionError } from "../errors";
 
@@ -25,6 +33,8 @@ export interface AlertLike {
   readonly time: number;
   /** Source address (use a fixed placeholder such as "-" when unknown). */
   readonly src: string;
+  /** Destination address, when known: alerts from many sources to one destination merge by it. */
+  readonly dst?: string;
   /** What raised it: the detector, or the attack family (part of the key). */
   readonly kind: string;
   /** Anomaly score; higher means more anomalous. */
@@ -41,7 +51,15 @@ export interface IncidentOptions {
   sampleSize?: number;
   /** Open incidents at most; opening one more closes the least recently active (counted as evicted). Default 10,000. */
   maxOpen?: number;
+  /**
+   * Distinct sources alerting on one destination (same kind, within the window) beyond which the
+   * alerts of further sources merge into one destination incident. Default 20; Infinity turns it off.
+   */
+  fanIn?: number;
 }
+
+/** Distinct sources a destination incident counts exactly; beyond, `sourcesAtLeast` is set. */
+export const MAX_COUNTED_SOURCES = 256;
 
 /** Why an incident closed. */
 export type IncidentCloseReason = "window" | "evicted" | "flush";
@@ -52,7 +70,15 @@ export interface IncidentRecord<A extends AlertLike = AlertLike> {
   readonly event: "open" | "update" | "close";
   /** `incident-<id of the first alert>`: unique when alert ids are. */
   readonly id: string;
+  /** `source`: one source's alerts; `destination`: many sources' alerts on one destination. */
+  readonly scope: "source" | "destination";
+  /** The source, or `*` for a destination incident. */
   readonly src: string;
+  /** The destination of a destination incident. */
+  readonly dst?: string;
+  /** Distinct sources merged into a destination incident (at least this many when `sourcesAtLeast`). */
+  readonly sources?: number;
+  readonly sourcesAtLeast?: boolean;
   readonly kind: string;
   /** Alerts merged so far. */
   readonly count: number;
@@ -76,6 +102,8 @@ export interface IncidentStats {
   closed: number;
   /** Incidents closed early because `maxOpen` were open (also counted in `closed`). */
   evicted: number;
+  /** Destination incidents opened (also counted in `opened`). */
+  destinations: number;
   /** Alerts whose time was earlier than the latest time seen (merged, not reordered). */
   outOfOrder: number;
 }
@@ -83,6 +111,10 @@ export interface IncidentStats {
 interface Open<A extends AlertLike> {
   key: string;
   id: string;
+  /** Set for a destination incident: its victim and the distinct sources merged (capped). */
+  dst?: string;
+  sources?: Set<string>;
+  sourcesAtLeast?: boolean;
   first: A;
   count: number;
   firstSeen: number;
@@ -112,9 +144,19 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
   /** The chosen options, with defaults filled in. */
   readonly opts: Readonly<Required<IncidentOptions>>;
   /** Counters; see `IncidentStats`. */
-  readonly stats: IncidentStats = { alerts: 0, opened: 0, updates: 0, closed: 0, evicted: 0, outOfOrder: 0 };
+  readonly stats: IncidentStats = {
+    alerts: 0,
+    opened: 0,
+    updates: 0,
+    closed: 0,
+    evicted: 0,
+    destinations: 0,
+    outOfOrder: 0,
+  };
   /** Open incidents in order of last activity (a Map keeps insertion order; touched ones move to the end). */
   private readonly open = new Map<string, Open<A>>();
+  /** Per destination and kind: the distinct sources that alerted on it lately, by last activity. */
+  private readonly targets = new Map<string, { sources: Set<string>; lastSeen: number }>();
   private now = Number.NEGATIVE_INFINITY;
 
   constructor(options: IncidentOptions = {}) {
@@ -123,6 +165,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       updateSeconds: options.updateSeconds ?? 300,
       sampleSize: options.sampleSize ?? 10,
       maxOpen: options.maxOpen ?? 10_000,
+      fanIn: options.fanIn ?? 20,
     };
     if (!(opts.windowSeconds > 0) || !Number.isFinite(opts.windowSeconds)) {
       throw new OptionError(
@@ -137,6 +180,11 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
     if (!Number.isInteger(opts.sampleSize) || opts.sampleSize < 0) {
       throw new OptionError(
         `IncidentAggregator: sampleSize must be an integer >= 0, got ${opts.sampleSize}.`,
+      );
+    }
+    if (!(opts.fanIn >= 1)) {
+      throw new OptionError(
+        `IncidentAggregator: fanIn must be at least 1 (Infinity to key by source only), got ${opts.fanIn}.`,
       );
     }
     if (!Number.isInteger(opts.maxOpen) || opts.maxOpen < 1) {
@@ -177,8 +225,21 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
     this.stats.alerts++;
     if (time < this.now) this.stats.outOfOrder++;
     else this.advance(time, emit);
-    const key = `${alert.kind}\u0000${alert.src}`;
-    const inc = this.open.get(key);
+    let key = `${alert.kind}\u0000${alert.src}`;
+    let inc = this.open.get(key);
+    let dst: string | undefined;
+    if (typeof alert.dst === "string" && this.opts.fanIn < Number.POSITIVE_INFINITY) {
+      const dstKey = `${alert.kind}\u0001${alert.dst}`;
+      const sources = this.fanInOf(dstKey, alert.src, time);
+      // no incident of its own: is its destination under attack from many sources?
+      if (inc === undefined) {
+        inc = this.open.get(dstKey);
+        if (inc !== undefined || sources > this.opts.fanIn) {
+          key = dstKey;
+          dst = alert.dst;
+        }
+      }
+    }
     if (inc === undefined) {
       if (this.open.size >= this.opts.maxOpen) this.evictOldest(emit);
       const opened: Open<A> = {
@@ -191,11 +252,17 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
         maxScore: score,
         sampleIds: this.opts.sampleSize > 0 ? [alert.id] : [],
         lastEmitted: time,
+        ...(dst !== undefined ? { dst, sources: new Set([alert.src]), sourcesAtLeast: false } : {}),
       };
       this.open.set(key, opened);
       this.stats.opened++;
+      if (dst !== undefined) this.stats.destinations++;
       emit(this.record(opened, "open"));
       return 1;
+    }
+    if (inc.sources !== undefined && !inc.sources.has(alert.src)) {
+      if (inc.sources.size < MAX_COUNTED_SOURCES) inc.sources.add(alert.src);
+      else inc.sourcesAtLeast = true;
     }
     inc.count++;
     if (time > inc.lastSeen) inc.lastSeen = time;
@@ -221,6 +288,10 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
     if (!(time > this.now)) return;
     this.now = time;
     const horizon = time - this.opts.windowSeconds;
+    for (const [k, t] of this.targets) {
+      if (t.lastSeen >= horizon) break; // ordered by last activity, as the incidents
+      this.targets.delete(k);
+    }
     for (const inc of this.open.values()) {
       // Ordered by last activity; with out-of-order alerts this order is approximate, so an
       // incident may close up to the out-of-order lag later than its window says, never earlier.
@@ -232,6 +303,25 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
   /** Closes every open incident (at shutdown, or the end of a replayed file). */
   flush(emit: IncidentSink<A>): void {
     for (const inc of [...this.open.values()]) this.close(inc, "flush", emit);
+  }
+
+  /**
+   * Records that `src` alerted on the destination `dstKey` at `time`; returns the distinct sources
+   * that have alerted on it since it was last quiet for a whole window (counted up to fanIn + 1).
+   */
+  private fanInOf(dstKey: string, src: string, time: number): number {
+    let t = this.targets.get(dstKey);
+    if (t === undefined) {
+      if (this.targets.size >= this.opts.maxOpen) {
+        this.targets.delete(this.targets.keys().next().value as string);
+      }
+      t = { sources: new Set(), lastSeen: time };
+    }
+    this.targets.delete(dstKey); // move to the end: most recently active
+    this.targets.set(dstKey, t);
+    if (time > t.lastSeen) t.lastSeen = time;
+    if (t.sources.size <= this.opts.fanIn) t.sources.add(src); // enough to tell "more than fanIn"
+    return t.sources.size;
   }
 
   private evictOldest(emit: IncidentSink<A>): void {
@@ -255,7 +345,15 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       type: "incident",
       event,
       id: inc.id,
-      src: inc.first.src,
+      ...(inc.dst !== undefined
+        ? {
+            scope: "destination" as const,
+            src: "*",
+            dst: inc.dst,
+            sources: inc.sources?.size ?? 0,
+            sourcesAtLeast: inc.sourcesAtLeast ?? false,
+          }
+        : { scope: "source" as const, src: inc.first.src }),
       kind: inc.first.kind,
       count: inc.count,
       firstSeen: inc.firstSeen,

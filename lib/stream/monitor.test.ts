@@ -236,3 +236,29 @@ test("monitor: a record the pipeline cannot encode is rejected with its reason, 
   assert.ok(monitor.process({ features: parseKddText(kddLine(flood())).table.record(0) }));
   assert.equal(monitor.stats.alerts, 1);
 });
+
+test("monitor warm-up: records above the threshold are logged as suppressed and counted, not alerted", () => {
+  const bundle = trainedBundle();
+  const dir = mkdtempSync(join(tmpdir(), "detective-warmup-"));
+  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
+  const seen: MonitorAlert[] = [];
+  const monitor = new Monitor(bundle, { alerts, onAlert: (a) => seen.push(a) });
+  assert.throws(() => monitor.startWarmup(-1), /integer >= 0/);
+  monitor.startWarmup(5);
+  const features = parseKddText(kddLine(flood())).table.record(0);
+  for (let i = 0; i < 8; i++) monitor.process({ features, time: 1000 + i, src: "203.0.113.9" });
+  monitor.close();
+  alerts.close();
+  assert.equal(monitor.stats.processed, 8);
+  assert.equal(monitor.stats.suppressed, 5, "the first 5 records are the warm-up");
+  assert.equal(seen.length, 3);
+  assert.equal(monitor.stats.alerts, 3);
+  const logged = readLines(join(dir, "alerts.jsonl"));
+  const suppressed = logged.filter((l) => l.type === "suppressed");
+  assert.equal(suppressed.length, 5, "nothing is lost: each suppressed record has its line");
+  assert.match(String(suppressed[4].reason), /warm-up: record 5 of 5/);
+  assert.ok((suppressed[0].score as number) > bundle.threshold);
+  const incidents = logged.filter((l) => l.type === "incident" && l.event === "close");
+  assert.equal(incidents.length, 1);
+  assert.equal(incidents[0].count, 3, "suppressed records open no incident");
+});

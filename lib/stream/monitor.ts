@@ -152,6 +152,9 @@ export class Monitor {
   private readonly top: number;
   private readonly perIncident: number;
   private alertCount = 0;
+  /** Records still to score in warm-up (see `startWarmup`), and the warm-up's length. */
+  private warmupLeft = 0;
+  private warmupLength = 0;
   private intervalCount = 0;
   private lastTime = 0;
 
@@ -186,6 +189,22 @@ export class Monitor {
   /** Traffic intervals the volume watch scored. */
   get intervals(): number {
     return this.intervalCount;
+  }
+
+  /**
+   * Starts a warm-up of `records` records: a packet source computes the KDD window features itself,
+   * and its windows start empty (the host window holds the last 100 connections), so its first
+   * connections look unlike the warmed-up training traffic and would raise false alarms. During
+   * warm-up a record above the threshold is not alerted nor merged into an incident: it is counted
+   * (`stats.suppressed`) and written to the alert log as a `suppressed` line with the whole alert
+   * and the reason, so nothing is lost. The packet sources call this when they start.
+   */
+  startWarmup(records: number): void {
+    if (!(Number.isInteger(records) && records >= 0)) {
+      throw new OptionError(`Monitor.startWarmup: records must be an integer >= 0, got ${records}.`);
+    }
+    this.warmupLeft = records;
+    this.warmupLength = records;
   }
 
   /** Counts a record the source could not parse (it never reached the model) and logs why. */
@@ -223,7 +242,18 @@ export class Monitor {
     this.stats.processed++;
     this.options.scores?.append({ time, src: input.src, dst: input.dst, score, sourceId: input.id });
     let alert: MonitorAlert | undefined;
-    if (score > bundle.threshold) {
+    const warming = this.warmupLeft > 0;
+    if (warming) this.warmupLeft--;
+    if (score > bundle.threshold && warming) {
+      this.stats.suppressed++;
+      const k = this.warmupLength - this.warmupLeft;
+      this.options.alerts?.append({
+        ...this.alert(input, x, score, time),
+        type: "suppressed",
+        reason: `warm-up: record ${k} of ${this.warmupLength} while the window features fill`,
+      });
+      this.incidents.advance(time, this.emitIncident);
+    } else if (score > bundle.threshold) {
       alert = this.alert(input, x, score, time);
       const written = this.raise(alert);
       this.options.onAlert?.(alert, written);

@@ -14,6 +14,7 @@ import { captureLive, type LiveCaptureOptions } from "../data/tshark";
 import type { ConnectionRecord, KddFeatures } from "../features/connections";
 import { PacketFeaturizer } from "../features/featurize";
 import { TrafficSeries } from "../features/timeSeries";
+import { HOST_WINDOW } from "../features/traffic";
 import type { Packet } from "../data/packet";
 import type { LineRecord } from "./lines";
 import type { Monitor, MonitorInput } from "./monitor";
@@ -50,12 +51,15 @@ export function lineInput(r: LineRecord): MonitorInput {
 
 /**
  * The packet side of the monitor: packets -> connection records -> `process`, and, when the
- * bundle has a volume watch, packets -> traffic intervals -> `processInterval`.
+ * bundle has a volume watch, packets -> traffic intervals -> `processInterval`. The first
+ * `warmupRecords` connections fill the windows and are not alerted (see `Monitor.startWarmup`).
  */
 function packetPipeline(
   monitor: Monitor,
+  warmupRecords: number,
   onRecord: () => void = () => {},
 ): { add(p: Packet): void; finish(): void } {
+  monitor.startWarmup(warmupRecords);
   const featurizer = new PacketFeaturizer((r) => {
     onRecord();
     monitor.process(connectionInput(r), performance.now());
@@ -109,16 +113,17 @@ export async function monitorSocket(
 /**
  * Replays a pcap or pcapng file through the packet pipeline into the monitor: as fast as it can
  * (default), or paced by the packets' timestamps with `speed` (1 = as recorded, 10 = ten times
- * faster), so a replay exercises the monitor as live traffic would.
+ * faster), so a replay exercises the monitor as live traffic would. The first `warmupRecords`
+ * connections (default 100, the host window) are not alerted: see `Monitor.startWarmup`.
  * @returns the number of packets read and connection records scored.
  */
 export async function monitorCapture(
   monitor: Monitor,
   path: string,
-  options: { speed?: number; signal?: AbortSignal } = {},
+  options: { speed?: number; signal?: AbortSignal; warmupRecords?: number } = {},
 ): Promise<{ packets: number; records: number }> {
   let records = 0;
-  const pipeline = packetPipeline(monitor, () => records++);
+  const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, () => records++);
   const speed = options.speed ?? 0;
   if (!(speed > 0)) {
     const report = await readCapture(path, (p) => pipeline.add(p));
@@ -151,9 +156,9 @@ export async function monitorCapture(
  */
 export async function monitorLive(
   monitor: Monitor,
-  options: LiveCaptureOptions,
+  options: LiveCaptureOptions & { warmupRecords?: number },
 ): Promise<{ packets: number }> {
-  const pipeline = packetPipeline(monitor);
+  const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW);
   const report = await captureLive(options, (p) => pipeline.add(p));
   pipeline.finish();
   return { packets: report.packets };

@@ -146,6 +146,7 @@ describe("MonitorStats", () => {
       dropped: 40,
       alerts: 7,
       alertsWritten: 0,
+      suppressed: 0,
       incidents: 2,
       queueDepth: 12,
       maxQueueDepth: 300,

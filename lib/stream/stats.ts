@@ -202,6 +202,8 @@ export interface MonitorSnapshot {
   readonly alerts: number;
   /** Alerts written to the alert log in full (the first ones of each incident; the rest are counted there). */
   readonly alertsWritten: number;
+  /** Records above the threshold while a packet source's windows were filling: logged as `suppressed`, not alerted. */
+  readonly suppressed: number;
   readonly incidents: number;
   readonly queueDepth: number;
   /** Largest queue depth set since the previous snapshot. */
@@ -235,6 +237,8 @@ export class MonitorStats {
   alerts = 0;
   /** Alerts written to the alert log in full. */
   alertsWritten = 0;
+  /** Records above the threshold during warm-up (logged, not alerted). */
+  suppressed = 0;
   /** Incidents opened. */
   incidents = 0;
   private rejectedCount = 0;
@@ -308,6 +312,7 @@ export class MonitorStats {
       dropped: this.dropped,
       alerts: this.alerts,
       alertsWritten: this.alertsWritten,
+      suppressed: this.suppressed,
       incidents: this.incidents,
       queueDepth: this.depth,
       maxQueueDepth: this.maxDepth,
