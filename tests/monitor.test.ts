@@ -169,3 +169,18 @@ test("pcap replay at recorded speed is paced by the packets' timestamps and scor
   assert.equal(paced.stats.alerts, fast.stats.alerts);
   assert.ok(fast.stats.alerts > 0, "the scan raises alerts");
 });
+
+test("a replay stops when its signal aborts, and scores what it read", async () => {
+  const bundle = await trainBundle({ protocol: "simulated", detector: "Mahalanobis", seed: 1 });
+  const { pcap } = loadSimulated("sim-mixed");
+  const ac = new AbortController();
+  ac.abort();
+  const monitor = new Monitor(bundle);
+  const run = await monitorCapture(monitor, pcap, { signal: ac.signal });
+  const all = await readCapture(pcap, () => {});
+  assert.ok(
+    run.packets > 0 && run.packets < all.packets / 10,
+    `${run.packets} of ${all.packets} packets read`,
+  );
+  assert.equal(monitor.stats.processed, run.records, "every record read was scored");
+});

@@ -87,12 +87,17 @@ export class TrafficSeries {
   private current = Number.NaN;
   private total = newAcc();
   private hosts = new Map<string, Acc>();
+  /** Without an `onHost`, per-host series are not kept at all (the monitor's volume watch reads totals only). */
+  private readonly perHost: boolean;
+  private readonly onHost: (row: SeriesRow) => void;
 
   constructor(
     private readonly onTotal: (row: SeriesRow) => void,
-    private readonly onHost: (row: SeriesRow) => void = () => {},
+    onHost?: (row: SeriesRow) => void,
     options: SeriesOptions = {},
   ) {
+    this.perHost = onHost !== undefined;
+    this.onHost = onHost ?? (() => {});
     this.intervalSeconds = options.intervalSeconds ?? 10;
     if (!(this.intervalSeconds > 0))
       throw new OptionError(`TrafficSeries: intervalSeconds must be positive, got ${this.intervalSeconds}.`);
@@ -113,6 +118,7 @@ export class TrafficSeries {
     else if (p.protocol === IPPROTO_ICMP || p.protocol === IPPROTO_ICMPV6)
       flow = `i|${p.src}|${p.dst}|${p.icmpType}`;
     this.count(this.total, p, tcp, syn, dns, flow, true);
+    if (!this.perHost) return;
     if (this.isLocal(p.src)) this.count(this.host(p.src), p, tcp, syn, dns, flow, true);
     if (this.isLocal(p.dst)) {
       const h = this.host(p.dst);

@@ -115,6 +115,7 @@ export async function monitorSocket(
  * (default), or paced by the packets' timestamps with `speed` (1 = as recorded, 10 = ten times
  * faster), so a replay exercises the monitor as live traffic would. The first `warmupRecords`
  * connections (default 100, the host window) are not alerted: see `Monitor.startWarmup`.
+ * `signal` stops the replay after the chunk (about 1 MB) being read; what was read is scored.
  * @returns the number of packets read and connection records scored.
  */
 export async function monitorCapture(
@@ -123,32 +124,45 @@ export async function monitorCapture(
   options: { speed?: number; signal?: AbortSignal; warmupRecords?: number } = {},
 ): Promise<{ packets: number; records: number }> {
   let records = 0;
+  let packets = 0;
   const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, () => records++);
+  const add = (p: Packet): void => {
+    packets++;
+    pipeline.add(p);
+  };
+  const stopIfAborted = (): void => {
+    if (options.signal?.aborted) throw new ReplayStopped();
+  };
   const speed = options.speed ?? 0;
-  if (!(speed > 0)) {
-    const report = await readCapture(path, (p) => pipeline.add(p));
-    pipeline.finish();
-    return { packets: report.packets, records };
-  }
   // Packets of each chunk are held, then fed at their due time (relative to the first packet).
   const pending: Packet[] = [];
   let first = Number.NaN;
   const started = performance.now();
-  const report = await readCapture(path, (p) => pending.push(p), {
-    afterChunk: async () => {
-      for (const p of pending) {
-        if (options.signal?.aborted) break;
-        if (Number.isNaN(first)) first = p.ts;
-        const wait = started + ((p.ts - first) / speed) * 1000 - performance.now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-        pipeline.add(p);
-      }
-      pending.length = 0;
-    },
-  });
-  pipeline.finish();
-  return { packets: report.packets, records };
+  try {
+    if (!(speed > 0)) await readCapture(path, add, { afterChunk: async () => stopIfAborted() });
+    else {
+      await readCapture(path, (p) => pending.push(p), {
+        afterChunk: async () => {
+          for (const p of pending) {
+            stopIfAborted();
+            if (Number.isNaN(first)) first = p.ts;
+            const wait = started + ((p.ts - first) / speed) * 1000 - performance.now();
+            if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+            add(p);
+          }
+          pending.length = 0;
+        },
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof ReplayStopped)) throw err;
+  }
+  pipeline.finish(); // what was read is scored, also when stopped
+  return { packets, records };
 }
+
+/** Stops a replay from inside the file reader when its signal aborts. */
+class ReplayStopped extends Error {}
 
 /**
  * Captures live traffic with tshark (root or CAP_NET_RAW needed; the error says so) through the
