@@ -108,6 +108,19 @@ test("transformRecord gives exactly the batch result; save and load round-trip",
       batch.data.subarray(i * batch.cols, (i + 1) * batch.cols),
     );
   }
+  // the unusual cases take the checked loop, with the same output or error as before
+  const unseen = { ...kdd.record(0), service: "never-seen" };
+  const expected = Float32Array.from(batch.data.subarray(0, batch.cols));
+  const serviceAt = p.featureNames.indexOf("service=http");
+  expected[serviceAt] = 0;
+  assert.deepEqual(p.transformRecord(unseen), expected, "an unseen category encodes as zeros");
+  const missing = { ...kdd.record(0), src_bytes: Number.NaN };
+  const imputed = p.transformRecord(missing);
+  assert.ok(Number.isFinite(imputed[p.featureNames.indexOf("src_bytes")]), "NaN is imputed");
+  assert.throws(
+    () => p.transformRecord({ ...kdd.record(0), src_bytes: "181" }),
+    /"src_bytes" must be a number, got "181"/,
+  );
   const path = join(mkdtempSync(join(tmpdir(), "detective-pipe-")), "sub", "p.json");
   p.save(path);
   const loaded = FeaturePipeline.load(path);

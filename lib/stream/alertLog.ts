@@ -9,7 +9,7 @@
  *   so a crash of the process loses at most the last `flushMs` of records (written lines are in
  *   the kernel's page cache). Each write is followed by `fdatasync` for power losses: `flush()`
  *   and `close()` sync before they return; the timer's flushes sync on libuv's thread pool, one at
- *   a time, so the disk's latency does not stall scoring (it took 6% of the monitor's time);
+ *   a time, so the disk's latency does not stall scoring;
  * - on open, a file whose last line has no newline (a write torn by a crash or a full disk) has
  *   that partial tail truncated, and the truncation is reported in `recovery`, never hidden.
  * Opening also counts the whole lines already in the file (`linesAtOpen`), so a restarted monitor

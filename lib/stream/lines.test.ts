@@ -121,6 +121,8 @@ describe("parseLine: JSON", () => {
       /"srcPort" .* 0 to 65535/,
     );
     expectReject(parseLine(JSON.stringify(jsonRecord({ dstPort: 8.5 }))), "bad metadata", /"dstPort"/);
+    // finite but beyond what a Date holds: no alert could carry its timestamp
+    expectReject(parseLine(JSON.stringify(jsonRecord({ time: 1e300 }))), "bad metadata", /"time"/);
     expectReject(parseLine(JSON.stringify(jsonRecord({ src: 10 }))), "bad metadata", /"src" is the number/);
     expectReject(parseLine(JSON.stringify(jsonRecord({ id: { a: 1 } }))), "bad metadata", /"id"/);
     expectReject(

@@ -35,6 +35,9 @@ export const CSV_FIELD_COUNTS: readonly number[] = Object.freeze([
   KDD_FEATURES.length + 2,
 ]);
 
+/** Largest |time| in seconds a JavaScript Date holds (8.64e15 ms). */
+const MAX_EPOCH_SECONDS = 8.64e12;
+
 /** Characters of an offending value quoted in a reject reason. */
 const QUOTE_CHARS = 40;
 
@@ -262,7 +265,8 @@ function readMetadata(obj: Record<string, unknown>, record: Mutable<LineRecord>)
   if (time !== undefined) {
     const seconds =
       typeof time === "number" ? time : typeof time === "string" ? Date.parse(time) / 1000 : Number.NaN;
-    if (!Number.isFinite(seconds)) {
+    // Date's range (±8.64e15 ms): a time outside it has no timestamp, and no alert could be written
+    if (!Number.isFinite(seconds) || Math.abs(seconds) > MAX_EPOCH_SECONDS) {
       return `"time" is ${describeValue(time)}; send seconds since the epoch (e.g. 1700000000.25) or an ISO 8601 string, or omit it.`;
     }
     record.time = seconds;

@@ -12,7 +12,7 @@ import { seeded } from "../random";
 import { kddLine, type RecordValues } from "../testing/kddLines";
 import { AlertLog } from "./alertLog";
 import { loadBundle, makeBundle, type ModelBundle, saveBundle } from "./bundle";
-import { alertSummary, Monitor, type MonitorAlert } from "./monitor";
+import { alertSummary, isoTimestamp, Monitor, type MonitorAlert } from "./monitor";
 import { monitorSocket } from "./sources";
 
 const rng = seeded(11);
@@ -261,4 +261,12 @@ test("monitor warm-up: records above the threshold are logged as suppressed and 
   const incidents = logged.filter((l) => l.type === "incident" && l.event === "close");
   assert.equal(incidents.length, 1);
   assert.equal(incidents[0].count, 3, "suppressed records open no incident");
+});
+
+test("isoTimestamp equals Date's toISOString, cached second or not", () => {
+  const rng = seeded(3);
+  const times = [0, -0.0005, -1.5, 1772529888.25002, 1e-4, 8.64e12, -8.64e12, 253402300800.5];
+  for (let i = 0; i < 2000; i++) times.push(1.7e9 + rng() * 100, (rng() - 0.5) * 1e11);
+  for (const t of times) assert.equal(isoTimestamp(t), new Date(t * 1000).toISOString(), `t = ${t}`);
+  assert.throws(() => isoTimestamp(1e300), RangeError);
 });

@@ -16,7 +16,6 @@ import { PacketFeaturizer } from "../features/featurize";
 import { TrafficSeries } from "../features/timeSeries";
 import { HOST_WINDOW } from "../features/traffic";
 import type { Packet } from "../data/packet";
-import type { LineRecord } from "./lines";
 import type { Monitor, MonitorInput } from "./monitor";
 import { SocketSource, type SocketSourceOptions } from "./socketSource";
 
@@ -31,21 +30,6 @@ export function connectionInput(r: ConnectionRecord): MonitorInput {
     dstPort: r.dstPort,
     protocol: r.protocol,
     id: r.uid,
-  };
-}
-
-/** A parsed line as monitor input. */
-export function lineInput(r: LineRecord): MonitorInput {
-  return {
-    features: r.features,
-    time: r.time,
-    src: r.src,
-    srcPort: r.srcPort,
-    dst: r.dst,
-    dstPort: r.dstPort,
-    protocol: r.protocol,
-    label: r.label,
-    id: r.id,
   };
 }
 
@@ -103,7 +87,7 @@ export async function monitorSocket(
   if (signal.aborted) stop();
   else signal.addEventListener("abort", stop, { once: true });
   for await (const batch of source.batches()) {
-    for (const { record, receivedAt } of batch) monitor.process(lineInput(record), receivedAt);
+    for (const { record, receivedAt } of batch) monitor.process(record, receivedAt); // a LineRecord is a MonitorInput
     monitor.stats.queueDepth = source.stats.queueDepth;
   }
   monitor.tick();
