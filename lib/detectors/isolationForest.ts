@@ -49,8 +49,8 @@ function isolationScore(pathSum: number, nTrees: number, cPsi: number): number {
  * - `heap` (trees up to `HEAP_MAX_DEPTH` deep, so every default forest): each tree padded to a
  *   complete binary tree of its forest's depth, children of node k at 2k+1 and 2k+2, a leaf above
  *   the bottom continued by splits that always go left (threshold +Infinity). Every walk then takes
- *   the same number of steps with no child pointers to chase, and four trees are walked at once so
- *   the processor overlaps them: 3.5 -> 2.2 µs per row on NSL-KDD here. Thresholds are stored as
+ *   the same number of steps with no child pointers to chase, and eight trees are walked at once so
+ *   the processor overlaps them: 3.5 -> 1.6 µs per row on NSL-KDD here. Thresholds are stored as
  *   the largest float32 not above the split value: for float32 features (the library's matrices)
  *   x <= t exactly when x <= floorFloat32(t), so rows go the same way as in the saved trees.
  * - `nodes`: the saved arrays (feature, value, left child; the right child is left + 1).
@@ -143,37 +143,55 @@ export function scoreForestRows(
   }
   const { depth, feature, threshold, leaf, nTrees, cPsi } = forest;
   const inner = (1 << depth) - 1;
-  const quads = nTrees - (nTrees % 4);
+  const eights = nTrees - (nTrees % 8);
+  // Each step is k = 2k + 2 - (x <= t): the comparison as a number, not a branch (a branch here is
+  // mispredicted half the time): 2.1 -> 1.6 µs per row with eight trees in flight.
   for (let i = start; i < end; i++) {
     const o = i * d;
     let sum = 0;
     let t = 0;
-    for (; t < quads; t += 4) {
+    for (; t < eights; t += 8) {
       const b0 = t * inner;
       const b1 = b0 + inner;
       const b2 = b1 + inner;
       const b3 = b2 + inner;
+      const b4 = b3 + inner;
+      const b5 = b4 + inner;
+      const b6 = b5 + inner;
+      const b7 = b6 + inner;
       let k0 = 0;
       let k1 = 0;
       let k2 = 0;
       let k3 = 0;
+      let k4 = 0;
+      let k5 = 0;
+      let k6 = 0;
+      let k7 = 0;
       for (let level = 0; level < depth; level++) {
-        k0 = 2 * k0 + (data[o + feature[b0 + k0]] <= threshold[b0 + k0] ? 1 : 2);
-        k1 = 2 * k1 + (data[o + feature[b1 + k1]] <= threshold[b1 + k1] ? 1 : 2);
-        k2 = 2 * k2 + (data[o + feature[b2 + k2]] <= threshold[b2 + k2] ? 1 : 2);
-        k3 = 2 * k3 + (data[o + feature[b3 + k3]] <= threshold[b3 + k3] ? 1 : 2);
+        k0 = 2 * k0 + 2 - Number(data[o + feature[b0 + k0]] <= threshold[b0 + k0]);
+        k1 = 2 * k1 + 2 - Number(data[o + feature[b1 + k1]] <= threshold[b1 + k1]);
+        k2 = 2 * k2 + 2 - Number(data[o + feature[b2 + k2]] <= threshold[b2 + k2]);
+        k3 = 2 * k3 + 2 - Number(data[o + feature[b3 + k3]] <= threshold[b3 + k3]);
+        k4 = 2 * k4 + 2 - Number(data[o + feature[b4 + k4]] <= threshold[b4 + k4]);
+        k5 = 2 * k5 + 2 - Number(data[o + feature[b5 + k5]] <= threshold[b5 + k5]);
+        k6 = 2 * k6 + 2 - Number(data[o + feature[b6 + k6]] <= threshold[b6 + k6]);
+        k7 = 2 * k7 + 2 - Number(data[o + feature[b7 + k7]] <= threshold[b7 + k7]);
       }
       // added tree by tree, in order, so the sum is the same as one tree at a time
       sum += leaf[b0 + t + k0 - inner];
       sum += leaf[b1 + t + 1 + k1 - inner];
       sum += leaf[b2 + t + 2 + k2 - inner];
       sum += leaf[b3 + t + 3 + k3 - inner];
+      sum += leaf[b4 + t + 4 + k4 - inner];
+      sum += leaf[b5 + t + 5 + k5 - inner];
+      sum += leaf[b6 + t + 6 + k6 - inner];
+      sum += leaf[b7 + t + 7 + k7 - inner];
     }
     for (; t < nTrees; t++) {
       const b = t * inner;
       let k = 0;
       for (let level = 0; level < depth; level++) {
-        k = 2 * k + (data[o + feature[b + k]] <= threshold[b + k] ? 1 : 2);
+        k = 2 * k + 2 - Number(data[o + feature[b + k]] <= threshold[b + k]);
       }
       sum += leaf[b + t + k - inner];
     }
