@@ -151,6 +151,8 @@ export class Monitor {
   private readonly now: () => number;
   private readonly top: number;
   private readonly perIncident: number;
+  /** The model every alert names (one frozen object, shared by the alerts). */
+  private readonly model: MonitorAlert["model"];
   private alertCount = 0;
   /** Records still to score in warm-up (see `startWarmup`), and the warm-up's length. */
   private warmupLeft = 0;
@@ -173,6 +175,8 @@ export class Monitor {
     this.top = options.topFeatures ?? 5;
     this.incidents = new IncidentAggregator<MonitorAlert | VolumeAlert>(options.incidentOptions);
     this.perIncident = options.alertsPerIncident ?? this.incidents.opts.sampleSize;
+    const { protocol, seed, createdAt } = bundle.training;
+    this.model = Object.freeze({ protocol, seed, createdAt });
     if (!(this.perIncident >= 0)) {
       throw new OptionError(
         `Monitor: alertsPerIncident must be a number >= 0 (Infinity for every alert), got ${this.perIncident}.`,
@@ -298,11 +302,7 @@ export class Monitor {
       record: f,
       label: input.label,
       sourceId: input.id,
-      model: {
-        protocol: bundle.training.protocol,
-        seed: bundle.training.seed,
-        createdAt: bundle.training.createdAt,
-      },
+      model: this.model,
     };
   }
 
@@ -347,11 +347,7 @@ export class Monitor {
       intervalSeconds: watch.intervalSeconds,
       contributors,
       interval: row,
-      model: {
-        protocol: this.bundle.training.protocol,
-        seed: this.bundle.training.seed,
-        createdAt: this.bundle.training.createdAt,
-      },
+      model: this.model,
     };
     const written = this.raise(alert);
     this.options.onVolumeAlert?.(alert, written);
