@@ -262,6 +262,9 @@ describe("IncidentAggregator", () => {
     for (let i = 0; i < 25; i++) alerts.push({ ...alert(i * 0.1, `s${i}`), dst: "v" });
     // 10 minutes later: 3 new sources, far below fanIn again
     for (let i = 0; i < 3; i++) alerts.push({ ...alert(600 + i, `t${i}`), dst: "v" });
+    // one source keeps alerting on the victim meanwhile: the flood's sources still leave the window
+    for (let t = 10; t < 600; t += 5) alerts.push({ ...alert(t, "s0"), dst: "v" });
+    alerts.sort((a, b) => a.time - b.time);
     const { out } = run(alerts, { fanIn: 20, windowSeconds: 60 });
     const late = out.filter((r) => r.event === "open" && r.firstSeen >= 600);
     assert.deepEqual(

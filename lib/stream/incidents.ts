@@ -156,7 +156,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
   /** Open incidents in order of last activity (a Map keeps insertion order; touched ones move to the end). */
   private readonly open = new Map<string, Open<A>>();
   /** Per destination and kind: the distinct sources that alerted on it lately, by last activity. */
-  private readonly targets = new Map<string, { sources: Set<string>; lastSeen: number }>();
+  private readonly targets = new Map<string, { sources: Map<string, number>; lastSeen: number }>();
   private now = Number.NEGATIVE_INFINITY;
 
   constructor(options: IncidentOptions = {}) {
@@ -306,8 +306,9 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
   }
 
   /**
-   * Records that `src` alerted on the destination `dstKey` at `time`; returns the distinct sources
-   * that have alerted on it since it was last quiet for a whole window (counted up to fanIn + 1).
+   * Records that `src` alerted on the destination `dstKey` at `time`; returns how many distinct
+   * sources alerted on it within the window before `time` (a sliding window: each source with its
+   * last alert time, the most recent `fanIn + 1` kept, enough to tell "more than fanIn").
    */
   private fanInOf(dstKey: string, src: string, time: number): number {
     let t = this.targets.get(dstKey);
@@ -315,13 +316,20 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       if (this.targets.size >= this.opts.maxOpen) {
         this.targets.delete(this.targets.keys().next().value as string);
       }
-      t = { sources: new Set(), lastSeen: time };
+      t = { sources: new Map(), lastSeen: time };
     }
     this.targets.delete(dstKey); // move to the end: most recently active
     this.targets.set(dstKey, t);
     if (time > t.lastSeen) t.lastSeen = time;
-    if (t.sources.size <= this.opts.fanIn) t.sources.add(src); // enough to tell "more than fanIn"
-    return t.sources.size;
+    const { sources } = t;
+    sources.delete(src); // sources stay ordered by their last alert
+    sources.set(src, time);
+    const horizon = time - this.opts.windowSeconds;
+    for (const [s, seen] of sources) {
+      if (seen >= horizon && sources.size <= this.opts.fanIn + 1) break;
+      sources.delete(s);
+    }
+    return sources.size;
   }
 
   private evictOldest(emit: IncidentSink<A>): void {
