@@ -337,7 +337,7 @@ async function runMonitor(args: string[]): Promise<number> {
       : (i) => {
           if (i.event !== "update")
             console.log(
-              `incident ${i.event} ${i.id}: ${i.scope === "destination" ? `${i.sources}${i.sourcesAtLeast ? "+" : ""} sources -> ${i.dst}` : i.src} ${i.kind}, ${i.count} alert(s), max score ${i.maxScore.toPrecision(4)}`,
+              `incident ${i.event} ${i.id}: ${i.scope === "destination" ? `${i.sources}${i.sourcesAtLeast ? "+" : ""} source(s) -> ${i.dst}` : i.src} ${i.kind}, ${i.count} alert(s), max score ${i.maxScore.toPrecision(4)}`,
             );
         },
   });
