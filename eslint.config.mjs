@@ -2,6 +2,62 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// The stages of lib/ and what each may import (besides itself). Imports flow one way; a backwards
+// import fails the lint with the rule's message. lib/index.ts lists the same order for readers.
+const CHAIN = [
+  "core",
+  "net",
+  "packets",
+  "flows",
+  "protocols",
+  "simulate",
+  "datasets",
+  "features",
+  "detectors",
+];
+const upTo = (stage) => CHAIN.slice(0, CHAIN.indexOf(stage));
+const STAGES = {
+  ...Object.fromEntries(CHAIN.map((stage) => [stage, upTo(stage)])),
+  eval: [...CHAIN, "model"],
+  plots: [...CHAIN, "model", "eval"],
+  report: [...CHAIN, "model", "eval", "plots"],
+  events: ["core"],
+  model: [...CHAIN, "events"],
+  sources: [...upTo("detectors"), "events"],
+  monitor: [...CHAIN, "events", "model", "sources"],
+};
+const ALL_STAGES = [...Object.keys(STAGES), "cli", "testing"];
+// Tests beside a stage may also import lib/testing (shared fixtures) and build their fixtures with
+// later stages (a monitor test fits a bundle); lib/testing is never imported by library code.
+const boundaries = Object.entries(STAGES).flatMap(([stage, allowed]) => [
+  restrict(stage, allowed, [`lib/${stage}/**/*.ts`], [`lib/${stage}/**/*.test.ts`]),
+  restrict(stage, [...Object.keys(STAGES), "testing"], [`lib/${stage}/**/*.test.ts`], []),
+]);
+function restrict(stage, allowed, files, ignores) {
+  const banned = ALL_STAGES.filter((s) => s !== stage && !allowed.includes(s));
+  return {
+    files,
+    ignores,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${banned.join("|")})(/|$)`,
+              message: `lib/${stage} may import only ${allowed.length ? allowed.join(", ") : "nothing outside itself"} (the one-way order of lib/index.ts).`,
+            },
+            {
+              regex: "^(\\.\\./)+index$|^@detective/lib",
+              message: "Inside lib/, import the module itself, not the public surface.",
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -33,6 +89,7 @@ export default tseslint.config(
   },
   // node:test's describe/test return promises the runner tracks itself.
   { files: ["**/*.test.ts"], rules: { "@typescript-eslint/no-floating-promises": "off" } },
+  ...boundaries,
   {
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: { globals: { console: "readonly", process: "readonly" } },

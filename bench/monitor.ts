@@ -31,7 +31,7 @@ import {
   monitorSocket,
   type Table,
   trainBundle,
-} from "../lib/index";
+} from "../lib";
 import { median, round, writeResult } from "./common";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -1,35 +1,40 @@
 /**
- * Detective's public surface: notebooks and the monitor import only from here
+ * Detective's public surface: notebooks, benchmarks and the CLI's users import only from here
  * (`import { loadDataset, FeaturePipeline } from "@detective/lib"`).
- * Imports flow one way: data -> features -> detectors -> eval -> plots -> report; stream may use them all.
+ *
+ * The library is organised by stage. Imports flow one way, and the lint (eslint.config.mjs) fails a
+ * backwards one:
+ *   core -> net -> packets -> flows -> protocols -> simulate / datasets -> features -> detectors
+ *   -> eval -> plots -> report
+ * events imports only core; model, sources and monitor build on core ... detectors and events (and
+ * monitor on model and sources) and never import eval, plots or report; cli may import everything.
  */
-export * from "./errors";
-export * from "./random";
-export * from "./matrix";
-export * from "./paths";
-export * from "./study";
-export * from "./tf";
-export * from "./data/kdd99";
-export * from "./data/table";
-export * from "./data/loadKdd";
-export * from "./data/clean";
-export * from "./data/manifest";
-export * from "./data/fetch";
-export * from "./data/datasets";
-export * from "./data/protocol";
-export * from "./data/summary";
-export * from "./data/view";
-export * from "./data/packet";
-export * from "./data/decode";
-export * from "./data/capture";
-export * from "./data/frames";
-export * from "./data/pcapWriter";
-export * from "./data/simulate/simulate";
-export * from "./data/simulate/attacks";
-export type { ConnectionLabel } from "./data/simulate/conversation";
-export { activity } from "./data/simulate/network";
-export * from "./data/generated";
-export * from "./data/tshark";
+export * from "./core/errors";
+export * from "./core/random";
+export * from "./core/matrix";
+export * from "./core/paths";
+export * from "./core/study";
+export * from "./core/tf";
+export * from "./packets/packet";
+export * from "./packets/decode";
+export * from "./packets/capture";
+export * from "./packets/frames";
+export * from "./packets/writer";
+export * from "./packets/tshark";
+export * from "./simulate/simulate";
+export * from "./simulate/attacks";
+export type { ConnectionLabel } from "./simulate/conversation";
+export { activity } from "./simulate/network";
+export * from "./datasets/kdd99";
+export * from "./datasets/table";
+export * from "./datasets/loadKdd";
+export * from "./datasets/clean";
+export * from "./datasets/manifest";
+export * from "./datasets/fetch";
+export * from "./datasets/datasets";
+export * from "./datasets/summary";
+export * from "./datasets/view";
+export * from "./datasets/generated";
 export * from "./features/pipeline";
 export * from "./features/services";
 export * from "./features/connections";
@@ -45,6 +50,7 @@ export * from "./detectors/controlCharts";
 export * from "./detectors/oneClassSvm";
 export * from "./detectors/autoencoder";
 export * from "./detectors/lstm";
+export * from "./detectors/registry";
 export {
   type EpochReport,
   progressBar,
@@ -52,25 +58,27 @@ export {
   type TrainingOptions,
   type TrainingSettings,
 } from "./detectors/neural";
-export * from "./detectors/registry";
+export * from "./eval/splits";
 export * from "./eval/metrics";
 export * from "./eval/threshold";
 export * from "./eval/evaluate";
-export * from "./eval/protocols";
+export * from "./eval/benchmarks";
 export * from "./eval/studyConfig";
 export * from "./eval/runStudy";
+export * from "./eval/trainBundle";
+export * from "./eval/groundTruth";
 export * from "./plots/theme";
 export * from "./plots/figures";
 export * from "./plots/render";
-export * from "./plots/studyFigures";
+export * from "./report/studyFigures";
 export * from "./report/summary";
 export * from "./report/report";
 export * from "./report/write";
-export * from "./stream/lines";
-export * from "./stream/alertLog";
-export * from "./stream/socketSource";
-export * from "./stream/incidents";
-export * from "./stream/stats";
-export * from "./stream/bundle";
-export * from "./stream/monitor";
-export * from "./stream/sources";
+export * from "./events/alertLog";
+export * from "./model/bundle";
+export * from "./sources/lines";
+export * from "./sources/socketSource";
+export * from "./monitor/incidents";
+export * from "./monitor/stats";
+export * from "./monitor/monitor";
+export * from "./monitor/run";

@@ -66,6 +66,6 @@ fi
 
 # 5. data
 if [ "${1:-}" != "--no-data" ]; then
-  node lib/dist/cli.js fetch
+  node lib/dist/cli/main.js fetch
 fi
 log "ready ($(elapsed "$t0"))"

@@ -32,7 +32,7 @@ fi
 
 mapfile -t narrative < <(ls notebooks/[0-9][0-9]-*.ipynb | grep -v '/08-comparison.ipynb$')
 log "model runs of the comparative study ($mode mode) in the background; the other notebooks meanwhile"
-node lib/dist/cli.js study "${quick[@]}" &
+node lib/dist/cli/main.js study "${quick[@]}" &
 study_pid=$!
 trap 'kill "$study_pid" 2>/dev/null || true' EXIT
 notebooks_ok=0
@@ -44,7 +44,7 @@ trap - EXIT
 [ "$notebooks_ok" -eq 0 ] || die "a notebook failed (see above); the study's results were written."
 log "notebook 08 (comparison, from the results) and the report"
 run_notebooks notebooks/08-comparison.ipynb
-node lib/dist/cli.js report "${quick[@]}"
+node lib/dist/cli/main.js report "${quick[@]}"
 if [ "$mode" = full ]; then
   log "done in $(elapsed "$t0"): notebooks/ executed, report/notebooks/*.html, report/report.{md,html,pdf}"
 else

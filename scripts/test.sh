@@ -27,7 +27,7 @@ unit_fail=$(awk '/^# fail /{print $3}' "$report")
 rm -f "$report"
 
 log "the comparative study in quick mode (model runs, then the report from their results)"
-{ node lib/dist/cli.js study --quick && node lib/dist/cli.js report --quick; } || failed+=("quick study")
+{ node lib/dist/cli/main.js study --quick && node lib/dist/cli/main.js report --quick; } || failed+=("quick study")
 
 log "notebooks in quick mode"
 nb_report=$(mktemp)

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { findDuplicates, loadDataset, type Table, valueCounts } from "../lib/index";
+import { findDuplicates, loadDataset, type Table, valueCounts } from "../lib";
 
 const labelCount = (table: Table, label: string): number =>
   valueCounts(table, "label").find(([name]) => name === label)?.[1] ?? 0;

@@ -24,7 +24,7 @@ import {
   simulateTraffic,
   trainBundle,
   type VolumeAlert,
-} from "../lib/index";
+} from "../lib";
 
 function httpGet(port: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -11,14 +11,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import {
-  captureLive,
-  type Packet,
-  readCapture,
-  simulateTraffic,
-  tsharkPackets,
-  tsharkVersion,
-} from "../lib/index";
+import { captureLive, type Packet, readCapture, simulateTraffic, tsharkPackets, tsharkVersion } from "../lib";
 
 const dir = mkdtempSync(join(tmpdir(), "detective-tshark-"));
 const pcap = join(dir, "every-scenario.pcap");

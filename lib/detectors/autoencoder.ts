@@ -8,8 +8,8 @@
  * Architecture: d -> hidden[0] -> ... -> hidden[k] (the code, linear) -> ... -> hidden[0] -> d (linear),
  * ReLU between; default d-64-16-64-d. Loss: mean squared error.
  */
-import type { Matrix } from "../matrix";
-import { seeded } from "../random";
+import type { Matrix } from "../core/matrix";
+import { seeded } from "../core/random";
 import {
   checkColumns,
   checkTrainable,
@@ -34,8 +34,8 @@ import {
   train,
   trainingSettings,
 } from "./neural";
-import { OptionError } from "../errors";
-import { tensorflow } from "../tf";
+import { OptionError } from "../core/errors";
+import { tensorflow } from "../core/tf";
 
 export interface AutoencoderOptions extends TrainingOptions {
   /** Widths of the encoder's layers; the last is the code, the decoder mirrors them. Default [64, 16]. */

@@ -12,8 +12,8 @@
  * order from the fitted state without changing it; `learnOne` moves the state forward one interval
  * (score first, learn second, as in River).
  */
-import { OptionError } from "../errors";
-import type { Matrix } from "../matrix";
+import { OptionError } from "../core/errors";
+import type { Matrix } from "../core/matrix";
 import {
   checkColumns,
   detectorJSON,

@@ -12,9 +12,9 @@
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { OptionError } from "../errors";
-import type { Matrix } from "../matrix";
-import { type Rng, randomInt, sampleIndices, seeded } from "../random";
+import { OptionError } from "../core/errors";
+import type { Matrix } from "../core/matrix";
+import { type Rng, randomInt, sampleIndices, seeded } from "../core/random";
 import {
   checkColumns,
   detectorJSON,

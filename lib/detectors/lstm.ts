@@ -16,10 +16,10 @@
  * `scoreOne` keeps the last rows itself (call it in time order; `reset()` forgets them), so the
  * monitor scores a stream exactly as `score` scores a file.
  */
-import { OptionError } from "../errors";
-import { tensorflow } from "../tf";
-import type { Matrix } from "../matrix";
-import { seeded } from "../random";
+import { OptionError } from "../core/errors";
+import { tensorflow } from "../core/tf";
+import type { Matrix } from "../core/matrix";
+import { seeded } from "../core/random";
 import {
   checkWidths,
   gatherRows,

@@ -5,8 +5,8 @@
  * columns are. S is factored once by Cholesky (ml-matrix); scoring solves with the factor.
  */
 import { CholeskyDecomposition, Matrix as MlMatrix } from "ml-matrix";
-import { OptionError } from "../errors";
-import type { Matrix } from "../matrix";
+import { OptionError } from "../core/errors";
+import type { Matrix } from "../core/matrix";
 import {
   checkColumns,
   detectorJSON,

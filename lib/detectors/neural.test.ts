@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { rocAuc } from "../eval/metrics";
-import type { Matrix } from "../matrix";
-import { seeded } from "../random";
-import { loadTensorflow } from "../tf";
+import type { Matrix } from "../core/matrix";
+import { seeded } from "../core/random";
+import { loadTensorflow } from "../core/tf";
 import { Autoencoder, DenoisingAutoencoder } from "./autoencoder";
 import { detectorFromJSON } from "./registry";
 

@@ -9,9 +9,9 @@
  * number comes from our seeded generator, and batches are gathered from tensors kept on the backend.
  */
 import type * as TfModule from "@tensorflow/tfjs";
-import { OptionError, ShapeError } from "../errors";
-import { type Rng, seeded, shuffleInPlace } from "../random";
-import { tensorflow } from "../tf";
+import { OptionError, ShapeError } from "../core/errors";
+import { type Rng, seeded, shuffleInPlace } from "../core/random";
+import { tensorflow } from "../core/tf";
 
 export type Tf = typeof TfModule;
 export type Tensor = TfModule.Tensor;

@@ -8,9 +8,9 @@
  * anomaly score is -f(x). The kernel is evaluated in batches over each row's non-zero features
  * (one-hot rows are mostly zeros) against the support vectors stored feature-major.
  */
-import { OptionError, SchemaError } from "../errors";
-import type { Matrix } from "../matrix";
-import { sampleIndices, seeded } from "../random";
+import { OptionError, SchemaError } from "../core/errors";
+import type { Matrix } from "../core/matrix";
+import { sampleIndices, seeded } from "../core/random";
 import {
   checkColumns,
   detectorJSON,

@@ -3,7 +3,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { OptionError, SchemaError } from "../errors";
+import { OptionError, SchemaError } from "../core/errors";
 import { Autoencoder, DenoisingAutoencoder } from "./autoencoder";
 import { EwmaChart, MovingAverageChart, RollingZScore } from "./controlCharts";
 import { IsolationForest } from "./isolationForest";

@@ -5,8 +5,8 @@
  * apart from the options and saves to JSON, so the real-time monitor reuses what the study trained.
  * Thresholds are not part of detectors: see `lib/eval/threshold.ts`.
  */
-import { NotFittedError, ShapeError } from "../errors";
-import type { Matrix } from "../matrix";
+import { NotFittedError, ShapeError } from "../core/errors";
+import type { Matrix } from "../core/matrix";
 
 /** A batch detector. */
 export interface Detector {

@@ -9,9 +9,9 @@
  * A feature that never varies in training (standard deviation 0) would make z infinite; its spread
  * is floored at `minScale`, so any departure from the constant gives a large but finite z.
  */
-import { OptionError } from "../errors";
-import type { Matrix } from "../matrix";
-import { median } from "../stats";
+import { OptionError } from "../core/errors";
+import type { Matrix } from "../core/matrix";
+import { median } from "../core/stats";
 import {
   checkColumns,
   detectorJSON,

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseKddText } from "../data/loadKdd";
-import { kddProtocol } from "../data/protocol";
+import { parseKddText } from "../datasets/loadKdd";
+import { kddProtocol } from "./splits";
 import { ZScore } from "../detectors/zScore";
 import { FeaturePipeline } from "../features/pipeline";
 import { kddLine } from "../testing/kddLines";
-import { seeded } from "../random";
+import { seeded } from "../core/random";
 import { evaluate } from "./evaluate";
 
 test("evaluate: fit on training normals, threshold on validation normals, metrics per test set and category", () => {

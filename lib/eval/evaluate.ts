@@ -5,8 +5,8 @@
  * detection at a fixed false-positive rate, per attack category, known versus novel attack types,
  * and the cost (fit time, scoring throughput, model size).
  */
-import { ATTACK_CATEGORIES, LABEL_COLUMN } from "../data/kdd99";
-import type { Protocol, TestSet } from "../data/protocol";
+import { ATTACK_CATEGORIES, LABEL_COLUMN } from "../datasets/kdd99";
+import type { Protocol, TestSet } from "./splits";
 import type { Detector } from "../detectors/types";
 import type { FeaturePipeline } from "../features/pipeline";
 import { averagePrecision, confusion, detectionByGroup, detectionRateAtFpr, rates, rocAuc } from "./metrics";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
-import { seeded } from "../random";
+import { seeded } from "../core/random";
 import {
   averagePrecision,
   bootstrap,

@@ -5,8 +5,8 @@
  * Definitions follow scikit-learn's (`roc_auc_score`, `average_precision_score`), and tests check
  * the values side by side with it.
  */
-import { OptionError, ShapeError } from "../errors";
-import { type Rng, randomInt, seeded } from "../random";
+import { OptionError, ShapeError } from "../core/errors";
+import { type Rng, randomInt, seeded } from "../core/random";
 
 function check(y: ArrayLike<number>, scores: ArrayLike<number>): void {
   if (y.length !== scores.length)

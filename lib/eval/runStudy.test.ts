@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { SchemaError } from "../errors";
+import { SchemaError } from "../core/errors";
 import { summarizeRuns, spread } from "../report/summary";
 import {
   PR_RECALL_GRID,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { OptionError } from "../errors";
+import { OptionError } from "../core/errors";
 import { loadStudyConfig, parseStudyConfig, resolveStudyConfig } from "./studyConfig";
 
 const minimal = {

@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DETECTOR_NAMES } from "../detectors/registry";
-import { OptionError } from "../errors";
-import { projectRoot } from "../paths";
-import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "./protocols";
+import { OptionError } from "../core/errors";
+import { projectRoot } from "../core/paths";
+import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "./benchmarks";
 
 /** A detector of the study: its registry name and constructor options (the seed is added per run). */
 export interface DetectorSpec {

@@ -3,7 +3,7 @@
  * only, for a target false-positive rate; the one chosen on labelled data is optimistic (it has
  * seen the attacks) and is named so.
  */
-import { OptionError } from "../errors";
+import { OptionError } from "../core/errors";
 import { confusion, rates } from "./metrics";
 
 /**

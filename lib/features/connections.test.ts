@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from "../data/packet";
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from "../packets/packet";
 import { icmp, tcp, tcpText, udp } from "../testing/packets";
-import { dnsMessage } from "../data/simulate/protocols";
+import { dnsMessage } from "../simulate/sessions";
 import {
   ConnectionAssembler,
   type ConnectionRecord,

@@ -11,7 +11,7 @@
  * need host audit data or decrypted payloads (see docs/connection-features.md). The time- and
  * host-based traffic features are added by `TrafficFeatures`.
  */
-import { OptionError } from "../errors";
+import { OptionError } from "../core/errors";
 import {
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
@@ -23,8 +23,8 @@ import {
   TCP_RST,
   TCP_SYN,
   TCP_URG,
-} from "../data/packet";
-import { KDD_FEATURES } from "../data/kdd99";
+} from "../packets/packet";
+import { KDD_FEATURES } from "../datasets/kdd99";
 import { icmpService, portService } from "./services";
 
 /** Zeek's connection states (https://docs.zeek.org/en/current/scripts/base/protocols/conn/main.zeek.html). */

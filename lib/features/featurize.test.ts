@@ -3,11 +3,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readCapture } from "../data/capture";
-import { type SimulationLabels, simulateTraffic } from "../data/simulate/simulate";
-import { valueCounts } from "../data/table";
+import { readCapture } from "../packets/capture";
+import { type SimulationLabels, simulateTraffic } from "../simulate/simulate";
+import { valueCounts } from "../datasets/table";
 import { FeaturePipeline } from "./pipeline";
-import { featurizeCapture, labelRecords, PacketFeaturizer, recordsToTable } from "./featurize";
+import { featurizeCapture, PacketFeaturizer, recordsToTable } from "./featurize";
+import { labelRecords } from "../eval/groundTruth";
 import { type SeriesRow, TrafficSeries } from "./timeSeries";
 
 const dir = mkdtempSync(join(tmpdir(), "detective-feat-"));

@@ -1,15 +1,14 @@
 /**
  * Packets to featurised connection records: the assembler and the traffic features chained, the
  * one path for a capture file and a live stream (a file is a replay of the stream). Also the
- * conversion of records to the columnar `Table` the KDD data uses, and their ground-truth labels.
+ * conversion of records to the columnar `Table` the KDD data uses (their ground-truth labels are
+ * evaluation's: `eval/groundTruth.ts`).
  */
-import { ShapeError } from "../errors";
-import { type CaptureOptions, type CaptureReport, readCapture } from "../data/capture";
-import { KDD_FEATURES, LABEL_COLUMN, NORMAL_LABEL } from "../data/kdd99";
-import type { Packet } from "../data/packet";
-import { loadSimulated } from "../data/generated";
-import type { SimulationLabels } from "../data/simulate/simulate";
-import { type Column, Table } from "../data/table";
+import { ShapeError } from "../core/errors";
+import { type CaptureOptions, type CaptureReport, readCapture } from "../packets/capture";
+import { KDD_FEATURES, LABEL_COLUMN, NORMAL_LABEL } from "../datasets/kdd99";
+import type { Packet } from "../packets/packet";
+import { type Column, Table } from "../datasets/table";
 import {
   type AssemblerOptions,
   type AssemblerStats,
@@ -202,45 +201,4 @@ export function recordsToTable(records: readonly ConnectionRecord[], labels?: re
     ),
   );
   return new Table(columns);
-}
-
-/** Tolerance when matching a record's start to a labelled connection's first packet, seconds. */
-const LABEL_MATCH_SECONDS = 1;
-
-/**
- * Ground truth per record from a simulation's labels: the scenario of the labelled connection with
- * the same 5-tuple (starting within a second), else the scenario whose window the record overlaps
- * between its attacker and victim (e.g. the victim's ICMP errors during a UDP flood), else `normal`.
- */
-export function labelRecords(records: readonly ConnectionRecord[], labels: SimulationLabels): string[] {
-  const byTuple = new Map<string, { start: number; scenario: string }[]>();
-  for (const c of labels.connections) {
-    const key = `${c.protocol}|${c.src}|${c.srcPort}|${c.dst}|${c.dstPort}`;
-    const list = byTuple.get(key) ?? [];
-    list.push({ start: c.start, scenario: c.scenario });
-    byTuple.set(key, list);
-  }
-  return records.map((r) => {
-    const exact = byTuple.get(`${r.protocol}|${r.src}|${r.srcPort}|${r.dst}|${r.dstPort}`);
-    const hit = exact?.find((c) => Math.abs(c.start - r.start) <= LABEL_MATCH_SECONDS);
-    if (hit) return hit.scenario;
-    for (const w of labels.windows) {
-      if (r.end < w.start || r.start > w.end || w.attacker === "spoofed") continue;
-      const between =
-        (r.src === w.attacker && r.dst === w.victim) || (r.src === w.victim && r.dst === w.attacker);
-      if (between) return w.scenario;
-    }
-    return NORMAL_LABEL;
-  });
-}
-
-/**
- * A generated capture of the manifest (`sim-normal`, `sim-mixed`) as a labelled record table, ready
- * for `kddProtocol` and the feature pipeline like a KDD file.
- * @example const table = await simulatedRecordTable("sim-mixed"); valueCounts(table, "label")
- */
-export async function simulatedRecordTable(id: string): Promise<Table> {
-  const { pcap, labels } = loadSimulated(id);
-  const { records } = await featurizeCapture(pcap);
-  return recordsToTable(records, labelRecords(records, labels));
 }

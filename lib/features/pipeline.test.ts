@@ -3,9 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { OptionError, SchemaError } from "../errors";
-import { parseKddText } from "../data/loadKdd";
-import { Table } from "../data/table";
+import { OptionError, SchemaError } from "../core/errors";
+import { parseKddText } from "../datasets/loadKdd";
+import { Table } from "../datasets/table";
 import { kddLine } from "../testing/kddLines";
 import { FeaturePipeline, signedLog1p } from "./pipeline";
 

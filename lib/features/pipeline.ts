@@ -16,11 +16,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { OptionError, SchemaError, ShapeError } from "../errors";
-import type { Matrix } from "../matrix";
-import { columnVariation } from "../data/clean";
-import { KDD_FEATURES } from "../data/kdd99";
-import type { CellValue, Table } from "../data/table";
+import { OptionError, SchemaError, ShapeError } from "../core/errors";
+import type { Matrix } from "../core/matrix";
+import { columnVariation } from "../datasets/clean";
+import { KDD_FEATURES } from "../datasets/kdd99";
+import type { CellValue, Table } from "../datasets/table";
 
 /** Scaling applied after the log transform; fitted on the training rows. */
 export type Scaling = "minmax" | "standard" | "none";

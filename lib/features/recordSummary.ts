@@ -3,9 +3,9 @@
  * report: who talks most, what each label's connections look like, and how each attack window
  * stands out from the baseline in the time series.
  */
-import type { AttackWindow } from "../data/simulate/attacks";
-import { type Table, valueCounts } from "../data/table";
-import { median } from "../stats";
+import type { AttackWindow } from "../simulate/attacks";
+import { type Table, valueCounts } from "../datasets/table";
+import { median } from "../core/stats";
 import type { ConnectionRecord } from "./connections";
 import type { SeriesRow } from "./timeSeries";
 

@@ -3,9 +3,9 @@
  * for the statistical and LSTM detectors (moving averages over packets, bytes, connection and SYN
  * rates catch floods, scans and beaconing that single connection records do not show).
  */
-import { OptionError } from "../errors";
-import { readCapture } from "../data/capture";
-import type { Matrix } from "../matrix";
+import { OptionError } from "../core/errors";
+import { readCapture } from "../packets/capture";
+import type { Matrix } from "../core/matrix";
 import {
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
@@ -14,7 +14,7 @@ import {
   type Packet,
   TCP_ACK,
   TCP_SYN,
-} from "../data/packet";
+} from "../packets/packet";
 
 /** One interval's aggregates, in total or for one host. */
 export interface SeriesRow {

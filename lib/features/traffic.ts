@@ -22,7 +22,7 @@
  * window (documented in docs/connection-features.md). The rule depends on capture time only, so a
  * file and a live replay of it give the same numbers.
  */
-import { OptionError } from "../errors";
+import { OptionError } from "../core/errors";
 import type { ConnectionRecord } from "./connections";
 
 export interface TrafficFeatureOptions {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
-import { seeded } from "../random";
+import { seeded } from "../core/random";
 import {
   alertTimelineFigure,
   confusionFigure,

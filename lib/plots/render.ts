@@ -8,9 +8,9 @@ import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from "no
 import { dirname, join, relative, sep } from "node:path";
 import type * as Playwright from "playwright-core";
 import type { Browser, Page } from "playwright-core";
-import { DetectiveError } from "../errors";
-import { projectRoot } from "../paths";
-import { studyMode } from "../study";
+import { DetectiveError } from "../core/errors";
+import { projectRoot } from "../core/paths";
+import { studyMode } from "../core/study";
 import type { Figure } from "./figures";
 
 /** Chromium flags that work on these machines (no sandbox as root; no network chatter). */

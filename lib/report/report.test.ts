@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readStudyResults, studyResultsPath } from "../eval/runStudy";
-import { projectRoot } from "../paths";
+import { projectRoot } from "../core/paths";
 import { buildReport, formatSpread, slug } from "./report";
 import { runSummary, summarizeStudy } from "./summary";
 import { figureSpecJson, missingFigures, reportHtml } from "./write";
@@ -27,7 +27,7 @@ test("the committed report is what the code generates from the committed results
   const markdown = readFileSync(join(REPORT, "report.md"), "utf8");
   assert.ok(
     markdown === report.markdown,
-    "report/report.md differs from what the code generates from report/results/study.json: run `node lib/dist/cli.js report` (or the study) and commit the result.",
+    "report/report.md differs from what the code generates from report/results/study.json: run `node lib/dist/cli/main.js report` (or the study) and commit the result.",
   );
   for (const f of report.figures) {
     const spec = join(REPORT, "figures", `${f.name}.json`);

@@ -5,7 +5,7 @@
  * drift. `buildReport` returns the Markdown and the figures; `writeReport` (report/write.ts) saves
  * them with the HTML and PDF versions.
  */
-import { KDD_FEATURES } from "../data/kdd99";
+import { KDD_FEATURES } from "../datasets/kdd99";
 import { NEURAL_DETECTORS } from "../detectors/registry";
 import type { CategoryProfile, StudyResults } from "../eval/runStudy";
 import { PACKET_DERIVABLE_FEATURES, UNDERIVABLE_FEATURES } from "../features/connections";
@@ -19,7 +19,7 @@ import {
   metricBarsFigure,
   seriesScenarioFigure,
   trafficOverviewFigure,
-} from "../plots/studyFigures";
+} from "./studyFigures";
 import { type RunSummary, type Spread, type StudySummary, summarizeStudy } from "./summary";
 
 /** A figure of the report: its file name (without extension), the figure and its caption. */
@@ -246,7 +246,7 @@ export function buildReport(results: StudyResults): Report {
     "",
     `The study's configuration is \`study.json\` (below, in full). It ran on ${env.platform} with Node ${env.node}, ${env.cpus} × ${env.cpuModel}, in ${(results.wallSeconds / 60).toFixed(1)} minutes for the model runs. ` +
       "The same seeds on the same TensorFlow.js backend give the same numbers, except the timings and the byte counts of saved models, which hold their training time (a test checks this on the quick mode). " +
-      "`node lib/dist/cli.js study --quick` runs the quick mode; `node lib/dist/cli.js report` rebuilds this report from the results file without re-running anything.",
+      "`node lib/dist/cli/main.js study --quick` runs the quick mode; `node lib/dist/cli/main.js report` rebuilds this report from the results file without re-running anything.",
     "",
   );
 

@@ -3,7 +3,7 @@
  * spread (sample standard deviation) of every metric. Notebook 08 and the report read these, so the
  * two cannot disagree.
  */
-import { OptionError } from "../errors";
+import { OptionError } from "../core/errors";
 import type { SeriesRun, StudyResults, StudyRun } from "../eval/runStudy";
 
 /** The mean and spread of a metric over seeds. */

@@ -1,7 +1,7 @@
 /**
  * Hand-made KDD lines for tests: one generator, so every test builds records the same way.
  */
-import { KDD_FEATURES } from "../data/kdd99";
+import { KDD_FEATURES } from "../datasets/kdd99";
 
 /** Feature values of one connection; anything not given is 0 (or tcp/http/SF for symbols). */
 export type RecordValues = Partial<Record<string, number | string>>;

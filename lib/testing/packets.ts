@@ -2,9 +2,9 @@
  * Hand-made packets for tests: real frames from `frames.ts`, decoded by `decodeFrame`, so tests go
  * through the same bytes a capture would.
  */
-import { decodeFrame, isDecodeFailure } from "../data/decode";
-import { type Endpoint, icmpFrame, tcpFrame, udpFrame } from "../data/frames";
-import { ipv4Bytes, LINKTYPE_ETHERNET, type Packet } from "../data/packet";
+import { decodeFrame, isDecodeFailure } from "../packets/decode";
+import { type Endpoint, icmpFrame, tcpFrame, udpFrame } from "../packets/frames";
+import { ipv4Bytes, LINKTYPE_ETHERNET, type Packet } from "../packets/packet";
 
 /** A host by address (MAC derived from it). */
 export function host(address: string): Endpoint {

@@ -2,8 +2,8 @@
  * Seeded toy data with planted outliers, the one source of toy data for detector tests (as
  * PyOD's `generate_data`): normal rows near the centre of [0, 1], outliers spread over the box.
  */
-import { type Matrix, zeros } from "../matrix";
-import { type Rng, seeded } from "../random";
+import { type Matrix, zeros } from "../core/matrix";
+import { type Rng, seeded } from "../core/random";
 
 export function plantedOutliers(options: { rows: number; outliers: number; cols: number; seed: number }): {
   X: Matrix;

@@ -1,0 +1,216 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DetectiveError, OptionError } from "../core/errors";
+import { AlertLog } from "./alertLog";
+
+const dir = mkdtempSync(join(tmpdir(), "detective-alertlog-"));
+let fileNo = 0;
+const freshPath = (): string => join(dir, `log-${fileNo++}.jsonl`);
+
+/** The whole lines of a file (the text up to its last newline), and what follows the last newline. */
+function readLines(path: string): { lines: string[]; tail: string } {
+  const text = readFileSync(path, "utf8");
+  const end = text.lastIndexOf("\n") + 1;
+  const whole = text.slice(0, end);
+  return { lines: whole === "" ? [] : whole.slice(0, -1).split("\n"), tail: text.slice(end) };
+}
+
+/**
+ * A writer process: resumes ids from the log's line count and appends as fast as it can, in
+ * small flushes, until it is killed.
+ */
+const CHILD = `
+import { AlertLog } from ${JSON.stringify(resolve(__dirname, "alertLog"))};
+const log = AlertLog.open(process.argv[2], { flushMs: 1, maxBufferBytes: 8192 });
+process.stdout.write(JSON.stringify(log.recovery) + "\\n");
+const pad = "x".repeat(200);
+function burst(): void {
+  for (let i = 0; i < 200; i++) {
+    const id = log.lineCount;
+    log.append({ id, pad, text: "a newline\\ninside a string stays on one line", nested: { a: [1, 2, 3] } });
+  }
+  setImmediate(burst);
+}
+burst();
+`;
+
+/** Starts the writer on `path`, waits until the file has grown by `growBytes`, then kill -9s it. */
+async function writeAndKill(path: string, growBytes: number): Promise<{ pid: number; recovery: string }> {
+  const script = join(dir, "writer.ts");
+  writeFileSync(script, CHILD);
+  const startSize = existsSync(path) ? statSync(path).size : 0;
+  const child = spawn(process.execPath, ["--import", "tsx", script, path], {
+    cwd: resolve(__dirname, "../.."),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((done) =>
+    child.on("exit", (_code, signal) => done(signal)),
+  );
+  const deadline = Date.now() + 20_000;
+  while ((existsSync(path) ? statSync(path).size : 0) < startSize + growBytes) {
+    if (child.exitCode !== null) assert.fail(`writer exited early (${child.exitCode}): ${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      assert.fail(`writer did not grow the log within 20 s: ${stderr}`);
+    }
+    await sleep(5);
+  }
+  child.kill("SIGKILL");
+  assert.equal(await exited, "SIGKILL");
+  return { pid: child.pid as number, recovery: stdout.split("\n")[0] };
+}
+
+describe("AlertLog: crash safety with a real kill -9", () => {
+  test("after each kill every line parses, and restarts continue ids with no gap or repeat", async () => {
+    const path = freshPath();
+    let previousLines = 0;
+    for (let round = 0; round < 3; round++) {
+      const { pid, recovery } = await writeAndKill(path, 300_000);
+      // The writer resumed where the file ended (the first round starts from an empty file).
+      assert.equal(JSON.parse(recovery).linesAtOpen, previousLines, `round ${round}`);
+      const { lines, tail } = readLines(path);
+      for (const [i, line] of lines.entries()) {
+        const record = JSON.parse(line) as { id: number; text: string };
+        assert.equal(record.id, i, `round ${round}: line ${i} has id ${record.id}`);
+        assert.equal(record.text, "a newline\ninside a string stays on one line");
+      }
+      assert.ok(lines.length > previousLines, "the writer added lines");
+      // Reopening after the kill: the stale lock is taken over, a torn tail (if any) is removed.
+      const log = AlertLog.open(path);
+      assert.equal(log.recovery.staleLockPid, pid);
+      assert.equal(log.linesAtOpen, lines.length);
+      assert.equal(log.recovery.partialLines, tail === "" ? 0 : 1);
+      assert.equal(log.recovery.truncatedBytes, Buffer.byteLength(tail));
+      log.close();
+      previousLines = lines.length;
+    }
+    // A final append after the crashes continues the numbering.
+    const log = AlertLog.open(path);
+    for (let i = 0; i < 5; i++) assert.equal(log.append({ id: log.lineCount }), previousLines + i);
+    log.close();
+    const { lines, tail } = readLines(path);
+    assert.equal(tail, "");
+    const ids = lines.map((l) => (JSON.parse(l) as { id: number }).id);
+    assert.equal(ids.length, previousLines + 5);
+    assert.equal(new Set(ids).size, ids.length, "no duplicate ids");
+    assert.ok(
+      ids.every((id, i) => id === i),
+      "ids are 0..n-1 in file order",
+    );
+  });
+});
+
+describe("AlertLog: repair and resume", () => {
+  test("a file ending in a partial line is truncated to its whole lines, counted and reported", () => {
+    const path = freshPath();
+    writeFileSync(path, '{"id":0}\n{"id":1}\n{"id":2,"tr');
+    const log = AlertLog.open(path);
+    assert.deepEqual(log.recovery, { linesAtOpen: 2, bytesAtOpen: 18, partialLines: 1, truncatedBytes: 11 });
+    assert.equal(readFileSync(path, "utf8"), '{"id":0}\n{"id":1}\n'); // repaired before any append
+    assert.equal(log.append({ id: log.lineCount }), 2);
+    log.close();
+    assert.equal(readFileSync(path, "utf8"), '{"id":0}\n{"id":1}\n{"id":2}\n');
+  });
+
+  test("a file that is only a partial line becomes empty; a new file starts at 0", () => {
+    const path = freshPath();
+    writeFileSync(path, '{"id":0,"no newline"');
+    const log = AlertLog.open(path);
+    assert.equal(log.linesAtOpen, 0);
+    assert.equal(log.recovery.truncatedBytes, 20);
+    log.close();
+    assert.equal(readFileSync(path, "utf8"), "");
+    const fresh = AlertLog.open(join(dir, "sub", "dir", "new.jsonl")); // creates the directory
+    assert.deepEqual(fresh.recovery, { linesAtOpen: 0, bytesAtOpen: 0, partialLines: 0, truncatedBytes: 0 });
+    fresh.close();
+  });
+
+  test("a large existing file is counted across read chunks", () => {
+    const path = freshPath();
+    const line = `${JSON.stringify({ pad: "y".repeat(1000) })}\n`;
+    writeFileSync(path, line.repeat(3000)); // about 3 MB: three scan chunks
+    const log = AlertLog.open(path);
+    assert.equal(log.linesAtOpen, 3000);
+    assert.equal(log.recovery.partialLines, 0);
+    log.close();
+  });
+});
+
+describe("AlertLog: buffering and flushing", () => {
+  test("lines reach the file within flushMs without a flush call, and on close", async () => {
+    const path = freshPath();
+    const log = AlertLog.open(path, { flushMs: 20 });
+    log.append({ a: 1 });
+    assert.equal(readFileSync(path, "utf8"), "", "buffered, not yet written");
+    await sleep(120);
+    assert.equal(readFileSync(path, "utf8"), '{"a":1}\n');
+    log.append({ a: 2 });
+    log.append("text");
+    log.close();
+    assert.equal(readFileSync(path, "utf8"), '{"a":1}\n{"a":2}\n"text"\n');
+    assert.equal(log.isOpen, false);
+    log.close(); // idempotent
+  });
+
+  test("a full buffer is written at once; flush() writes immediately", () => {
+    const path = freshPath();
+    const log = AlertLog.open(path, { flushMs: 60_000, maxBufferBytes: 100 });
+    log.append({ pad: "z".repeat(50) });
+    assert.equal(readLines(path).lines.length, 0);
+    log.append({ pad: "z".repeat(50) }); // crosses 100 characters
+    assert.equal(readLines(path).lines.length, 2);
+    log.append({ b: 1 });
+    log.flush();
+    assert.equal(readLines(path).lines.length, 3);
+    assert.equal(log.lineCount, 3);
+    log.close();
+  });
+
+  test("bad records, a closed log, a second writer and bad options are clear errors", () => {
+    const path = freshPath();
+    const log = AlertLog.open(path);
+    assert.throws(
+      () => log.append(undefined),
+      (e: Error) => e instanceof DetectiveError && /no JSON text/.test(e.message),
+    );
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    assert.throws(() => log.append(cyclic), /cannot be written as JSON .*no cycles/);
+    assert.throws(() => log.append({ n: 1n }), /cannot be written as JSON/);
+    assert.equal(log.lineCount, 0, "failed appends take no line");
+    assert.throws(() => AlertLog.open(path), /already open for appending by this process/);
+    log.close();
+    assert.equal(existsSync(`${path}.lock`), false, "close releases the lock");
+    assert.throws(() => log.append({}), /the log is closed/);
+    assert.throws(
+      () => AlertLog.open(path, { flushMs: -1 }),
+      (e: Error) => e instanceof OptionError && /got -1/.test(e.message),
+    );
+    assert.throws(() => AlertLog.open(path, { maxBufferBytes: 0 }), OptionError);
+    AlertLog.open(path).close(); // lock free again
+  });
+
+  test(
+    "a write error (full disk) is reported, never swallowed",
+    { skip: !existsSync("/dev/full") },
+    async () => {
+      const log = AlertLog.open("/dev/full", { lock: false, flushMs: 1, fsync: false });
+      log.append({ a: 1 });
+      assert.throws(() => log.flush(), /ENOSPC/);
+      log.append({ a: 2 }); // flushed in the background, where the error is kept...
+      await sleep(30);
+      assert.throws(() => log.append({ a: 3 }), /background flush failed \(ENOSPC.*Free disk space/); // ...and raised here
+      assert.throws(() => log.close(), /ENOSPC/);
+      assert.equal(log.isOpen, false);
+    },
+  );
+});

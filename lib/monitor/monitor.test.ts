@@ -1,0 +1,273 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { KDD_FEATURES } from "../datasets/kdd99";
+import { parseKddText } from "../datasets/loadKdd";
+import { Mahalanobis } from "../detectors/mahalanobis";
+import { FeaturePipeline } from "../features/pipeline";
+import { seeded } from "../core/random";
+import { kddLine, type RecordValues } from "../testing/kddLines";
+import { AlertLog } from "../events/alertLog";
+import { loadBundle, type ModelBundle, saveBundle } from "../model/bundle";
+import { makeBundle } from "../eval/trainBundle";
+import { alertSummary, isoTimestamp, Monitor, type MonitorAlert } from "./monitor";
+import { monitorSocket } from "./run";
+
+const rng = seeded(11);
+const normal = (): RecordValues => ({
+  service: rng() < 0.7 ? "http" : "smtp",
+  src_bytes: 200 + Math.round(rng() * 300),
+  dst_bytes: 1000 + Math.round(rng() * 4000),
+  count: 1 + Math.round(rng() * 8),
+  srv_count: 1 + Math.round(rng() * 8),
+  same_srv_rate: 1,
+  dst_host_count: 50 + Math.round(rng() * 200),
+});
+// A SYN flood's record: no bytes, half-open, hundreds of connections to one service in 2 s.
+const flood = (): RecordValues => ({
+  service: "http",
+  flag: "S0",
+  count: 400 + Math.round(rng() * 100),
+  srv_count: 400 + Math.round(rng() * 100),
+  serror_rate: 1,
+  srv_serror_rate: 1,
+  same_srv_rate: 1,
+  dst_host_count: 255,
+  dst_host_serror_rate: 1,
+});
+
+function trainedBundle(): ModelBundle {
+  const train = parseKddText(Array.from({ length: 3000 }, () => kddLine(normal())).join("\n")).table;
+  const pipeline = FeaturePipeline.fit(train);
+  const X = pipeline.transform(train).X;
+  const validation = pipeline.transform(
+    parseKddText(Array.from({ length: 2000 }, () => kddLine(normal())).join("\n")).table,
+  ).X;
+  return makeBundle(
+    pipeline,
+    new Mahalanobis().fit(X),
+    { train: X, validation },
+    { protocol: "toy", seed: 11, fpr: 0.01 },
+  );
+}
+
+const jsonLine = (values: RecordValues, meta: Record<string, unknown>): string => {
+  const features = Object.fromEntries(
+    KDD_FEATURES.map((f) => [
+      f.name,
+      values[f.name] ??
+        (f.kind === "symbolic" ? { protocol_type: "tcp", service: "http", flag: "SF" }[f.name] : 0),
+    ]),
+  );
+  return JSON.stringify({ ...features, ...meta });
+};
+
+function readLines(path: string): Record<string, unknown>[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+test("model bundle: save/load round trip scores identically; tampered, foreign and future bundles are refused", () => {
+  const bundle = trainedBundle();
+  const dir = mkdtempSync(join(tmpdir(), "detective-bundle-"));
+  const path = join(dir, "model.json");
+  saveBundle(bundle, path);
+  const back = loadBundle(path);
+  assert.equal(back.threshold, bundle.threshold);
+  const x = bundle.pipeline.transformRecord(parseKddText(kddLine(flood())).table.record(0));
+  assert.equal((back.detector as Mahalanobis).scoreOne(x), (bundle.detector as Mahalanobis).scoreOne(x));
+  assert.ok(
+    bundle.validationScores.p99 <= bundle.validationScores.p999 &&
+      bundle.validationScores.p999 <= bundle.validationScores.max,
+  );
+
+  const file = JSON.parse(readFileSync(path, "utf8"));
+  file.content.threshold *= 10; // an edited threshold
+  writeFileSync(join(dir, "tampered.json"), JSON.stringify(file));
+  assert.throws(
+    () => loadBundle(join(dir, "tampered.json")),
+    /checksum does not match its content.*Refusing to load it/,
+  );
+  writeFileSync(join(dir, "future.json"), JSON.stringify({ ...file, version: 99 }));
+  assert.throws(
+    () => loadBundle(join(dir, "future.json")),
+    /version 99, this monitor reads version 1.*detective train/,
+  );
+  writeFileSync(join(dir, "other.json"), JSON.stringify({ format: "something-else" }));
+  assert.throws(() => loadBundle(join(dir, "other.json")), /not a Detective model bundle/);
+  writeFileSync(join(dir, "cut.json"), readFileSync(path, "utf8").slice(0, 500));
+  assert.throws(() => loadBundle(join(dir, "cut.json")), /cannot read it as JSON/);
+});
+
+test("monitor over a TCP socket: attacks alert, a clean stream stays under the FPR, bad lines are rejected and counted, one incident per flood", async () => {
+  const bundle = trainedBundle();
+  const dir = mkdtempSync(join(tmpdir(), "detective-monitor-"));
+  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
+  const rejects = AlertLog.open(join(dir, "rejects.jsonl"));
+  const seen: MonitorAlert[] = [];
+  const writtenIds = new Set<string>();
+  const monitor = new Monitor(bundle, {
+    alerts,
+    rejects,
+    onAlert: (a, written) => {
+      seen.push(a);
+      if (written) writtenIds.add(a.id);
+    },
+  });
+  const ac = new AbortController();
+  let port = 0;
+  const listening = new Promise<void>((resolve) => {
+    void monitorSocket(monitor, { transport: "tcp", port: 0 }, ac.signal, (s) => {
+      port = s.address.port;
+      resolve();
+    }).then((source) => (finished = source));
+  });
+  let finished: unknown;
+  await listening;
+
+  const t0 = 1_700_000_000;
+  const lines: string[] = [];
+  for (let i = 0; i < 1000; i++)
+    lines.push(
+      jsonLine(normal(), { time: t0 + i, src: `10.0.0.${1 + (i % 50)}`, label: "normal", id: `n${i}` }),
+    );
+  const attackAt = lines.length;
+  for (let i = 0; i < 50; i++)
+    lines.push(
+      jsonLine(flood(), {
+        time: t0 + 1000 + i * 0.01,
+        src: "203.0.113.9",
+        dst: "10.0.0.80",
+        dstPort: 80,
+        label: "neptune",
+        id: `a${i}`,
+      }),
+    );
+  lines.push(
+    "this is not a record",
+    '{"duration": 0',
+    kddLine({ src_bytes: "lots" as unknown as number }),
+    "1,2,3",
+  );
+  for (let i = 0; i < 10; i++) lines.push(kddLine(normal(), "normal")); // CSV after the bad lines: the stream goes on
+  await new Promise<void>((resolve, reject) => {
+    const socket: Socket = connect(port, "127.0.0.1", () => socket.end(`${lines.join("\n")}\n`, resolve));
+    socket.on("error", reject);
+  });
+  // wait until everything sent was accounted for
+  for (let k = 0; k < 200 && monitor.stats.received < lines.length; k++)
+    await new Promise((r) => setTimeout(r, 20));
+  ac.abort();
+  for (let k = 0; k < 100 && !finished; k++) await new Promise((r) => setTimeout(r, 10));
+  monitor.close();
+  alerts.close();
+  rejects.close();
+
+  const s = monitor.stats;
+  assert.equal(s.received, lines.length, "every line is accounted for");
+  assert.equal(s.processed + s.rejected, s.received);
+  assert.equal(s.rejected, 4);
+  const falseAlarms = seen.filter((a) => a.label === "normal").length;
+  assert.ok(
+    falseAlarms <= 0.03 * 1010,
+    `clean traffic: ${falseAlarms} false alarms in 1,010 normal records (threshold at 1% FPR)`,
+  );
+  const attackAlerts = seen.filter((a) => a.label === "neptune");
+  assert.equal(attackAlerts.length, 50, "every flood record alerts");
+  assert.ok(seen.findIndex((a) => a.label === "neptune") >= 0 && attackAt > 0);
+
+  const a = attackAlerts[0];
+  assert.equal(a.src, "203.0.113.9");
+  assert.equal(a.dstPort, 80);
+  assert.equal(a.severity, "high", "far beyond every validation normal");
+  assert.ok(a.score > a.threshold);
+  assert.equal(a.contributors.length, 5);
+  assert.ok(
+    a.contributors.some((c) => /serror|count|flag/.test(c.feature)),
+    JSON.stringify(a.contributors),
+  );
+  assert.equal(a.context.count, a.record.count);
+  assert.match(
+    alertSummary(a),
+    /HIGH +alert-\d+ 203\.0\.113\.9 -> 10\.0\.0\.80:80 tcp\/http Mahalanobis score/,
+  );
+
+  const logged = readLines(join(dir, "alerts.jsonl"));
+  const alertLines = logged.filter((l) => l.type === "alert");
+  const incidentLines = logged.filter((l) => l.type === "incident" && l.src === "203.0.113.9");
+  // Alerts are written in full up to 10 per incident; the rest are counted in the incident.
+  assert.deepEqual(new Set(alertLines.map((l) => l.id)), writtenIds);
+  assert.equal(s.alertsWritten, alertLines.length);
+  const floodLines = alertLines.filter((l) => l.src === "203.0.113.9");
+  assert.deepEqual(
+    floodLines.map((l) => l.id),
+    attackAlerts.slice(0, 10).map((x) => x.id),
+    "the flood's first 10 alerts are written in full",
+  );
+  assert.deepEqual(
+    incidentLines.map((l) => l.event),
+    ["open", "close"],
+    "the flood is one incident, opened at once and closed at shutdown",
+  );
+  assert.equal(incidentLines[1].count, 50, "the incident counts all 50");
+  assert.deepEqual(
+    incidentLines[1].sampleIds,
+    floodLines.map((l) => l.id),
+    "its sample ids are the lines written",
+  );
+  const rejected = readLines(join(dir, "rejects.jsonl"));
+  assert.equal(rejected.length, 4);
+  assert.ok(rejected.every((r) => typeof r.reason === "string" && (r.reason as string).length > 10));
+});
+
+test("monitor: a record the pipeline cannot encode is rejected with its reason, not thrown", () => {
+  const bundle = trainedBundle();
+  const monitor = new Monitor(bundle);
+  const features = parseKddText(kddLine(normal())).table.record(0);
+  const missing = { ...features };
+  delete missing.src_bytes;
+  assert.equal(monitor.process({ features: missing }), undefined);
+  assert.equal(monitor.stats.rejected, 1);
+  assert.equal(monitor.stats.processed, 0);
+  assert.ok(monitor.process({ features: parseKddText(kddLine(flood())).table.record(0) }));
+  assert.equal(monitor.stats.alerts, 1);
+});
+
+test("monitor warm-up: records above the threshold are logged as suppressed and counted, not alerted", () => {
+  const bundle = trainedBundle();
+  const dir = mkdtempSync(join(tmpdir(), "detective-warmup-"));
+  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
+  const seen: MonitorAlert[] = [];
+  const monitor = new Monitor(bundle, { alerts, onAlert: (a) => seen.push(a) });
+  assert.throws(() => monitor.startWarmup(-1), /integer >= 0/);
+  monitor.startWarmup(5);
+  const features = parseKddText(kddLine(flood())).table.record(0);
+  for (let i = 0; i < 8; i++) monitor.process({ features, time: 1000 + i, src: "203.0.113.9" });
+  monitor.close();
+  alerts.close();
+  assert.equal(monitor.stats.processed, 8);
+  assert.equal(monitor.stats.suppressed, 5, "the first 5 records are the warm-up");
+  assert.equal(seen.length, 3);
+  assert.equal(monitor.stats.alerts, 3);
+  const logged = readLines(join(dir, "alerts.jsonl"));
+  const suppressed = logged.filter((l) => l.type === "suppressed");
+  assert.equal(suppressed.length, 5, "nothing is lost: each suppressed record has its line");
+  assert.match(String(suppressed[4].reason), /warm-up: record 5 of 5/);
+  assert.ok((suppressed[0].score as number) > bundle.threshold);
+  const incidents = logged.filter((l) => l.type === "incident" && l.event === "close");
+  assert.equal(incidents.length, 1);
+  assert.equal(incidents[0].count, 3, "suppressed records open no incident");
+});
+
+test("isoTimestamp equals Date's toISOString, cached second or not", () => {
+  const rng = seeded(3);
+  const times = [0, -0.0005, -1.5, 1772529888.25002, 1e-4, 8.64e12, -8.64e12, 253402300800.5];
+  for (let i = 0; i < 2000; i++) times.push(1.7e9 + rng() * 100, (rng() - 0.5) * 1e11);
+  for (const t of times) assert.equal(isoTimestamp(t), new Date(t * 1000).toISOString(), `t = ${t}`);
+  assert.throws(() => isoTimestamp(1e300), RangeError);
+});

@@ -1,0 +1,377 @@
+import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { connect, type Socket } from "node:net";
+import { describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DetectiveError, OptionError } from "../core/errors";
+import { KDD_FEATURES } from "../datasets/kdd99";
+import { kddLine } from "../testing/kddLines";
+import {
+  isLoopback,
+  type ReceivedRecord,
+  type RejectedInput,
+  SocketSource,
+  type SocketSourceStats,
+} from "./socketSource";
+
+/** A JSON line with all 41 features plus `extra`. */
+function jsonLine(extra: Record<string, unknown> = {}): string {
+  const obj: Record<string, unknown> = {};
+  for (const f of KDD_FEATURES)
+    obj[f.name] = { protocol_type: "tcp", service: "http", flag: "SF" }[f.name] ?? 0;
+  return JSON.stringify({ ...obj, ...extra });
+}
+
+/** A 41-field CSV line whose src_bytes identifies it. */
+const csvLine = (n: number): string => kddLine({ src_bytes: n }).split(",").slice(0, 41).join(",");
+
+function assertInvariant(s: SocketSourceStats): void {
+  assert.equal(
+    s.received,
+    s.delivered + s.rejected + s.dropped + s.queueDepth,
+    `received ${s.received} != delivered ${s.delivered} + rejected ${s.rejected} + dropped ${s.dropped} + queued ${s.queueDepth}`,
+  );
+  assert.equal(s.parsed, s.delivered + s.queueDepth);
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+async function tcpClient(port: number): Promise<Socket> {
+  const socket = connect({ host: "127.0.0.1", port, noDelay: true });
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  return socket;
+}
+
+function write(socket: Socket, data: string | Buffer): Promise<void> {
+  return new Promise((resolve, reject) => socket.write(data, (err) => (err ? reject(err) : resolve())));
+}
+
+async function end(socket: Socket, data?: string): Promise<void> {
+  await new Promise<void>((resolve) => socket.end(data ?? "", resolve));
+}
+
+/** Takes `n` records from the source's async iterator. */
+async function take(source: SocketSource, n: number): Promise<ReceivedRecord[]> {
+  const out: ReceivedRecord[] = [];
+  if (n === 0) return out;
+  for await (const item of source) {
+    out.push(item);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+describe("SocketSource: TCP", () => {
+  test("a mix of JSON, CSV, malformed, oversized and split lines: exact counts, and the stream keeps going", async () => {
+    const rejects: RejectedInput[] = [];
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      maxLineBytes: 2048,
+      onReject: (r) => rejects.push(r),
+    });
+    assert.equal(source.address.host, "127.0.0.1");
+    const started = performance.now();
+    const client = await tcpClient(source.address.port);
+    // Several lines in one write: JSON, CSV with 41, 42 and 43 fields, and a bad one between.
+    await write(
+      client,
+      [
+        jsonLine({ id: "j1", src: "10.0.0.1", time: 1700000000 }),
+        csvLine(1),
+        "this is not a record",
+        kddLine({ src_bytes: 2 }, "smurf"),
+        kddLine({ src_bytes: 3 }, "neptune", 21),
+        "",
+      ].join("\n"),
+    );
+    // A JSON line split across three writes.
+    const split = jsonLine({ id: "j2" });
+    await write(client, split.slice(0, 100));
+    await sleep(10);
+    await write(client, split.slice(100, 300));
+    await sleep(10);
+    await write(client, `${split.slice(300)}\n`);
+    // An oversized line sent in pieces, then a good line in the same write as its end.
+    await write(client, "x".repeat(1500));
+    await sleep(10);
+    await write(client, "y".repeat(1500));
+    await sleep(10);
+    await write(client, `${"z".repeat(5000)}\n${csvLine(4)}\n`);
+    // An oversized line inside one write, then more bad and good lines.
+    await write(
+      client,
+      `${"w".repeat(3000)}\n{"duration": 0,\n${csvLine(5).replace(",5,", ",five,")}\n\r\n${csvLine(6)}\r\n`,
+    );
+    // A CSV line with a missing field, then an unterminated last line completed by the close.
+    await end(client, `${csvLine(7).split(",").slice(1).join(",")}\n${jsonLine({ id: "j3" })}`);
+
+    const items = await take(source, 8);
+    await waitFor("the connection to close", () => source.stats.connections === 0);
+    const s = source.stats;
+    assert.deepEqual(
+      items.map((i) => i.record.id ?? i.record.features.src_bytes),
+      ["j1", 1, 2, 3, "j2", 4, 6, "j3"],
+    );
+    assert.deepEqual(
+      items.map((i) => i.record.format),
+      ["json", "csv", "csv", "csv", "json", "csv", "csv", "json"],
+    );
+    assert.equal(items[0].record.src, "10.0.0.1");
+    assert.equal(items[2].record.label, "smurf");
+    assert.equal(items[3].record.difficulty, 21);
+    for (const item of items) {
+      assert.ok(item.receivedAt >= started && item.receivedAt <= performance.now());
+      assert.match(item.peer, /^127\.0\.0\.1:\d+$/);
+    }
+    assert.deepEqual(
+      rejects.map((r) => r.kind),
+      [
+        "field count",
+        "oversized line",
+        "oversized line",
+        "invalid json",
+        "non-numeric",
+        "blank line",
+        "field count",
+      ],
+    );
+    assert.match(rejects[1].reason, /longer than the limit of 2048 bytes.*raise maxLineBytes/);
+    assert.equal(rejects[1].text, "x".repeat(200));
+    assert.match(rejects[4].reason, /column 5 \(src_bytes\) is "five"/);
+    assert.match(rejects[6].reason, /has 40 fields; expected 41, 42 or 43/);
+    assert.equal(s.received, 15);
+    assert.equal(s.delivered, 8);
+    assert.equal(s.rejected, 7);
+    assert.equal(s.dropped, 0);
+    assert.deepEqual(s.rejectedByReason, {
+      "field count": 2,
+      "oversized line": 2,
+      "invalid json": 1,
+      "non-numeric": 1,
+      "blank line": 1,
+    });
+    assert.equal(s.connectionsTotal, 1);
+    assertInvariant(s);
+    await source.close();
+  });
+
+  test("a 5 MB line without newlines is rejected once, not buffered, and the next line parses", async () => {
+    const source = await SocketSource.listen({ transport: "tcp", maxLineBytes: 4096 });
+    const client = await tcpClient(source.address.port);
+    const chunk = Buffer.alloc(64 * 1024, "a");
+    for (let i = 0; i < 80; i++) await write(client, chunk);
+    await end(client, `\n${csvLine(9)}\n`);
+    const [item] = await take(source, 1);
+    assert.equal(item.record.features.src_bytes, 9);
+    await waitFor("the connection to close", () => source.stats.connections === 0);
+    const s = source.stats;
+    assert.equal(s.received, 2);
+    assert.deepEqual(s.rejectedByReason, { "oversized line": 1 });
+    assert.equal(s.bytes, 80 * 64 * 1024 + 2 + csvLine(9).length);
+    assertInvariant(s);
+    await source.close();
+  });
+
+  test('backPressure "pause": a slow consumer loses nothing and the queue stays within maxQueue', async () => {
+    const source = await SocketSource.listen({ transport: "tcp", maxQueue: 8 });
+    const client = await tcpClient(source.address.port);
+    const n = 3000;
+    const text = Array.from({ length: n }, (_, i) => csvLine(i)).join("\n");
+    void end(client, `${text}\n`);
+    await sleep(100); // let the sender run ahead of the consumer
+    assert.ok(source.stats.pauses >= 1, "reading was paused");
+    assert.equal(source.stats.queueDepth, 8);
+    const got: number[] = [];
+    for await (const item of source) {
+      got.push(item.record.features.src_bytes as number);
+      if (got.length % 100 === 0) await sleep(1); // a slow consumer
+      assertInvariant(source.stats);
+      if (got.length === n) break;
+    }
+    assert.deepEqual(
+      got,
+      Array.from({ length: n }, (_, i) => i),
+      "every record, in order",
+    );
+    await waitFor("the connection to close", () => source.stats.connections === 0);
+    const s = source.stats;
+    assert.equal(s.dropped, 0);
+    assert.equal(s.received, n);
+    assert.ok(s.maxQueueDepth <= 8, `max depth ${s.maxQueueDepth}`);
+    assert.ok(s.pauses > 1);
+    assertInvariant(s);
+    await source.close();
+  });
+
+  test('backPressure "drop": what does not fit is counted, the first records are kept', async () => {
+    const source = await SocketSource.listen({ transport: "tcp", maxQueue: 5, backPressure: "drop" });
+    const client = await tcpClient(source.address.port);
+    await end(client, `${Array.from({ length: 50 }, (_, i) => csvLine(i)).join("\n")}\nnot a record\n`);
+    await waitFor("all lines", () => source.stats.received === 51);
+    let s = source.stats;
+    assert.equal(s.queueDepth, 5);
+    assert.equal(s.dropped, 46); // the bad line arrived with a full queue: dropped before parsing
+    assert.equal(s.rejected, 0);
+    assertInvariant(s);
+    const batch = source.drain();
+    assert.deepEqual(
+      batch.map((b) => b.record.features.src_bytes),
+      [0, 1, 2, 3, 4],
+    );
+    s = source.stats;
+    assert.equal(s.delivered, 5);
+    assertInvariant(s);
+    await source.close();
+  });
+
+  test("close() counts lines unread in a paused connection as dropped; iterators end after the queue", async () => {
+    const source = await SocketSource.listen({ transport: "tcp", maxQueue: 4 });
+    const client = await tcpClient(source.address.port);
+    client.on("error", () => {}); // the source resets the connection
+    await write(
+      client,
+      `${Array.from({ length: 20 }, (_, i) => csvLine(i)).join("\n")}\n${csvLine(99).slice(0, 10)}`,
+    );
+    await waitFor("the queue to fill", () => source.stats.queueDepth === 4 && source.stats.pauses >= 1);
+    await source.close();
+    const s = source.stats;
+    assert.equal(s.queueDepth, 4);
+    assert.equal(s.droppedAtClose, 17); // 16 whole lines and 1 partial one
+    assert.equal(s.received, 21);
+    assertInvariant(s);
+    const rest: number[] = [];
+    for await (const batch of source.batches(3))
+      rest.push(...batch.map((b) => b.record.features.src_bytes as number));
+    assert.deepEqual(rest, [0, 1, 2, 3]);
+    assertInvariant(source.stats);
+    await source.close(); // idempotent
+  });
+
+  test("connections over maxConnections are refused and counted; others keep working", async () => {
+    const source = await SocketSource.listen({ transport: "tcp", maxConnections: 1 });
+    const a = await tcpClient(source.address.port);
+    const b = connect({ host: "127.0.0.1", port: source.address.port });
+    b.on("error", () => {});
+    await waitFor("the refusal", () => source.stats.connectionsRefused === 1);
+    await end(a, `${csvLine(1)}\n`);
+    const [item] = await take(source, 1);
+    assert.equal(item.record.features.src_bytes, 1);
+    assert.equal(source.stats.connectionsTotal, 1);
+    b.destroy();
+    await source.close();
+  });
+});
+
+describe("SocketSource: UDP", () => {
+  test("one or more lines per datagram; bad, oversized and empty datagrams are rejected with reasons", async () => {
+    const rejects: RejectedInput[] = [];
+    const source = await SocketSource.listen({
+      transport: "udp",
+      maxLineBytes: 1024,
+      onReject: (r) => rejects.push(r),
+    });
+    assert.equal(source.opts.backPressure, "drop");
+    const client = createSocket("udp4");
+    const send = (text: string): Promise<void> =>
+      new Promise((resolve, reject) =>
+        client.send(text, source.address.port, "127.0.0.1", (err) => (err ? reject(err) : resolve())),
+      );
+    await send(`${csvLine(1)}\n${csvLine(2)}\n${csvLine(3)}\n`);
+    await send(csvLine(4)); // no newline
+    await send(`${jsonLine({ id: "u5", dst: "10.0.0.10", dstPort: 53 })}\n{"broken"\n`);
+    await send(`${"q".repeat(2000)}\n${csvLine(6)}`);
+    await send("");
+    await waitFor("five datagrams", () => source.stats.datagrams === 5);
+    const items = source.drain();
+    assert.deepEqual(
+      items.map((i) => i.record.id ?? i.record.features.src_bytes),
+      [1, 2, 3, 4, "u5", 6],
+    );
+    assert.equal(items[4].record.dstPort, 53);
+    assert.deepEqual(
+      rejects.map((r) => r.kind),
+      ["invalid json", "oversized line", "blank line"],
+    );
+    const s = source.stats;
+    assert.equal(s.received, 9);
+    assert.equal(s.delivered, 6);
+    assert.equal(s.rejected, 3);
+    assertInvariant(s);
+    client.close();
+    await source.close();
+  });
+
+  test("a full queue drops and counts (UDP cannot pause)", async () => {
+    const source = await SocketSource.listen({ transport: "udp", maxQueue: 2 });
+    const client = createSocket("udp4");
+    await new Promise<void>((resolve) =>
+      client.send(
+        Array.from({ length: 5 }, (_, i) => csvLine(i)).join("\n"),
+        source.address.port,
+        "127.0.0.1",
+        () => resolve(),
+      ),
+    );
+    await waitFor("the datagram", () => source.stats.datagrams === 1);
+    const s = source.stats;
+    assert.deepEqual([s.received, s.queueDepth, s.dropped], [5, 2, 3]);
+    assertInvariant(s);
+    client.close();
+    await source.close();
+  });
+});
+
+describe("SocketSource: options", () => {
+  test("a non-loopback host needs allowRemote: true, and the error says so", async () => {
+    for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.org"]) {
+      for (const transport of ["tcp", "udp"] as const) {
+        await assert.rejects(
+          SocketSource.listen({ transport, host }),
+          (e: Error) =>
+            e instanceof OptionError &&
+            e.message.includes(`"${host}" is not a loopback`) &&
+            e.message.includes("{ allowRemote: true }"),
+        );
+      }
+    }
+  });
+
+  test("isLoopback", () => {
+    for (const h of ["127.0.0.1", "127.1.2.3", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "localhost"])
+      assert.ok(isLoopback(h), h);
+    for (const h of ["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "::2", "example.org", ""])
+      assert.ok(!isLoopback(h), h);
+  });
+
+  test("impossible or out-of-range options are OptionErrors naming the fix; a busy port names EADDRINUSE", async () => {
+    await assert.rejects(
+      SocketSource.listen({ transport: "udp", backPressure: "pause" }),
+      /UDP has no flow control.*use "drop"/,
+    );
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", maxQueue: 0 }),
+      /maxQueue must be an integer >= 1, got 0/,
+    );
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", port: 70000 }),
+      /port must be an integer from 0 to 65535, got 70000/,
+    );
+    await assert.rejects(
+      SocketSource.listen({ transport: "sctp" as "tcp" }),
+      /transport must be "tcp" or "udp", got "sctp"/,
+    );
+    const first = await SocketSource.listen({ transport: "tcp" });
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", port: first.address.port }),
+      (e: Error) =>
+        e instanceof DetectiveError && /EADDRINUSE\). Another process uses that port/.test(e.message),
+    );
+    await first.close();
+  });
+});
