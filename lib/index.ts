@@ -76,6 +76,7 @@ export * from "./report/report";
 export * from "./report/write";
 export * from "./events/alertLog";
 export * from "./model/bundle";
+export * from "./model/bundleKey";
 export * from "./sources/lines";
 export * from "./sources/socketSource";
 export * from "./monitor/incidents";

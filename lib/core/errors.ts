@@ -31,3 +31,9 @@ export class ShapeError extends DetectiveError {}
 
 /** An option outside its valid range; the message quotes the allowed values and the value received. */
 export class OptionError extends DetectiveError {}
+
+/**
+ * A file whose integrity or authenticity check failed: a model bundle whose checksum does not match
+ * its content, or whose signature is missing, wrong or made with another key.
+ */
+export class IntegrityError extends SchemaError {}

@@ -2,21 +2,31 @@
  * The model bundle's format: everything the monitor needs to score traffic exactly as the study did, in one
  * file. The fitted preprocessing pipeline, the fitted detector, the threshold chosen on validation
  * normals, and what an alert needs to explain itself (the normal mean and spread of every encoded
- * feature, the distribution of validation scores). A SHA-256 over the content is an integrity check
- * (it finds a truncated or corrupted file), and a format version refuses bundles this code cannot
+ * feature, the distribution of validation scores). A SHA-256 over the content is an integrity check:
+ * it finds a truncated or corrupted file, not a deliberate edit (whoever edits the file can
+ * recompute it). An optional HMAC-SHA-256 signature over the same content, made with a secret key
+ * (`bundleKey`), is what detects tampering: with a key configured, the loader refuses a bundle that is
+ * unsigned or whose signature does not verify. A format version refuses bundles this code cannot
  * read. Training a bundle is evaluation's job (`eval/trainBundle.ts`); this file only reads and writes.
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { detectorFromJSON } from "../detectors/registry";
 import type { Detector, DetectorJSON } from "../detectors/types";
-import { SchemaError } from "../core/errors";
+import { DataError, IntegrityError, SchemaError } from "../core/errors";
 import { FeaturePipeline, type PipelineState } from "../features/pipeline";
 import type { SeriesMetric } from "../features/timeSeries";
+import { type BundleKey, keyBytes } from "./bundleKey";
 
 export const BUNDLE_FORMAT = "detective-model-bundle";
+/**
+ * The file format's version. The signature is an optional field, so signing did not change it:
+ * version 1 files written before signatures existed still load (as unsigned bundles).
+ */
 export const BUNDLE_VERSION = 1;
+/** The one signature algorithm: HMAC (RFC 2104) with SHA-256 over the JSON of the bundle's content. */
+export const BUNDLE_SIGNATURE_ALG = "HMAC-SHA-256";
 
 /** How the bundle's model was trained, for the alert log and for auditing. */
 export interface BundleTraining {
@@ -61,11 +71,21 @@ export interface ModelBundle {
   readonly series?: SeriesWatch;
 }
 
+/** A bundle's signature: HMAC-SHA-256 (hex) of the same JSON of the content that `sha256` covers. */
+export interface BundleSignature {
+  readonly alg: typeof BUNDLE_SIGNATURE_ALG;
+  /** Which key signed it, when the signer named the key (for rotating keys). */
+  readonly keyId?: string;
+  readonly value: string;
+}
+
 interface BundleFile {
   readonly format: typeof BUNDLE_FORMAT;
   readonly version: number;
-  /** SHA-256 (hex) of the JSON of `content`. */
+  /** SHA-256 (hex) of the JSON of `content`: an integrity check (corruption), not proof of origin. */
   readonly sha256: string;
+  /** Present when the bundle was saved with a key. */
+  readonly signature?: BundleSignature;
   readonly content: {
     readonly pipeline: PipelineState;
     readonly detector: DetectorJSON;
@@ -82,8 +102,42 @@ function digest(content: BundleFile["content"]): string {
   return createHash("sha256").update(JSON.stringify(content)).digest("hex");
 }
 
-/** Writes a bundle as one JSON file with its checksum. */
-export function saveBundle(bundle: ModelBundle, path: string): void {
+function hmac(key: Buffer, content: BundleFile["content"]): Buffer {
+  return createHmac("sha256", key).update(JSON.stringify(content)).digest();
+}
+
+/** Options of `saveBundle`. */
+export interface SaveBundleOptions {
+  /** Sign the bundle with this key (see `bundleKey`); default: unsigned. */
+  readonly key?: BundleKey;
+}
+
+/** Options of `loadBundle` and `readBundle`. */
+export interface LoadBundleOptions {
+  /**
+   * Require a signature made with this key, and verify it. Default: none (only the integrity
+   * check; a signed bundle loads unverified).
+   */
+  readonly key?: BundleKey;
+}
+
+/** A loaded bundle and what its signature check found. */
+export interface LoadedBundle {
+  readonly bundle: ModelBundle;
+  /**
+   * `verified`: signed, and the signature matches the key given. `unverified`: signed, but no key
+   * was given to check it. `unsigned`: no signature (accepted only without a key).
+   */
+  readonly signature: "verified" | "unverified" | "unsigned";
+  /** The signature's key id, when it has one. */
+  readonly keyId?: string;
+}
+
+/**
+ * Writes a bundle as one JSON file with its checksum and, given a key, its HMAC-SHA-256 signature.
+ * @example saveBundle(bundle, "bundle.json", { key: bundleKey() })
+ */
+export function saveBundle(bundle: ModelBundle, path: string, options: SaveBundleOptions = {}): void {
   const content: BundleFile["content"] = {
     pipeline: bundle.pipeline.toJSON(),
     detector: bundle.detector.toJSON(),
@@ -94,10 +148,18 @@ export function saveBundle(bundle: ModelBundle, path: string): void {
     validationScores: bundle.validationScores,
     series: bundle.series && { ...bundle.series, detector: bundle.series.detector.toJSON() },
   };
+  const key = options.key;
   const file: BundleFile = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
     sha256: digest(content),
+    ...(key && {
+      signature: {
+        alg: BUNDLE_SIGNATURE_ALG,
+        ...(key.keyId !== undefined && { keyId: key.keyId }),
+        value: hmac(keyBytes(key), content).toString("hex"),
+      },
+    }),
     content,
   };
   mkdirSync(dirname(path), { recursive: true });
@@ -105,15 +167,36 @@ export function saveBundle(bundle: ModelBundle, path: string): void {
 }
 
 /**
- * Reads a bundle written by `saveBundle`.
- * @throws SchemaError for a file that is not a bundle, one from an incompatible version, or one whose
- *   checksum does not match its content (edited, truncated or corrupted): re-create it with
- *   `detective train` or the study.
+ * Reads a bundle written by `saveBundle`, with the key's verification when one is given.
+ * @throws DataError when the file does not exist or cannot be read; SchemaError for a file that is
+ *   not a bundle or is from an incompatible version; IntegrityError when its checksum does not match
+ *   its content (damaged or edited), or when a key is given and the bundle is unsigned or its
+ *   signature does not verify. Each message says what to do (mostly: re-create it with
+ *   `detective train`).
  */
-export function loadBundle(path: string): ModelBundle {
+export function loadBundle(path: string, options: LoadBundleOptions = {}): ModelBundle {
+  return readBundle(path, options).bundle;
+}
+
+/**
+ * `loadBundle`, also reporting what the signature check found: a caller without a key learns that a
+ * signed bundle was not verified (the CLI warns).
+ */
+export function readBundle(path: string, options: LoadBundleOptions = {}): LoadedBundle {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(
+      code === "ENOENT"
+        ? `model bundle ${path} does not exist. Make one with \`detective train --protocol simulated --detector Mahalanobis --out ${path}\`.`
+        : `model bundle ${path}: cannot read it (${code ?? (err as Error).message}). Check the path and its permissions.`,
+    );
+  }
   let file: Partial<BundleFile>;
   try {
-    file = JSON.parse(readFileSync(path, "utf8")) as Partial<BundleFile>;
+    file = JSON.parse(text) as Partial<BundleFile>;
   } catch (err) {
     throw new SchemaError(
       `model bundle ${path}: cannot read it as JSON (${(err as Error).message}). Re-create it with \`detective train\`.`,
@@ -129,12 +212,50 @@ export function loadBundle(path: string): ModelBundle {
     );
   }
   if (!file.content || file.sha256 !== digest(file.content)) {
-    throw new SchemaError(
+    throw new IntegrityError(
       `model bundle ${path}: its checksum does not match its content, so it was changed or damaged after it was written. ` +
         "Refusing to load it; re-create it with `detective train`.",
     );
   }
-  const c = file.content;
+  const status = checkSignature(path, file.content, file.signature, options.key);
+  return { bundle: fromContent(path, file.content), signature: status, keyId: file.signature?.keyId };
+}
+
+/** The signature check of `readBundle`; throws when a key is given and the bundle does not verify with it. */
+function checkSignature(
+  path: string,
+  content: BundleFile["content"],
+  signature: BundleSignature | undefined,
+  key: BundleKey | undefined,
+): LoadedBundle["signature"] {
+  if (!key) return signature ? "unverified" : "unsigned";
+  if (!signature) {
+    throw new IntegrityError(
+      `model bundle ${path} is not signed, and a bundle key is configured (${key.source ?? "given"}), so only bundles signed with it are accepted. ` +
+        "Re-create it with `detective train` with the same key configured.",
+    );
+  }
+  if (signature.alg !== BUNDLE_SIGNATURE_ALG) {
+    throw new IntegrityError(
+      `model bundle ${path}: signature algorithm "${signature.alg}" is not supported (only ${BUNDLE_SIGNATURE_ALG}). Re-create it with \`detective train\`.`,
+    );
+  }
+  const expected = hmac(keyBytes(key), content);
+  const actual = /^[0-9a-f]*$/i.test(signature.value ?? "")
+    ? Buffer.from(signature.value, "hex")
+    : Buffer.alloc(0);
+  // Lengths are public (always 32 bytes); the bytes are compared in constant time.
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw new IntegrityError(
+      `model bundle ${path}: its signature does not verify with the configured key (${key.source ?? "given"}${signature.keyId ? `; it names key "${signature.keyId}"` : ""}): ` +
+        "it was changed after it was signed, or signed with another key. Refusing to load it; re-create it with `detective train` and the right key.",
+    );
+  }
+  return "verified";
+}
+
+function fromContent(path: string, content: BundleFile["content"]): ModelBundle {
+  const c = content;
   const pipeline = FeaturePipeline.fromJSON(c.pipeline);
   if (c.featureMean.length !== pipeline.width || c.featureSd.length !== pipeline.width) {
     throw new SchemaError(

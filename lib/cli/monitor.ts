@@ -1,0 +1,240 @@
+/**
+ * `detective monitor`: one source into the monitor, alerts to a log and the console, counters
+ * every few seconds. The bundle's signature is verified when a bundle key is configured.
+ */
+import { loadTensorflow } from "../core/tf";
+import { loadDataset } from "../datasets/datasets";
+import { NEURAL_DETECTORS } from "../detectors/registry";
+import { AlertLog } from "../events/alertLog";
+import { HOST_WINDOW } from "../features/traffic";
+import { readBundle } from "../model/bundle";
+import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
+import { alertSummary, Monitor } from "../monitor/monitor";
+import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "../monitor/run";
+import type { Command, Flags } from "./flags";
+import { KEY_FILE_FLAG } from "./train";
+
+export const monitorCommand: Command = {
+  name: "monitor",
+  description: [
+    "Score records in real time and write alerts (JSON lines) and incidents. Alerts from one source",
+    "merge into an incident; its first 10 alerts are written in full and the rest counted in its",
+    "lines (--alerts-per-incident all writes every one; --scores logs every record's score).",
+    `A bundle key (--key-file or $${BUNDLE_KEY_ENV}) makes the monitor refuse unsigned or altered bundles.`,
+  ],
+  groups: [{ name: "source", title: "SOURCE", required: true }],
+  flags: [
+    {
+      name: "bundle",
+      kind: "string",
+      value: "BUNDLE.json",
+      required: true,
+      help: "the model bundle (make one with `detective train`)",
+    },
+    KEY_FILE_FLAG,
+    { name: "alerts", kind: "string", value: "FILE", default: "alerts.jsonl", help: "alert log (appended)" },
+    { name: "rejects", kind: "string", value: "FILE", default: "rejects.jsonl", help: "rejected input log" },
+    {
+      name: "alerts-per-incident",
+      kind: "integer",
+      value: "N|all",
+      default: 10,
+      min: 1,
+      words: { all: Number.POSITIVE_INFINITY },
+      help: "alerts of an incident written in full",
+    },
+    { name: "scores", kind: "string", value: "FILE", help: "also log every record's score" },
+    {
+      name: "stats-seconds",
+      kind: "number",
+      default: 10,
+      unit: "s",
+      above: 0,
+      help: "interval of the counters on stderr",
+    },
+    { name: "quiet", kind: "boolean", help: "no alert and incident lines on the console" },
+    {
+      name: "pcap",
+      kind: "string",
+      value: "FILE",
+      group: "source",
+      help: "replay a capture through the packet pipeline, as fast as possible",
+    },
+    {
+      name: "speed",
+      kind: "number",
+      above: 0,
+      with: ["pcap"],
+      help: "pace the replay by its timestamps: 1 as recorded, 10 ten times faster",
+    },
+    {
+      name: "interface",
+      kind: "string",
+      value: "IF",
+      group: "source",
+      help: "live capture through tshark (root or CAP_NET_RAW)",
+    },
+    { name: "filter", kind: "string", value: "BPF", with: ["interface"], help: "capture filter" },
+    {
+      name: "duration",
+      kind: "number",
+      value: "SECONDS",
+      unit: "s",
+      above: 0,
+      with: ["interface"],
+      help: "stop the capture after",
+    },
+    {
+      name: "warmup",
+      kind: "integer",
+      default: HOST_WINDOW,
+      min: 0,
+      with: ["pcap", "interface"],
+      help: 'packet sources: first connections fill the window features, logged as "suppressed"',
+    },
+    {
+      name: "listen",
+      kind: "enum",
+      choices: ["tcp", "udp"],
+      group: "source",
+      help: "JSON or KDD CSV lines on a socket (loopback unless --allow-remote)",
+    },
+    { name: "port", kind: "integer", default: 9400, min: 1, max: 65535, with: ["listen"], help: "port" },
+    {
+      name: "host",
+      kind: "string",
+      value: "ADDR",
+      default: "127.0.0.1",
+      with: ["listen"],
+      help: "address to bind",
+    },
+    { name: "allow-remote", kind: "boolean", with: ["listen"], help: "allow a non-loopback --host" },
+    {
+      name: "dataset",
+      kind: "string",
+      value: "ID",
+      group: "source",
+      help: "replay a dataset of the manifest (e.g. nsl-test)",
+    },
+    {
+      name: "rate",
+      kind: "number",
+      unit: "records/s",
+      above: 0,
+      with: ["dataset"],
+      help: "replay rate; default as fast as possible",
+    },
+  ],
+  run: runMonitor,
+};
+
+async function runMonitor(flags: Flags): Promise<number> {
+  const quiet = flags.boolean("quiet");
+  const key = bundleKey({ keyFile: flags.string("key-file") });
+  const loaded = readBundle(flags.required("bundle"), { key });
+  const bundle = loaded.bundle;
+  if (loaded.signature === "unverified") {
+    console.error(
+      `monitor: warning: the bundle is signed${loaded.keyId ? ` (key "${loaded.keyId}")` : ""} but its signature was not verified: ` +
+        `no bundle key is configured (--key-file or $${BUNDLE_KEY_ENV}); only its checksum was checked.`,
+    );
+  }
+  if ([bundle.detector, bundle.series?.detector].some((d) => d && NEURAL_DETECTORS.has(d.name)))
+    await loadTensorflow();
+  const alerts = AlertLog.open(flags.required("alerts"));
+  const rejects = AlertLog.open(flags.required("rejects"));
+  const scoresPath = flags.string("scores");
+  const scores = scoresPath === undefined ? undefined : AlertLog.open(scoresPath);
+  const warmupRecords = flags.number("warmup");
+  const monitor = new Monitor(bundle, {
+    alerts,
+    rejects,
+    scores,
+    alertsPerIncident: flags.number("alerts-per-incident"),
+    onAlert: quiet ? undefined : (a, written) => written && console.log(alertSummary(a)),
+    onVolumeAlert: quiet
+      ? undefined
+      : (a, written) =>
+          written &&
+          console.log(
+            `${a.timestamp} ${a.severity.toUpperCase().padEnd(6)} ${a.id} network ${a.kind} score ${a.score.toPrecision(4)} > ${a.threshold.toPrecision(4)} ` +
+              `(${a.contributors
+                .slice(0, 3)
+                .map((c) => `${c.feature} z=${c.z.toFixed(1)}`)
+                .join(", ")})`,
+          ),
+    onIncident: quiet
+      ? undefined
+      : (i) => {
+          if (i.event !== "update")
+            console.log(
+              `incident ${i.event} ${i.id}: ${i.scope === "destination" ? `${i.sources}${i.sourcesAtLeast ? "+" : ""} source(s) -> ${i.dst}` : i.src} ${i.kind}, ${i.count} alert(s), max score ${i.maxScore.toPrecision(4)}`,
+            );
+        },
+  });
+  const statsEvery = (flags.number("stats-seconds") ?? 10) * 1000;
+  const timer = setInterval(
+    () => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`),
+    statsEvery,
+  );
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const signed =
+    loaded.signature === "verified"
+      ? `signature verified (${key?.source})`
+      : `${loaded.signature}, checksum verified`;
+  console.error(
+    `monitor: ${bundle.detector.name} trained on ${bundle.training.protocol} (seed ${bundle.training.seed}), threshold ${bundle.threshold.toPrecision(4)}, ${signed}; ` +
+      `alerts -> ${alerts.path} (${alerts.linesAtOpen} lines already there), rejects -> ${rejects.path}`,
+  );
+  try {
+    const pcap = flags.string("pcap");
+    const iface = flags.string("interface");
+    const transport = flags.string("listen");
+    if (pcap !== undefined) {
+      const r = await monitorCapture(monitor, pcap, {
+        speed: flags.number("speed") ?? 0,
+        signal: ac.signal,
+        warmupRecords,
+      });
+      console.error(`monitor: ${r.packets} packets, ${r.records} connection records`);
+    } else if (iface !== undefined) {
+      const r = await monitorLive(monitor, {
+        interface: iface,
+        filter: flags.string("filter"),
+        durationSeconds: flags.number("duration"),
+        signal: ac.signal,
+        warmupRecords,
+      });
+      console.error(`monitor: ${r.packets} packets`);
+    } else if (transport === "tcp" || transport === "udp") {
+      await monitorSocket(
+        monitor,
+        {
+          transport,
+          port: flags.number("port"),
+          host: flags.string("host"),
+          allowRemote: flags.boolean("allow-remote"),
+        },
+        ac.signal,
+        (s) =>
+          console.error(
+            `monitor: listening on ${transport} ${s.address.host}:${s.address.port} (Ctrl-C stops)`,
+          ),
+      );
+    } else {
+      const { table } = await loadDataset(flags.required("dataset"));
+      await monitorTable(monitor, table, { recordsPerSecond: flags.number("rate"), signal: ac.signal });
+    }
+  } finally {
+    clearInterval(timer);
+    process.removeListener("SIGINT", stop);
+    process.removeListener("SIGTERM", stop);
+    monitor.close();
+    for (const log of [alerts, rejects, scores]) log?.close();
+  }
+  console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
+  return 0;
+}
