@@ -63,7 +63,7 @@ function unknownCommand(name: string): UsageError {
  * other failures. Detective's own errors carry their explanation; anything else is a bug, reported
  * as one line too, with the hint to re-run with `--debug` for its stack.
  */
-function reportError(err: unknown, debug: boolean): number {
+export function reportError(err: unknown, debug: boolean): number {
   const message = err instanceof Error ? err.message : String(err);
   const line = message.split("\n")[0];
   if (err instanceof DetectiveError) console.error(`detective: ${line}`);
