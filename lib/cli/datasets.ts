@@ -2,6 +2,7 @@
 import { readManifest } from "../datasets/manifest";
 import type { Command } from "./flags";
 
+/** `detective datasets`: no flags; lists the manifest. */
 export const datasetsCommand: Command = {
   name: "datasets",
   description: ["List the datasets of the manifest (id, rows, required or optional, file)."],

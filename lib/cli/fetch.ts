@@ -4,6 +4,7 @@ import { ensureGenerated } from "../datasets/generated";
 import type { Command } from "./flags";
 import { progressPrinter } from "./progress";
 
+/** `detective fetch`: its flags and what it runs. */
 export const fetchCommand: Command = {
   name: "fetch",
   description: [

@@ -14,6 +14,7 @@ import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "../mon
 import type { Command, Flags } from "./flags";
 import { KEY_FILE_FLAG } from "./train";
 
+/** `detective monitor`: its flags (SOURCE: exactly one of --pcap, --interface, --listen, --dataset) and what it runs. */
 export const monitorCommand: Command = {
   name: "monitor",
   description: [

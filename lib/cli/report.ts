@@ -7,6 +7,7 @@ import { writeReport } from "../report/write";
 import type { Command } from "./flags";
 import { elapsedClock } from "./progress";
 
+/** `detective report`: its flags and what it runs. */
 export const reportCommand: Command = {
   name: "report",
   description: [

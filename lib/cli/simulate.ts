@@ -32,6 +32,7 @@ export function parseAttacks(text: string, durationSeconds: number): AttackSpec[
   });
 }
 
+/** `detective simulate`: its flags and what it runs. */
 export const simulateCommand: Command = {
   name: "simulate",
   description: [

@@ -4,6 +4,7 @@ import { loadStudyConfig, resolveStudyConfig, studyConfigPath } from "../eval/st
 import type { Command } from "./flags";
 import { elapsedClock } from "./progress";
 
+/** `detective study`: its flags and what it runs. */
 export const studyCommand: Command = {
   name: "study",
   description: [

@@ -18,6 +18,7 @@ export const KEY_FILE_FLAG: FlagSpec = {
   help: `file of the bundle key (16+ bytes, mode 600); else $${BUNDLE_KEY_ENV} holds the key itself`,
 };
 
+/** `detective train`: its flags and what it runs; `--pcap` (issue 17) is one more row of its table. */
 export const trainCommand: Command = {
   name: "train",
   description: [
