@@ -52,6 +52,7 @@ fi
 
 # 3. the library
 tsc -b lib || die "the library does not compile (see above)."
+chmod +x lib/dist/cli/main.js # tsc drops the executable bit; `npx detective` runs this file
 
 # 4. the TypeScript kernel, registered against Debian's Jupyter and this project's own tslab
 TSLAB="$ROOT/node_modules/.bin/tslab"
