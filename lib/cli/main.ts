@@ -17,7 +17,7 @@ import { closeFigureRenderer } from "../plots/render";
 import { writeReport } from "../report/write";
 import { loadDataset } from "../datasets/datasets";
 import { loadTensorflow } from "../core/tf";
-import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "../eval/benchmarks";
+import { BENCHMARK_KEYS, type BenchmarkKey } from "../eval/benchmarks";
 import { NEURAL_DETECTORS } from "../detectors/registry";
 import { HOST_WINDOW } from "../features/traffic";
 import { AlertLog } from "../events/alertLog";
@@ -40,15 +40,15 @@ const USAGE = `usage:
       Simulate enterprise traffic into a pcap file and FILE.labels.json (ground truth).
       Scenarios: ${ATTACK_SCENARIOS.join(", ")}; e.g. --attacks port_scan@600+120,c2_beacon@0+3600
   detective study [--quick] [--config study.json] [--out RESULTS.json]
-      Run the comparative study of the configuration: every detector on every protocol and seed.
+      Run the comparative study of the configuration: every detector on every benchmark and seed.
       Writes report/results/study.json (--quick: .cache/study-quick/results/study.json).
   detective report [--quick] [--results RESULTS.json] [--out DIR] [--no-pdf]
       Build the report (report.md, report.html, report.pdf, figures/) from a results file, without
       re-running anything. Default: report/ from report/results/study.json (--quick: .cache/study-quick/).
-  detective train --protocol kdd99|nslKdd|simulated --detector NAME [--seed N] [--fpr 0.01]
+  detective train --benchmark kdd99|nslKdd|simulated --detector NAME [--seed N] [--fpr 0.01]
                   [--series EwmaChart|RollingZScore|MovingAverageChart|LstmForecaster [--interval 10]] --out BUNDLE.json
       Train a model bundle (pipeline + detector + threshold + training metadata) for the monitor, as
-      the study does. Use --protocol simulated for packet captures (features packets carry); --series
+      the study does. Use --benchmark simulated for packet captures (features packets carry); --series
       adds a volume watch on per-interval traffic totals, fitted on the normal simulated capture.
   detective monitor --bundle BUNDLE.json SOURCE [--alerts alerts.jsonl] [--rejects rejects.jsonl]
                     [--alerts-per-incident 10|all] [--scores scores.jsonl] [--stats-seconds 10] [--quiet]
@@ -204,7 +204,7 @@ async function main(argv: string[]): Promise<number> {
       const config = resolveStudyConfig(loadStudyConfig(o.get("config") ?? studyConfigPath()), mode);
       const out = o.get("out") ?? studyResultsPath(mode);
       console.error(
-        `study (${mode} mode): ${config.protocols.length} protocols x ${config.seeds.length} seeds x ${config.detectors.length} detectors, ` +
+        `study (${mode} mode): ${config.benchmarks.length} benchmarks x ${config.seeds.length} seeds x ${config.detectors.length} detectors, ` +
           `${config.series.detectors.length} series detectors`,
       );
       const results = await runStudy(config, {
@@ -231,11 +231,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "train") {
-    const o = options(rest, ["protocol", "detector", "seed", "fpr", "out", "series", "interval"]);
-    const protocol = o.get("protocol") ?? "";
-    if (!STUDY_PROTOCOL_KEYS.includes(protocol as StudyProtocolKey)) {
+    const o = options(rest, ["benchmark", "detector", "seed", "fpr", "out", "series", "interval"]);
+    const benchmark = o.get("benchmark") ?? "";
+    if (!BENCHMARK_KEYS.includes(benchmark as BenchmarkKey)) {
       throw new OptionError(
-        `train: --protocol must be one of ${STUDY_PROTOCOL_KEYS.join(", ")}, got "${protocol}".`,
+        `train: --benchmark must be one of ${BENCHMARK_KEYS.join(", ")}, got "${benchmark}".`,
       );
     }
     const out = o.get("out");
@@ -243,23 +243,23 @@ async function main(argv: string[]): Promise<number> {
     if (!out || !detector) throw new OptionError("train needs --detector NAME and --out BUNDLE.json.");
     if ([detector, o.get("series")].some((d) => d && NEURAL_DETECTORS.has(d))) await loadTensorflow();
     const series = o.get("series");
-    if (series && protocol !== "simulated") {
+    if (series && benchmark !== "simulated") {
       throw new OptionError(
-        "train: --series needs --protocol simulated (the volume watch learns a normal capture's traffic series).",
+        "train: --series needs --benchmark simulated (the volume watch learns a normal capture's traffic series).",
       );
     }
     const bundle = await trainBundle({
       series: series
         ? { detector: series, intervalSeconds: numberOption(o.get("interval"), "interval", 10) }
         : undefined,
-      protocol: protocol as StudyProtocolKey,
+      benchmark: benchmark as BenchmarkKey,
       detector,
       seed: numberOption(o.get("seed"), "seed", 1),
       fpr: numberOption(o.get("fpr"), "fpr", 0.01),
     });
     saveBundle(bundle, out);
     console.error(
-      `train: ${detector} on ${bundle.training.protocol} (${bundle.training.trainRows} training rows, seed ${bundle.training.seed}), ` +
+      `train: ${detector} on ${bundle.training.benchmark} (${bundle.training.trainRows} training rows, seed ${bundle.training.seed}), ` +
         `threshold ${bundle.threshold.toPrecision(4)} at ${bundle.training.fpr * 100}% validation FPR` +
         `${bundle.series ? `; volume watch ${bundle.series.detector.name} on ${bundle.series.intervalSeconds} s intervals` : ""} -> ${out}`,
     );
@@ -352,7 +352,7 @@ async function runMonitor(args: string[]): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   console.error(
-    `monitor: ${bundle.detector.name} trained on ${bundle.training.protocol} (seed ${bundle.training.seed}), threshold ${bundle.threshold.toPrecision(4)}; ` +
+    `monitor: ${bundle.detector.name} trained on ${bundle.training.benchmark} (seed ${bundle.training.seed}), threshold ${bundle.threshold.toPrecision(4)}; ` +
       `alerts -> ${alerts.path} (${alerts.linesAtOpen} lines already there), rejects -> ${rejects.path}`,
   );
   try {

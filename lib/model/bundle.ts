@@ -20,8 +20,8 @@ export const BUNDLE_VERSION = 1;
 
 /** How the bundle's model was trained, for the alert log and for auditing. */
 export interface BundleTraining {
-  /** e.g. "KDD99", "NSL-KDD", "simulated". */
-  readonly protocol: string;
+  /** The benchmark whose training normals fitted the model, e.g. "KDD99", "NSL-KDD", "simulated". */
+  readonly benchmark: string;
   readonly seed: number;
   readonly trainRows: number;
   readonly validationRows: number;
@@ -76,6 +76,13 @@ interface BundleFile {
     readonly validationScores: ModelBundle["validationScores"];
     readonly series?: Omit<SeriesWatch, "detector"> & { readonly detector: DetectorJSON };
   };
+}
+
+/** The training record, from bundles written before "protocol" was renamed "benchmark" as well. */
+function readTraining(training: BundleTraining & { readonly protocol?: string }): BundleTraining {
+  if (training.benchmark !== undefined || training.protocol === undefined) return training;
+  const { protocol, ...rest } = training;
+  return { ...rest, benchmark: protocol };
 }
 
 function digest(content: BundleFile["content"]): string {
@@ -145,7 +152,7 @@ export function loadBundle(path: string): ModelBundle {
     pipeline,
     detector: detectorFromJSON(c.detector),
     threshold: c.threshold,
-    training: c.training,
+    training: readTraining(c.training),
     featureMean: c.featureMean,
     featureSd: c.featureSd,
     validationScores: c.validationScores,
