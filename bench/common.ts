@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FeaturePipeline, kddProtocol, loadDataset, type Matrix, type Protocol } from "../lib";
+import { FeaturePipeline, kddSplit, loadDataset, type Matrix, type Split } from "../lib";
 
 /** Runs a command (in the project root) whose last stdout line is JSON, and parses it. */
 export function runJson<T>(command: string, args: readonly string[]): T {
@@ -28,17 +28,17 @@ export function round(x: number): number {
   return Number(x.toPrecision(4));
 }
 
-/** The KDD99 protocol (seed 42) and the fitted pipeline: training normals and `corrected`. */
+/** The KDD99 split (seed 42) and the fitted pipeline: training normals and `corrected`. */
 export async function kddMatrices(): Promise<{
-  protocol: Protocol;
+  split: Split;
   pipeline: FeaturePipeline;
   Xtest: Matrix;
 }> {
   const train = (await loadDataset("kdd99-10pct")).table;
   const corrected = (await loadDataset("kdd99-corrected")).table;
-  const protocol = kddProtocol(train, { corrected }, { seed: 42 });
-  const pipeline = FeaturePipeline.fit(train, {}, protocol.train.rows);
-  return { protocol, pipeline, Xtest: pipeline.transform(corrected).X };
+  const split = kddSplit(train, { corrected }, { seed: 42 });
+  const pipeline = FeaturePipeline.fit(train, {}, split.train.rows);
+  return { split, pipeline, Xtest: pipeline.transform(corrected).X };
 }
 
 /** Writes bench/results/<name>.json and prints it. */

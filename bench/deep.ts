@@ -63,8 +63,8 @@ const read = (f) => { const b = fs.readFileSync(folder + "/" + f); return new Fl
 const steady = (epochs: number[]): number => median(epochs.slice(1));
 
 async function main(): Promise<void> {
-  const { protocol, pipeline, Xtest } = await kddMatrices();
-  const Xtrain = pipeline.transform(protocol.train.table, protocol.train.rows).X;
+  const { split, pipeline, Xtest } = await kddMatrices();
+  const Xtrain = pipeline.transform(split.train.table, split.train.rows).X;
   const folder = mkdtempSync(join(tmpdir(), "detective-deep-"));
   const seqRows = SEQUENCES + WINDOW - 1;
   const rng = seeded(7);

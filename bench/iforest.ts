@@ -1,6 +1,6 @@
 /**
  * Isolation Forest benchmark: ours against scikit-learn's `IsolationForest` (Debian python3-sklearn)
- * on the same matrices in one run: the KDD99 10% training normals (deduplicated, as the protocol
+ * on the same matrices in one run: the KDD99 10% training normals (deduplicated, as the split
  * builds them) through the fitted pipeline, scored on `corrected` (311,029 rows). 100 trees,
  * 256 samples. Each trial runs in fresh processes, alternating between the tools, with its own seed
  * (the same for both); the mean ROC-AUC over the seeds is recorded for each. The npm `isolation-forest` package is timed on 100,000 of the rows for context.
@@ -68,13 +68,13 @@ console.log(JSON.stringify({ fit, score: (performance.now() - t) / 1000, auc: Na
 const run = (command: string, args: string[]): Run => runJson<Run>(command, args);
 
 async function main(): Promise<void> {
-  const { protocol, pipeline, Xtest } = await kddMatrices();
-  const Xtrain = pipeline.transform(protocol.train.table, protocol.train.rows).X;
+  const { split, pipeline, Xtest } = await kddMatrices();
+  const Xtrain = pipeline.transform(split.train.table, split.train.rows).X;
   const folder = mkdtempSync(join(tmpdir(), "detective-iforest-"));
   try {
     writeFileSync(join(folder, "train.f32"), Xtrain.data);
     writeFileSync(join(folder, "test.f32"), Xtest.data);
-    writeFileSync(join(folder, "y.u8"), protocol.tests[0].y);
+    writeFileSync(join(folder, "y.u8"), split.tests[0].y);
     const args = (seed: number) => [
       folder,
       String(Xtrain.rows),

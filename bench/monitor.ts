@@ -93,7 +93,7 @@ async function socketSetup(
   name: string,
   extra: (row: Record<string, unknown>, i: number) => Record<string, unknown>,
 ): Promise<{ bundle: Awaited<ReturnType<typeof trainBundle>>; table: Table; dir: string; file: string }> {
-  const bundle = await trainBundle({ protocol: "nslKdd", detector: "IsolationForest", seed: 1 });
+  const bundle = await trainBundle({ benchmark: "nslKdd", detector: "IsolationForest", seed: 1 });
   const { table } = await loadDataset("nsl-test");
   const dir = mkdtempSync(join(tmpdir(), `detective-bench-${name}-`));
   const file = join(dir, "lines.jsonl");
@@ -247,7 +247,7 @@ async function replay(
 
 async function pcapBench(): Promise<void> {
   const bundle = await trainBundle({
-    protocol: "simulated",
+    benchmark: "simulated",
     detector: "Mahalanobis",
     seed: 1,
     series: { detector: "RollingZScore" },

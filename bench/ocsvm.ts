@@ -45,16 +45,16 @@ console.log(JSON.stringify({ fit, score, auc: rocAuc(y, scores), sv: model.suppo
 const run = (command: string, args: string[]): Run => runJson<Run>(command, args);
 
 async function main(): Promise<void> {
-  const { protocol, pipeline, Xtest } = await kddMatrices();
-  const subsample = sampleIndices(protocol.train.rows.length, TRAIN_ROWS, seeded(1)).map(
-    (k) => protocol.train.rows[k],
+  const { split, pipeline, Xtest } = await kddMatrices();
+  const subsample = sampleIndices(split.train.rows.length, TRAIN_ROWS, seeded(1)).map(
+    (k) => split.train.rows[k],
   );
-  const Xtrain = pipeline.transform(protocol.train.table, subsample).X;
+  const Xtrain = pipeline.transform(split.train.table, subsample).X;
   const folder = mkdtempSync(join(tmpdir(), "detective-ocsvm-"));
   try {
     writeFileSync(join(folder, "train.f32"), Xtrain.data);
     writeFileSync(join(folder, "test.f32"), Xtest.data);
-    writeFileSync(join(folder, "y.u8"), protocol.tests[0].y);
+    writeFileSync(join(folder, "y.u8"), split.tests[0].y);
     const ours: Run[] = [];
     const sklearn: Run[] = [];
     for (let t = 0; t < TRIALS; t++) {

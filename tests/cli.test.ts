@@ -73,7 +73,7 @@ test("usage errors exit 2 with one line naming the problem", () => {
   assert.equal(none.code, 2, "no command");
   const range = detective([
     "train",
-    "--protocol",
+    "--benchmark",
     "simulated",
     "--detector",
     "Mahalanobis",
@@ -101,7 +101,7 @@ test("a missing bundle is named as missing: exit 1, one line; --debug adds the s
   const r = detective(["monitor", "--bundle", missing, "--pcap", join(dir, "none.pcap")]);
   assert.equal(r.code, 1);
   assert.deepEqual(lines(r.stderr), [
-    `detective: model bundle ${missing} does not exist. Make one with \`detective train --protocol simulated --detector Mahalanobis --out ${missing}\`.`,
+    `detective: model bundle ${missing} does not exist. Make one with \`detective train --benchmark simulated --detector Mahalanobis --out ${missing}\`.`,
   ]);
   const debug = detective(["monitor", "--debug", "--bundle", missing, "--pcap", join(dir, "none.pcap")]);
   assert.equal(debug.code, 1);
@@ -111,7 +111,7 @@ test("a missing bundle is named as missing: exit 1, one line; --debug adds the s
 });
 
 test("monitor --bundle B --pcap F --speed 1000 replays a capture; a key file verifies the signed bundle", async () => {
-  const bundle = await trainBundle({ protocol: "simulated", detector: "Mahalanobis", seed: 1 });
+  const bundle = await trainBundle({ benchmark: "simulated", detector: "Mahalanobis", seed: 1 });
   const keyFile = join(dir, "bundle.key");
   writeFileSync(keyFile, "0123456789abcdef0123456789abcdef\n", { mode: 0o600 });
   const train = detective(["train", "--help"]); // the key flags are documented where they apply

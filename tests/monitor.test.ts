@@ -1,6 +1,6 @@
 /**
  * The monitor on live traffic: tshark captures the loopback interface (CI runs as root), the packet
- * pipeline assembles connections, a bundle trained like the study's simulated protocol scores them.
+ * pipeline assembles connections, a bundle trained like the study's simulated benchmark scores them.
  * Ordinary HTTP requests to a local server, then a burst of connection attempts to closed ports:
  * the burst must raise alerts.
  */
@@ -49,7 +49,7 @@ function knock(port: number): Promise<void> {
 const HTTP_REQUESTS = 120;
 
 test("live capture on loopback: ordinary HTTP, then a burst to closed ports raises alerts", async () => {
-  const bundle = await trainBundle({ protocol: "simulated", detector: "Mahalanobis", seed: 1 });
+  const bundle = await trainBundle({ benchmark: "simulated", detector: "Mahalanobis", seed: 1 });
   const server = createServer((_req, res) => res.end("<html>hello</html>".repeat(20)));
   // Port 80 (CI runs as root) so the connections are the "http" service the model knows; else any port.
   await new Promise<void>((resolve) => {
@@ -100,7 +100,7 @@ test("live capture on loopback: ordinary HTTP, then a burst to closed ports rais
 
 test("pcap replay with a volume watch: connection alerts, and interval alerts inside the flood and scan windows", async () => {
   const bundle = await trainBundle({
-    protocol: "simulated",
+    benchmark: "simulated",
     detector: "Mahalanobis",
     seed: 1,
     series: { detector: "RollingZScore", intervalSeconds: 10 },
@@ -140,7 +140,7 @@ test("pcap replay with a volume watch: connection alerts, and interval alerts in
 });
 
 test("pcap replay at recorded speed is paced by the packets' timestamps and scores like a fast replay", async () => {
-  const bundle = await trainBundle({ protocol: "simulated", detector: "Mahalanobis", seed: 1 });
+  const bundle = await trainBundle({ benchmark: "simulated", detector: "Mahalanobis", seed: 1 });
   const pcap = join(mkdtempSync(join(tmpdir(), "detective-paced-")), "scan.pcap");
   simulateTraffic(
     {
@@ -171,7 +171,7 @@ test("pcap replay at recorded speed is paced by the packets' timestamps and scor
 });
 
 test("a replay stops when its signal aborts, and scores what it read", async () => {
-  const bundle = await trainBundle({ protocol: "simulated", detector: "Mahalanobis", seed: 1 });
+  const bundle = await trainBundle({ benchmark: "simulated", detector: "Mahalanobis", seed: 1 });
   const { pcap } = loadSimulated("sim-mixed");
   const ac = new AbortController();
   ac.abort();

@@ -187,7 +187,7 @@ async function runMonitor(flags: Flags): Promise<number> {
       ? `signature verified (${key?.source})`
       : `${loaded.signature}, checksum verified`;
   console.error(
-    `monitor: ${bundle.detector.name} trained on ${bundle.training.protocol} (seed ${bundle.training.seed}), threshold ${bundle.threshold.toPrecision(4)}, ${signed}; ` +
+    `monitor: ${bundle.detector.name} trained on ${bundle.training.benchmark} (seed ${bundle.training.seed}), threshold ${bundle.threshold.toPrecision(4)}, ${signed}; ` +
       `alerts -> ${alerts.path} (${alerts.linesAtOpen} lines already there), rejects -> ${rejects.path}`,
   );
   try {

@@ -8,7 +8,7 @@ import { elapsedClock } from "./progress";
 export const studyCommand: Command = {
   name: "study",
   description: [
-    "Run the comparative study of the configuration: every detector on every protocol and seed.",
+    "Run the comparative study of the configuration: every detector on every benchmark and seed.",
     "Writes report/results/study.json (--quick: .cache/study-quick/results/study.json).",
   ],
   flags: [
@@ -28,7 +28,7 @@ export const studyCommand: Command = {
     const config = resolveStudyConfig(loadStudyConfig(flags.string("config") ?? studyConfigPath()), mode);
     const out = flags.string("out") ?? studyResultsPath(mode);
     console.error(
-      `study (${mode} mode): ${config.protocols.length} protocols x ${config.seeds.length} seeds x ${config.detectors.length} detectors, ` +
+      `study (${mode} mode): ${config.benchmarks.length} benchmarks x ${config.seeds.length} seeds x ${config.detectors.length} detectors, ` +
         `${config.series.detectors.length} series detectors`,
     );
     const results = await runStudy(config, {

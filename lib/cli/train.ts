@@ -4,7 +4,7 @@
  */
 import { loadTensorflow } from "../core/tf";
 import { DETECTOR_NAMES, NEURAL_DETECTORS } from "../detectors/registry";
-import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "../eval/benchmarks";
+import { BENCHMARK_KEYS, type BenchmarkKey } from "../eval/benchmarks";
 import { trainBundle } from "../eval/trainBundle";
 import { saveBundle } from "../model/bundle";
 import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
@@ -23,15 +23,15 @@ export const trainCommand: Command = {
   name: "train",
   description: [
     "Train a model bundle (pipeline + detector + threshold + training metadata) for the monitor, as",
-    "the study does. Use --protocol simulated for packet captures (features packets carry); --series",
+    "the study does. Use --benchmark simulated for packet captures (features packets carry); --series",
     "adds a volume watch on per-interval traffic totals, fitted on the normal simulated capture.",
     `With a bundle key (--key-file or $${BUNDLE_KEY_ENV}) the bundle is signed; the monitor verifies it.`,
   ],
   flags: [
     {
-      name: "protocol",
+      name: "benchmark",
       kind: "enum",
-      choices: STUDY_PROTOCOL_KEYS,
+      choices: BENCHMARK_KEYS,
       required: true,
       help: "the training data",
     },
@@ -72,13 +72,13 @@ export const trainCommand: Command = {
     KEY_FILE_FLAG,
   ],
   async run(flags) {
-    const protocol = flags.required("protocol") as StudyProtocolKey;
+    const benchmark = flags.required("benchmark") as BenchmarkKey;
     const detector = flags.required("detector");
     const series = flags.string("series");
     const out = flags.required("out");
-    if (series && protocol !== "simulated") {
+    if (series && benchmark !== "simulated") {
       throw new UsageError(
-        "train: --series needs --protocol simulated (the volume watch learns a normal capture's traffic series).",
+        "train: --series needs --benchmark simulated (the volume watch learns a normal capture's traffic series).",
       );
     }
     // The key is resolved before training, so a bad key file fails in a second, not after the fit.
@@ -86,14 +86,14 @@ export const trainCommand: Command = {
     if ([detector, series].some((d) => d && NEURAL_DETECTORS.has(d))) await loadTensorflow();
     const bundle = await trainBundle({
       series: series ? { detector: series, intervalSeconds: flags.number("interval") } : undefined,
-      protocol,
+      benchmark,
       detector,
       seed: flags.number("seed") ?? 1,
       fpr: flags.number("fpr"),
     });
     saveBundle(bundle, out, { key });
     console.error(
-      `train: ${detector} on ${bundle.training.protocol} (${bundle.training.trainRows} training rows, seed ${bundle.training.seed}), ` +
+      `train: ${detector} on ${bundle.training.benchmark} (${bundle.training.trainRows} training rows, seed ${bundle.training.seed}), ` +
         `threshold ${bundle.threshold.toPrecision(4)} at ${bundle.training.fpr * 100}% validation FPR` +
         `${bundle.series ? `; volume watch ${bundle.series.detector.name} on ${bundle.series.intervalSeconds} s intervals` : ""} -> ${out}` +
         (key ? ` (signed, HMAC-SHA-256, key from ${key.source})` : " (unsigned: no bundle key configured)"),

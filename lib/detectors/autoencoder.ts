@@ -11,7 +11,9 @@
 import type { Matrix } from "../core/matrix";
 import { seeded } from "../core/random";
 import {
+  checkOptionKeys,
   checkColumns,
+  type OptionTable,
   checkTrainable,
   type DetectorJSON,
   detectorJSON,
@@ -32,6 +34,7 @@ import {
   type TrainingOptions,
   type TrainingSettings,
   train,
+  TRAINING_OPTIONS,
   trainingSettings,
 } from "./neural";
 import { OptionError } from "../core/errors";
@@ -43,6 +46,22 @@ export interface AutoencoderOptions extends TrainingOptions {
   /** Standard deviation of the Gaussian noise added to inputs in training (the denoising variant). Default 0. */
   noise?: number;
 }
+
+/** The options of `Autoencoder`, documented (the registry publishes them). */
+export const AUTOENCODER_OPTIONS: OptionTable<AutoencoderOptions> = {
+  hidden: {
+    default: [64, 16],
+    doc: "widths of the encoder's layers; the last is the code, the decoder mirrors them",
+  },
+  noise: { default: 0, doc: "standard deviation of the Gaussian noise added to training inputs (denoising)" },
+  ...TRAINING_OPTIONS,
+};
+
+/** The options of `DenoisingAutoencoder`: the autoencoder's, with noise on by default. */
+export const DENOISING_AUTOENCODER_OPTIONS: OptionTable<AutoencoderOptions> = {
+  ...AUTOENCODER_OPTIONS,
+  noise: { default: 0.1, doc: AUTOENCODER_OPTIONS.noise.doc },
+};
 
 interface AutoencoderState {
   nFeatures: number;
@@ -62,6 +81,7 @@ export class Autoencoder implements StreamingDetector {
   private state?: Omit<AutoencoderState, "weights">;
 
   constructor(options: AutoencoderOptions = {}) {
+    checkOptionKeys(new.target.name, options, AUTOENCODER_OPTIONS);
     const hidden = options.hidden ?? [64, 16];
     checkWidths("Autoencoder", "hidden", hidden);
     const noise = options.noise ?? 0;

@@ -15,7 +15,9 @@
 import { OptionError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
 import {
+  checkOptionKeys,
   checkColumns,
+  type OptionTable,
   detectorJSON,
   checkTrainable,
   type DetectorJSON,
@@ -31,6 +33,13 @@ export interface ChartOptions {
   /** Smallest standard deviation used per metric (log1p units). Default 0.05. */
   minScale?: number;
 }
+
+/** The options of the three charts, documented (the registry publishes them). */
+export const CHART_OPTIONS: OptionTable<ChartOptions> = {
+  window: { default: 30, doc: "intervals in the moving window (MovingAverageChart, RollingZScore)" },
+  alpha: { default: 0.2, doc: "EWMA smoothing in (0, 1] (EwmaChart)" },
+  minScale: { default: 0.05, doc: "smallest standard deviation used per metric, log1p units" },
+};
 
 type Kind = "MovingAverageChart" | "EwmaChart" | "RollingZScore";
 
@@ -49,6 +58,7 @@ abstract class ForecastChart implements StreamingDetector {
   protected state?: ChartState;
 
   constructor(options: ChartOptions = {}) {
+    checkOptionKeys(new.target.name, options, CHART_OPTIONS);
     const window = options.window ?? 30;
     const alpha = options.alpha ?? 0.2;
     const minScale = options.minScale ?? 0.05;

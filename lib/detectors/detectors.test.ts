@@ -1,79 +1,233 @@
 /**
- * The common checks every detector passes (in the way of scikit-learn's estimator checks), then
- * each detector's own known values.
+ * The common checks every registered detector passes (in the way of scikit-learn's estimator
+ * checks), derived from the registry so a new detector is checked as soon as it is registered,
+ * then each detector's own known values.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { NotFittedError, OptionError, ShapeError } from "../core/errors";
 import { rocAuc } from "../eval/metrics";
 import { asMatrix, type Matrix, row } from "../core/matrix";
 import { seeded } from "../core/random";
+import { loadTensorflow } from "../core/tf";
 import { plantedOutliers } from "../testing/planted";
 import { averagePathLength, floorFloat32, IsolationForest } from "./isolationForest";
 import { Mahalanobis } from "./mahalanobis";
 import { OneClassSvm, parseModel, tuneOneClassSvm } from "./oneClassSvm";
-import { loadDetector, saveDetector } from "./registry";
+import { createDetector, DETECTORS, type DetectorInfo, loadDetector, saveDetector } from "./registry";
 import type { StreamingDetector } from "./types";
 import { RobustZScore, ZScore } from "./zScore";
 
-const ALL: { label: string; make: (seed: number) => StreamingDetector }[] = [
-  { label: "ZScore", make: () => new ZScore() },
-  { label: "RobustZScore", make: () => new RobustZScore() },
-  { label: "Mahalanobis", make: () => new Mahalanobis() },
-  { label: "IsolationForest", make: (seed) => new IsolationForest({ seed, nTrees: 50 }) },
-  { label: "OneClassSvm", make: (seed) => new OneClassSvm({ seed, nu: 0.1 }) },
-];
+before(async () => {
+  await loadTensorflow(() => {});
+});
+
+/**
+ * Options that keep the common checks fast: small networks and few epochs for the neural
+ * detectors, short windows for the series ones (the toy series are short). Every other detector
+ * runs with its defaults.
+ */
+const FAST: Readonly<Record<string, Record<string, unknown>>> = {
+  IsolationForest: { nTrees: 50 },
+  OneClassSvm: { nu: 0.1 },
+  Autoencoder: { hidden: [8, 3], epochs: 15, batchSize: 32, learningRate: 0.01 },
+  DenoisingAutoencoder: { hidden: [8, 3], epochs: 15, batchSize: 32, learningRate: 0.01 },
+  LstmAutoencoder: { window: 4, units: 4, epochs: 3, batchSize: 32, learningRate: 0.01 },
+  LstmForecaster: { window: 4, units: 4, epochs: 3, batchSize: 32, learningRate: 0.01 },
+  MovingAverageChart: { window: 5 },
+  EwmaChart: { window: 5 },
+  RollingZScore: { window: 5 },
+};
+
+function make(info: DetectorInfo, seed: number): StreamingDetector {
+  return info.create({ ...FAST[info.name], ...(info.seeded ? { seed } : {}) }) as StreamingDetector;
+}
+
+/** Rows a series detector may still be influenced by after a spike: its window, with room. */
+const AFTER_SPIKE = 8;
+
+/**
+ * A two-metric periodic series (period 24 rows, small noise), with, when asked, one spike row far
+ * outside the normal range.
+ */
+function periodicSeries(rows: number, seed: number, spikeAt = -1): { X: Matrix; y: Uint8Array } {
+  const rng = seeded(seed);
+  const X = asMatrix(new Float32Array(rows * 2), rows, 2);
+  const y = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const phase = (2 * Math.PI * i) / 24;
+    X.data[2 * i] = Math.sin(phase) + (rng() - 0.5) * 0.1;
+    X.data[2 * i + 1] = Math.cos(phase) + (rng() - 0.5) * 0.1;
+    if (i === spikeAt) {
+      X.data[2 * i] = 6;
+      X.data[2 * i + 1] = -6;
+      y[i] = 1;
+    }
+  }
+  return { X, y };
+}
+
+/** The scores of a row-by-row stream: `scoreOne`, then (series detectors) `learnOne`, as the monitor does. */
+function streamScores(d: StreamingDetector, info: DetectorInfo, X: Matrix): Float64Array {
+  return Float64Array.from({ length: X.rows }, (_, i) => {
+    const s = d.scoreOne(row(X, i));
+    if (info.kind === "series") d.learnOne?.(row(X, i));
+    return s;
+  });
+}
+
+function assertScoresMatch(
+  info: DetectorInfo,
+  got: Float64Array,
+  expected: Float64Array,
+  what: string,
+): void {
+  if (!info.neural) return assert.deepEqual(got, expected, what);
+  // TensorFlow.js sums a batch of one in another order than a batch of many (float32).
+  for (let i = 0; i < expected.length; i++)
+    assert.ok(
+      Math.abs(got[i] - expected[i]) <= 1e-5 * Math.max(1, Math.abs(expected[i])),
+      `${what}: row ${i}`,
+    );
+}
 
 const dir = mkdtempSync(join(tmpdir(), "detective-det-"));
 
-for (const { label, make } of ALL) {
-  describe(`${label}: common checks`, () => {
-    const { X, y } = plantedOutliers({ rows: 300, outliers: 15, cols: 6, seed: 7 });
+test("the registry: one record per detector, each creating and reloading its own kind", () => {
+  assert.equal(new Set(DETECTORS.map((d) => d.name)).size, DETECTORS.length);
+  for (const info of DETECTORS) {
+    assert.equal(createDetector(info.name).name, info.name);
+    assert.ok(info.description.length > 20 && /^#[0-9A-F]{6}$/i.test(info.color), info.name);
+    assert.equal(
+      info.options.some((o) => o.name === "seed"),
+      info.seeded,
+      `${info.name}: seeded iff it takes a seed`,
+    );
+    for (const o of info.options) assert.ok(o.doc.length > 5, `${info.name}.${o.name} is documented`);
+  }
+  assert.ok(DETECTORS.some((d) => d.kind === "record") && DETECTORS.some((d) => d.kind === "series"));
+  assert.throws(
+    () => createDetector("IsolationForrest"),
+    /unknown detector "IsolationForrest"; known: ZScore, /,
+  );
+});
 
-    test("planted outliers rank first (ROC-AUC > 0.95), scores finite, one per row", () => {
-      const s = make(1).fit(X).score(X);
-      assert.equal(s.length, X.rows);
-      assert.ok(s.every(Number.isFinite));
-      assert.ok(rocAuc(y, s) > 0.95, `AUC ${rocAuc(y, s)}`);
-    });
+test("unknown options are refused with the valid ones named", () => {
+  assert.throws(
+    () => new IsolationForest({ nTree: 50 } as never),
+    (e: Error) =>
+      e instanceof OptionError &&
+      e.message ===
+        'IsolationForest: unknown option "nTree"; valid options: nTrees, sampleSize, maxDepth, seed.',
+  );
+  assert.throws(
+    () => createDetector("Autoencoder", { epoch: 3 }),
+    /Autoencoder: unknown option "epoch"; valid options: hidden, noise, epochs,/,
+  );
+});
 
-    test("a constant column gives no NaN", () => {
-      const withConstant = asMatrix(new Float32Array(X.rows * 2), X.rows, 2);
-      for (let i = 0; i < X.rows; i++) {
-        withConstant.data[i * 2] = X.data[i * X.cols];
-        withConstant.data[i * 2 + 1] = 0.25;
-      }
-      const s = make(1).fit(withConstant).score(withConstant);
-      assert.ok(s.every(Number.isFinite));
-    });
+for (const info of DETECTORS) {
+  describe(`${info.name}: common checks`, () => {
+    const names = info.options.map((o) => o.name);
 
-    test("same seed, same scores; scoreOne equals score; save and load give identical scores", () => {
-      const a = make(3).fit(X);
-      const b = make(3).fit(X);
-      const sa = a.score(X);
-      assert.deepEqual(b.score(X), sa);
-      for (const i of [0, 100, 299]) assert.equal(a.scoreOne(row(X, i)), sa[i]);
-      const path = join(dir, `${label}.json`);
-      saveDetector(a, path);
-      assert.deepEqual(loadDetector(path).score(X), sa);
-    });
-
-    test("scoring before fit and a column-count mismatch are clear errors", () => {
+    test("an unknown option is refused naming the valid ones; every documented option is accepted with its documented default", () => {
       assert.throws(
-        () => make(1).score(X),
+        () => info.create({ bogusOption: 1 }),
+        (e: Error) =>
+          e instanceof OptionError &&
+          e.message === `${info.name}: unknown option "bogusOption"; valid options: ${names.join(", ")}.`,
+      );
+      const defaults = Object.fromEntries(
+        info.options.filter((o) => o.default !== undefined).map((o) => [o.name, o.default]),
+      );
+      const opts = (info.create(defaults) as unknown as { opts: Record<string, unknown> }).opts;
+      const plain = (info.create() as unknown as { opts: Record<string, unknown> }).opts;
+      assert.deepEqual(opts, plain, "the documented defaults are the constructor's");
+      for (const key of Object.keys(plain))
+        assert.ok(names.includes(key), `${info.name}.opts.${key} is a documented option`);
+    });
+
+    if (info.kind === "record") {
+      const { X, y } = plantedOutliers({ rows: 300, outliers: 15, cols: 6, seed: 7 });
+
+      test("planted outliers rank first (ROC-AUC > 0.95), scores finite, one per row", () => {
+        const s = make(info, 1).fit(X).score(X);
+        assert.equal(s.length, X.rows);
+        assert.ok(s.every(Number.isFinite));
+        assert.ok(rocAuc(y, s) > 0.95, `AUC ${rocAuc(y, s)}`);
+      });
+
+      test("a constant column gives no NaN", () => {
+        const withConstant = asMatrix(new Float32Array(X.rows * 2), X.rows, 2);
+        for (let i = 0; i < X.rows; i++) {
+          withConstant.data[i * 2] = X.data[i * X.cols];
+          withConstant.data[i * 2 + 1] = 0.25;
+        }
+        const s = make(info, 1).fit(withConstant).score(withConstant);
+        assert.ok(s.every(Number.isFinite));
+      });
+    } else {
+      const train = periodicSeries(400, 1);
+      const test_ = periodicSeries(200, 2, 120);
+
+      test("a planted spike scores above every row it cannot influence; scores finite, one per row", () => {
+        const s = make(info, 1).fit(train.X).score(test_.X);
+        assert.equal(s.length, test_.X.rows);
+        assert.ok(s.every(Number.isFinite));
+        const others = Array.from(s.keys()).filter(
+          (i) => i >= AFTER_SPIKE && (i < 120 || i > 120 + AFTER_SPIKE),
+        );
+        const peak = Math.max(...others.map((i) => s[i]));
+        assert.ok(s[120] > peak, `spike ${s[120]} vs elsewhere ${peak}`);
+      });
+
+      test("a constant metric gives no NaN", () => {
+        const constant = asMatrix(Float32Array.from(train.X.data), train.X.rows, 2);
+        for (let i = 0; i < constant.rows; i++) constant.data[2 * i + 1] = 3;
+        const s = make(info, 1).fit(constant).score(constant);
+        assert.ok(s.every(Number.isFinite));
+      });
+    }
+
+    const { X } =
+      info.kind === "record"
+        ? plantedOutliers({ rows: 300, outliers: 15, cols: 6, seed: 7 })
+        : periodicSeries(300, 3, 200);
+    const fitX = info.kind === "record" ? X : periodicSeries(400, 1).X;
+
+    test("same seed, same scores; scoreOne row by row equals score; save and load give identical scores", () => {
+      const a = make(info, 3).fit(fitX);
+      const sa = a.score(X);
+      assert.deepEqual(make(info, 3).fit(fitX).score(X), sa);
+      const path = join(dir, `${info.name}.json`);
+      saveDetector(a, path);
+      const loaded = loadDetector(path) as StreamingDetector;
+      assert.equal(loaded.name, info.name);
+      assert.deepEqual(loaded.score(X), sa);
+      assertScoresMatch(info, streamScores(a, info, X), sa, "scoreOne");
+    });
+
+    test("scoring before fit, a column-count mismatch and too few rows are clear errors", () => {
+      assert.throws(
+        () => make(info, 1).score(X),
         (e: Error) => e instanceof NotFittedError && /call fit\(X\)/.test(e.message),
       );
-      const fittedDetector = make(1).fit(X);
-      const narrow: Matrix = asMatrix(new Float32Array(10 * 5), 10, 5);
+      const fittedDetector = make(info, 1).fit(fitX);
+      const cols = fitX.cols;
+      const narrow: Matrix = asMatrix(new Float32Array(20 * (cols - 1)), 20, cols - 1);
       assert.throws(
         () => fittedDetector.score(narrow),
-        (e: Error) => e instanceof ShapeError && /fitted on 6 columns, got 5/.test(e.message),
+        (e: Error) =>
+          e instanceof ShapeError && new RegExp(`fitted on ${cols} columns, got ${cols - 1}`).test(e.message),
       );
-      assert.throws(() => fittedDetector.scoreOne(new Float32Array(5)), ShapeError);
-      assert.throws(() => make(1).fit(asMatrix(new Float32Array(6), 1, 6)), /at least 2 rows/);
+      assert.throws(() => fittedDetector.scoreOne(new Float32Array(cols - 1)), ShapeError);
+      assert.throws(
+        () => make(info, 1).fit(asMatrix(new Float32Array(cols), 1, cols)),
+        (e: Error) => e instanceof ShapeError && /at least \d+ rows/.test(e.message),
+      );
     });
   });
 }

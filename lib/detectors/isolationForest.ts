@@ -16,7 +16,9 @@ import { OptionError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
 import { type Rng, randomInt, sampleIndices, seeded } from "../core/random";
 import {
+  checkOptionKeys,
   checkColumns,
+  type OptionTable,
   detectorJSON,
   checkTrainable,
   type DetectorJSON,
@@ -265,6 +267,20 @@ export interface IsolationForestOptions {
   seed?: number;
 }
 
+/** The options of `IsolationForest`, documented (the registry publishes them). */
+export const ISOLATION_FOREST_OPTIONS: OptionTable<IsolationForestOptions> = {
+  nTrees: { default: 100, doc: "trees in the forest" },
+  sampleSize: {
+    default: 256,
+    doc: "rows drawn without replacement per tree (psi), capped at the training rows",
+  },
+  maxDepth: {
+    default: undefined,
+    doc: "height limit of a tree; default ceil(log2(psi)), the paper's choice",
+  },
+  seed: { default: 0, doc: "seed of the row sampling and the splits" },
+};
+
 interface ForestState {
   nFeatures: number;
   /** psi actually used (sampleSize capped at the training rows). */
@@ -290,6 +306,7 @@ export class IsolationForest implements StreamingDetector {
   private readonly one = new Float64Array(1);
 
   constructor(options: IsolationForestOptions = {}) {
+    checkOptionKeys("IsolationForest", options, ISOLATION_FOREST_OPTIONS);
     const nTrees = options.nTrees ?? 100;
     const sampleSize = options.sampleSize ?? 256;
     if (!(Number.isInteger(nTrees) && nTrees >= 1))

@@ -33,10 +33,13 @@ import {
   type TrainingOptions,
   type TrainingSettings,
   train,
+  TRAINING_OPTIONS,
   trainingSettings,
 } from "./neural";
 import {
+  checkOptionKeys,
   checkColumns,
+  type OptionTable,
   checkTrainable,
   type DetectorJSON,
   detectorJSON,
@@ -50,6 +53,14 @@ export interface LstmOptions extends TrainingOptions {
   /** LSTM units. Default 32. */
   units?: number;
 }
+
+/** The options of both LSTM detectors, documented (the registry publishes them). */
+export const LSTM_OPTIONS: OptionTable<LstmOptions> = {
+  window: { default: 10, doc: "rows per window (the history the model sees)" },
+  units: { default: 32, doc: "LSTM units" },
+  ...TRAINING_OPTIONS,
+  batchSize: { default: 64, doc: TRAINING_OPTIONS.batchSize.doc },
+};
 
 interface LstmState {
   nFeatures: number;
@@ -132,6 +143,7 @@ abstract class LstmDetector implements StreamingDetector {
   private recent: Float32Array[] = [];
 
   constructor(who: string, options: LstmOptions) {
+    checkOptionKeys(who, options, LSTM_OPTIONS);
     const window = options.window ?? 10;
     const units = options.units ?? 32;
     if (!(Number.isInteger(window) && window >= 1))

@@ -12,7 +12,9 @@ import {
   detectorJSON,
   checkTrainable,
   type DetectorJSON,
+  checkOptionKeys,
   fitted,
+  type OptionTable,
   type StreamingDetector,
 } from "./types";
 
@@ -20,6 +22,11 @@ export interface MahalanobisOptions {
   /** Shrinkage a in [0, 1) towards (tr(C)/d) I. Default 0.01. */
   shrinkage?: number;
 }
+
+/** The options of `Mahalanobis`, documented (the registry publishes them). */
+export const MAHALANOBIS_OPTIONS: OptionTable<MahalanobisOptions> = {
+  shrinkage: { default: 0.01, doc: "shrinkage a in [0, 1) of the covariance towards (tr(C)/d) I" },
+};
 
 interface MState {
   mean: Float64Array;
@@ -34,6 +41,7 @@ export class Mahalanobis implements StreamingDetector {
   private state?: MState;
 
   constructor(options: MahalanobisOptions = {}) {
+    checkOptionKeys("Mahalanobis", options, MAHALANOBIS_OPTIONS);
     const shrinkage = options.shrinkage ?? 0.01;
     if (!(shrinkage >= 0 && shrinkage < 1))
       throw new OptionError(`Mahalanobis: shrinkage must be in [0, 1), got ${shrinkage}.`);

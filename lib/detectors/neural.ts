@@ -12,6 +12,7 @@ import type * as TfModule from "@tensorflow/tfjs";
 import { OptionError, ShapeError } from "../core/errors";
 import { type Rng, seeded, shuffleInPlace } from "../core/random";
 import { tensorflow } from "../core/tf";
+import type { OptionTable } from "./types";
 
 export type Tf = typeof TfModule;
 export type Tensor = TfModule.Tensor;
@@ -33,6 +34,20 @@ export interface TrainingOptions {
   /** Called after every epoch (progress bars, live loss curves). Not saved. */
   onEpoch?: (report: EpochReport) => void;
 }
+
+/** The training loop's options, documented (each neural detector adds its own to these). */
+export const TRAINING_OPTIONS: OptionTable<TrainingOptions> = {
+  epochs: { default: 50, doc: "passes over the training rows, at most (early stopping may end sooner)" },
+  batchSize: { default: 256, doc: "rows (or sequences) per gradient step" },
+  learningRate: { default: 0.001, doc: "Adam's step size" },
+  validationFraction: {
+    default: 0.1,
+    doc: "share of the training rows held out for early stopping (0 turns it off)",
+  },
+  patience: { default: 5, doc: "epochs without a better validation loss before stopping" },
+  seed: { default: 0, doc: "seed of the initial weights, the split, the shuffling and any noise" },
+  onEpoch: { default: undefined, doc: "called after every epoch (progress, live loss curves); not saved" },
+};
 
 export interface EpochReport {
   readonly epoch: number;

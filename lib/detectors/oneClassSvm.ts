@@ -16,7 +16,9 @@ import {
   detectorJSON,
   checkTrainable,
   type DetectorJSON,
+  checkOptionKeys,
   fitted,
+  type OptionTable,
   type StreamingDetector,
 } from "./types";
 
@@ -30,6 +32,17 @@ export interface OneClassSvmOptions {
   /** Seed of the sub-sample. Default 0. */
   seed?: number;
 }
+
+/** The options of `OneClassSvm`, documented (the registry publishes them). */
+export const ONE_CLASS_SVM_OPTIONS: OptionTable<OneClassSvmOptions> = {
+  nu: { default: 0.05, doc: "nu in (0, 1]: upper bound on the share of training rows outside the support" },
+  gamma: {
+    default: "scale",
+    doc: 'RBF width (1/feature units squared); "scale" = 1 / (features x variance of X)',
+  },
+  maxTrainRows: { default: 10_000, doc: "rows sampled (seeded) from the training data for libsvm" },
+  seed: { default: 0, doc: "seed of the sub-sample" },
+};
 
 interface SvmState {
   cols: number;
@@ -62,6 +75,7 @@ export class OneClassSvm implements StreamingDetector {
   private state?: SvmState;
 
   constructor(options: OneClassSvmOptions = {}) {
+    checkOptionKeys("OneClassSvm", options, ONE_CLASS_SVM_OPTIONS);
     const nu = options.nu ?? 0.05;
     const gamma = options.gamma ?? "scale";
     const maxTrainRows = options.maxTrainRows ?? 10_000;

@@ -5,7 +5,7 @@
  * apart from the options and saves to JSON, so the real-time monitor reuses what the study trained.
  * Thresholds are not part of detectors: see `lib/eval/threshold.ts`.
  */
-import { NotFittedError, ShapeError } from "../core/errors";
+import { NotFittedError, OptionError, ShapeError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
 
 /** A batch detector. */
@@ -64,4 +64,45 @@ export function checkTrainable(name: string, X: Matrix, minRows = 2): void {
 /** The saved form of a detector: its name, options and fitted state under the common envelope. */
 export function detectorJSON(name: string, options: unknown, state: unknown): DetectorJSON {
   return { format: DETECTOR_FORMAT, version: 1, name, options, state };
+}
+
+/** One constructor option of a detector: its name, default and what it does (one line, with its unit). */
+export interface OptionInfo {
+  readonly name: string;
+  /** The value used when the option is left out (`undefined`: a rule, described in `doc`, decides). */
+  readonly default: unknown;
+  readonly doc: string;
+}
+
+/**
+ * The documentation of every key of an options interface `T`, keyed by option name. The type
+ * checker requires an entry for each key of `T` and refuses any other, so the table cannot drift
+ * from the interface; `optionList` turns it into the `OptionInfo` list the registry publishes.
+ */
+export type OptionTable<T> = {
+  readonly [K in keyof Required<T>]: { readonly default: Required<T>[K] | undefined; readonly doc: string };
+};
+
+/** An option table as a list, in the table's order. */
+export function optionList<T>(table: OptionTable<T>): readonly OptionInfo[] {
+  return Object.freeze(
+    Object.entries(table as Record<string, { default: unknown; doc: string }>).map(([name, o]) =>
+      Object.freeze({ name, default: o.default, doc: o.doc }),
+    ),
+  );
+}
+
+/**
+ * Refuses option keys a detector does not have, so a misspelt option (`{ nTree: 50 }`) is an error
+ * instead of a silent default.
+ * @throws OptionError naming the unknown key and the valid ones.
+ */
+export function checkOptionKeys(who: string, options: object, table: object): void {
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(table, key)) {
+      throw new OptionError(
+        `${who}: unknown option "${key}"; valid options: ${Object.keys(table).join(", ")}.`,
+      );
+    }
+  }
 }

@@ -13,11 +13,13 @@ import { OptionError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
 import { median } from "../core/stats";
 import {
+  checkOptionKeys,
   checkColumns,
   detectorJSON,
   checkTrainable,
   type DetectorJSON,
   fitted,
+  type OptionTable,
   type StreamingDetector,
 } from "./types";
 
@@ -30,6 +32,12 @@ export interface ZScoreOptions {
   /** Smallest spread used for a feature (in feature units). Default 1e-3 (features are scaled to about [0, 1]). */
   minScale?: number;
 }
+
+/** The options of `ZScore` and `RobustZScore`, documented (the registry publishes them). */
+export const Z_SCORE_OPTIONS: OptionTable<ZScoreOptions> = {
+  combine: { default: "max", doc: 'how per-feature |z| values become one score: "max", "mean" or "rms"' },
+  minScale: { default: 1e-3, doc: "smallest spread used for a feature, in feature units" },
+};
 
 /** 1 / Phi^-1(3/4): makes the MAD a consistent estimator of the standard deviation for normal data. */
 export const MAD_TO_SIGMA = 1.4826;
@@ -57,6 +65,7 @@ export function combinedZ(
 }
 
 function resolve(o: ZScoreOptions, name: string): Required<ZScoreOptions> {
+  checkOptionKeys(name, o, Z_SCORE_OPTIONS);
   const combine = o.combine ?? "max";
   if (!["max", "mean", "rms"].includes(combine))
     throw new OptionError(`${name}: combine must be "max", "mean" or "rms", got "${combine}".`);

@@ -1,6 +1,7 @@
 /**
- * The study's three evaluation protocols, built one way for every notebook: fit on training
- * normals, threshold on held-out validation normals, test on the labelled test sets.
+ * The study's three benchmarks (a dataset with its evaluation split), built one way for every
+ * notebook: fit on training normals, threshold on held-out validation normals, test on the
+ * labelled test sets.
  * - KDD99: the 10% training file; test `corrected`.
  * - NSL-KDD: `KDDTrain+_20Percent` (in the offline mirror, unlike the full `KDDTrain+`); tests `KDDTest+`, `KDDTest-21`.
  * - Simulated: the normal day's connection records; test the mixed capture with every attack. Its
@@ -9,28 +10,25 @@
 import { loadDataset } from "../datasets/datasets";
 import { OptionError } from "../core/errors";
 import type { LoadReport } from "../datasets/loadKdd";
-import { kddProtocol, type Protocol } from "./splits";
+import { kddSplit, type Split } from "./splits";
 import type { Table } from "../datasets/table";
 import { PACKET_DERIVABLE_FEATURES } from "../features/connections";
 import { simulatedRecordTable } from "./groundTruth";
 import { FeaturePipeline } from "../features/pipeline";
 
-/** A protocol and the feature pipeline fitted on its training rows. */
-export interface StudyProtocol {
+/** A benchmark: its evaluation split and the feature pipeline fitted on the split's training rows. */
+export interface Benchmark {
+  /** Display name, e.g. "KDD99", "NSL-KDD", "simulated". */
   readonly name: string;
-  readonly protocol: Protocol;
+  readonly split: Split;
   readonly pipeline: FeaturePipeline;
 }
 
-/** The study's protocols by key. */
-export type StudyProtocolKey = "kdd99" | "nslKdd" | "simulated";
+/** The study's benchmarks by key. */
+export type BenchmarkKey = "kdd99" | "nslKdd" | "simulated";
 
-/** Every study protocol key, in the order the study runs them. */
-export const STUDY_PROTOCOL_KEYS: readonly StudyProtocolKey[] = Object.freeze([
-  "kdd99",
-  "nslKdd",
-  "simulated",
-]);
+/** Every benchmark key, in the order the study runs them. */
+export const BENCHMARK_KEYS: readonly BenchmarkKey[] = Object.freeze(["kdd99", "nslKdd", "simulated"]);
 
 /** The loaded tables of the study, loaded once and split again for every seed. */
 export interface StudyData {
@@ -42,13 +40,11 @@ export interface StudyData {
 }
 
 /**
- * Loads the tables the chosen protocols need (the datasets fetched by set-up; the simulated
+ * Loads the tables the chosen benchmarks need (the datasets fetched by set-up; the simulated
  * captures are turned into connection records).
  * @example const data = await loadStudyData(["nslKdd"]); data.nslKdd!.train.rows // 25192
  */
-export async function loadStudyData(
-  keys: readonly StudyProtocolKey[] = STUDY_PROTOCOL_KEYS,
-): Promise<StudyData> {
+export async function loadStudyData(keys: readonly BenchmarkKey[] = BENCHMARK_KEYS): Promise<StudyData> {
   const loadReports: Record<string, LoadReport> = {};
   const load = async (id: string): Promise<Table> => {
     const result = await loadDataset(id);
@@ -79,61 +75,61 @@ export async function loadStudyData(
 }
 
 /**
- * One protocol of loaded data with one seed (the seed sets the train / validation split).
+ * One benchmark of loaded data with one seed (the seed sets the train / validation split).
  * `maxTrainRows` caps the training rows (the quick mode).
  */
-export function buildStudyProtocol(
+export function buildBenchmark(
   data: StudyData,
-  key: StudyProtocolKey,
+  key: BenchmarkKey,
   options: { seed: number; maxTrainRows?: number },
-): StudyProtocol {
-  const split = { seed: options.seed, maxTrainRows: options.maxTrainRows };
+): Benchmark {
+  const splitOptions = { seed: options.seed, maxTrainRows: options.maxTrainRows };
   const missing = (): never => {
     throw new OptionError(
-      `buildStudyProtocol: the ${key} tables were not loaded; pass "${key}" to loadStudyData.`,
+      `buildBenchmark: the ${key} tables were not loaded; pass "${key}" to loadStudyData.`,
     );
   };
   if (key === "kdd99") {
     const d = data.kdd99 ?? missing();
-    const protocol = kddProtocol(d.train, { corrected: d.corrected }, split);
-    return { name: "KDD99", protocol, pipeline: FeaturePipeline.fit(d.train, {}, protocol.train.rows) };
+    const split = kddSplit(d.train, { corrected: d.corrected }, splitOptions);
+    return { name: "KDD99", split, pipeline: FeaturePipeline.fit(d.train, {}, split.train.rows) };
   }
   if (key === "nslKdd") {
     const d = data.nslKdd ?? missing();
-    const protocol = kddProtocol(
+    const split = kddSplit(
       d.train,
       { "KDDTest+": d["KDDTest+"], "KDDTest-21": d["KDDTest-21"] },
-      split,
+      splitOptions,
     );
-    return { name: "NSL-KDD", protocol, pipeline: FeaturePipeline.fit(d.train, {}, protocol.train.rows) };
+    return { name: "NSL-KDD", split, pipeline: FeaturePipeline.fit(d.train, {}, split.train.rows) };
   }
   const d = data.simulated ?? missing();
-  const protocol = kddProtocol(d.normal, { "sim-mixed": d.mixed }, split);
+  const split = kddSplit(d.normal, { "sim-mixed": d.mixed }, splitOptions);
   return {
     name: "simulated",
-    protocol,
+    split,
     pipeline: FeaturePipeline.fit(
       d.normal,
       { columns: PACKET_DERIVABLE_FEATURES, dropConstant: "none" },
-      protocol.train.rows,
+      split.train.rows,
     ),
   };
 }
 
 /**
- * Loads the datasets (fetched by set-up) and builds the protocols with one seed.
- * @example const { kdd99, nslKdd, simulated } = await studyProtocols({ seed: 42 });
+ * Loads the datasets (fetched by set-up) and builds the benchmarks with one seed.
+ * @example const { kdd99, nslKdd, simulated } = await studyBenchmarks({ seed: 42 });
  */
-export async function studyProtocols(options: { seed: number; simulated?: boolean }): Promise<{
-  kdd99: StudyProtocol;
-  nslKdd: StudyProtocol;
-  simulated?: StudyProtocol;
+export async function studyBenchmarks(options: { seed: number; simulated?: boolean }): Promise<{
+  kdd99: Benchmark;
+  nslKdd: Benchmark;
+  simulated?: Benchmark;
 }> {
   const withSimulated = options.simulated ?? true;
-  const data = await loadStudyData(withSimulated ? STUDY_PROTOCOL_KEYS : ["kdd99", "nslKdd"]);
+  const data = await loadStudyData(withSimulated ? BENCHMARK_KEYS : ["kdd99", "nslKdd"]);
   return {
-    kdd99: buildStudyProtocol(data, "kdd99", options),
-    nslKdd: buildStudyProtocol(data, "nslKdd", options),
-    simulated: withSimulated ? buildStudyProtocol(data, "simulated", options) : undefined,
+    kdd99: buildBenchmark(data, "kdd99", options),
+    nslKdd: buildBenchmark(data, "nslKdd", options),
+    simulated: withSimulated ? buildBenchmark(data, "simulated", options) : undefined,
   };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseKddText } from "../datasets/loadKdd";
-import { kddProtocol } from "./splits";
+import { kddSplit } from "./splits";
 import { ZScore } from "../detectors/zScore";
 import { FeaturePipeline } from "../features/pipeline";
 import { kddLine } from "../testing/kddLines";
@@ -24,9 +24,9 @@ test("evaluate: fit on training normals, threshold on validation normals, metric
       ...Array.from({ length: 10 }, () => kddLine({ src_bytes: 99999, count: 1 }, "mscan")), // Probe, novel
     ].join("\n"),
   ).table;
-  const protocol = kddProtocol(train, { toy: test }, { seed: 1 });
-  const pipeline = FeaturePipeline.fit(train, {}, protocol.train.rows);
-  const e = evaluate(new ZScore(), protocol, pipeline, { fpr: 0.05 });
+  const split = kddSplit(train, { toy: test }, { seed: 1 });
+  const pipeline = FeaturePipeline.fit(train, {}, split.train.rows);
+  const e = evaluate(new ZScore(), split, pipeline, { fpr: 0.05 });
   assert.ok(e.validationFpr <= 0.05);
   assert.equal(e.results.length, 1);
   const r = e.results[0];
@@ -42,6 +42,6 @@ test("evaluate: fit on training normals, threshold on validation normals, metric
   assert.ok(e.modelBytes > 100 && e.fitSeconds >= 0 && r.scoreRowsPerSecond > 0);
   assert.equal(e.scores.toy.scores.length, 230);
   // scoring a sample of the test rows
-  const sampled = evaluate(new ZScore(), protocol, pipeline, { testRows: () => [0, 1, 2, 220, 221] });
+  const sampled = evaluate(new ZScore(), split, pipeline, { testRows: () => [0, 1, 2, 220, 221] });
   assert.equal(sampled.results[0].rows, 5);
 });

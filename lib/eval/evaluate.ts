@@ -1,12 +1,12 @@
 /**
- * The evaluation protocol of the study as one call: fit a detector on the training normals, choose
+ * The study's evaluation as one call: fit a detector on the training normals, choose
  * its threshold on the held-out validation normals for a target false-positive rate (never on test
  * data), then measure every test set: ROC-AUC, average precision, the rates at that threshold,
  * detection at a fixed false-positive rate, per attack category, known versus novel attack types,
  * and the cost (fit time, scoring throughput, model size).
  */
 import { ATTACK_CATEGORIES, LABEL_COLUMN } from "../datasets/kdd99";
-import type { Protocol, TestSet } from "./splits";
+import type { Split, TestSet } from "./splits";
 import type { Detector } from "../detectors/types";
 import type { FeaturePipeline } from "../features/pipeline";
 import { averagePrecision, confusion, detectionByGroup, detectionRateAtFpr, rates, rocAuc } from "./metrics";
@@ -47,7 +47,7 @@ export interface TestResult {
   byAttackType: Record<string, number>;
 }
 
-/** A detector's evaluation over a protocol. */
+/** A detector's evaluation over a split. */
 export interface Evaluation {
   readonly detector: Detector;
   readonly threshold: number;
@@ -71,30 +71,30 @@ function pick<T extends Uint8Array>(values: T, rows: ArrayLike<number> | undefin
 }
 
 /**
- * Fits `detector` on the protocol's training rows, thresholds it on the validation rows, and
+ * Fits `detector` on the split's training rows, thresholds it on the validation rows, and
  * evaluates it on every test set, all through the fitted `pipeline`.
- * @example const e = evaluate(new IsolationForest({ seed: 1 }), protocol, pipeline); frame(e.results).print()
+ * @example const e = evaluate(new IsolationForest({ seed: 1 }), split, pipeline); frame(e.results).print()
  */
 export function evaluate(
   detector: Detector,
-  protocol: Protocol,
+  split: Split,
   pipeline: FeaturePipeline,
   options: EvaluationOptions = {},
 ): Evaluation {
   const fpr = options.fpr ?? 0.01;
-  const Xtrain = pipeline.transform(protocol.train.table, protocol.train.rows).X;
+  const Xtrain = pipeline.transform(split.train.table, split.train.rows).X;
   let started = performance.now();
   detector.fit(Xtrain);
   const fitSeconds = (performance.now() - started) / 1000;
   const validationScores = detector.score(
-    pipeline.transform(protocol.validation.table, protocol.validation.rows).X,
+    pipeline.transform(split.validation.table, split.validation.rows).X,
   );
   const threshold = thresholdAtFpr(validationScores, fpr);
   let above = 0;
   for (const s of validationScores) if (s > threshold) above++;
   const results: TestResult[] = [];
   const scores: Evaluation["scores"] = {};
-  for (const test of protocol.tests) {
+  for (const test of split.tests) {
     const rows = options.testRows?.(test);
     const X = pipeline.transform(test.table, rows).X;
     started = performance.now();

@@ -41,7 +41,7 @@ export function labelRecords(records: readonly ConnectionRecord[], labels: Simul
 
 /**
  * A generated capture of the manifest (`sim-normal`, `sim-mixed`) as a labelled record table, ready
- * for `kddProtocol` and the feature pipeline like a KDD file.
+ * for `kddSplit` and the feature pipeline like a KDD file.
  * @example const table = await simulatedRecordTable("sim-mixed"); valueCounts(table, "label")
  */
 export async function simulatedRecordTable(id: string): Promise<Table> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -12,6 +12,7 @@ import {
   ROC_FPR_GRID,
   rocAtGrid,
   runStudy,
+  STUDY_RESULTS_FORMAT,
   type StudyResults,
   VARYING_FIELDS,
   writeStudyResults,
@@ -40,6 +41,34 @@ test("spread and summarizeRuns: mean and sample standard deviation over seeds, N
   assert.deepEqual(spread([2, Number.NaN, 4]), { mean: 3, sd: Math.SQRT2, n: 2 });
 });
 
+test("readStudyResults migrates version 1 results: protocol -> benchmark, protocols -> benchmarks, values kept", () => {
+  const v1 = {
+    format: STUDY_RESULTS_FORMAT,
+    version: 1,
+    config: { seeds: [1], protocols: ["kdd99"], fpr: 0.01 },
+    data: [{ protocol: "KDD99", seed: 1, trainRows: 10 }],
+    runs: [{ detector: "ZScore", test: "corrected", protocol: "KDD99", seed: 1, rocAuc: 0.9, Data: null }],
+    series: [],
+    profiles: [{ protocol: "KDD99", test: "corrected", category: "DoS", rows: 3, medians: {} }],
+  };
+  const path = join(mkdtempSync(join(tmpdir(), "detective-study-v1-")), "study.json");
+  writeFileSync(path, JSON.stringify(v1));
+  const read = readStudyResults(path) as unknown as Record<string, unknown> & typeof v1;
+  assert.equal(read.version, 2);
+  assert.deepEqual(read.config, { seeds: [1], benchmarks: ["kdd99"], fpr: 0.01 });
+  assert.deepEqual(read.data, [{ benchmark: "KDD99", seed: 1, trainRows: 10 }]);
+  assert.deepEqual(
+    Object.keys(read.runs[0]),
+    ["detector", "test", "benchmark", "seed", "rocAuc", "Data"],
+    "same place",
+  );
+  assert.equal(read.runs[0].rocAuc, 0.9);
+  assert.ok(Number.isNaN(read.runs[0].Data));
+  assert.equal((read.profiles[0] as Record<string, unknown>).benchmark, "KDD99");
+  writeFileSync(path, JSON.stringify({ ...v1, version: 7 }));
+  assert.throws(() => readStudyResults(path), /version 7/);
+});
+
 function withoutVarying(results: StudyResults): unknown {
   return JSON.parse(
     JSON.stringify(results, (key, value) => (VARYING_FIELDS.includes(key) ? undefined : value)),
@@ -52,7 +81,7 @@ test("runStudy (quick mode): the same seeds give the same numbers; results round
   const second = await runStudy(config);
   assert.deepEqual(withoutVarying(second), withoutVarying(first));
 
-  // Every detector ran on every test set of every protocol, and the series detectors on the simulated capture.
+  // Every detector ran on every test set of every benchmark, and the series detectors on the simulated capture.
   const tests = new Set(first.runs.map((r) => r.test));
   assert.deepEqual([...tests], ["corrected", "KDDTest+", "KDDTest-21", "sim-mixed"]);
   assert.equal(first.runs.length, tests.size * config.detectors.length * config.seeds.length);

@@ -1,5 +1,5 @@
 /**
- * The comparative study as one call: every detector of the configuration on every protocol, for
+ * The comparative study as one call: every detector of the configuration on every benchmark, for
  * every seed, through `evaluate` (fit on training normals, threshold on validation normals, test),
  * plus the time-series detectors on the simulated traffic series. The result is one JSON value
  * (`report/results/study.json`) from which notebook 08 and the report are built, so no number in
@@ -12,8 +12,7 @@ import { ATTACK_CATEGORIES, type AttackCategory } from "../datasets/kdd99";
 import type { TestSet } from "./splits";
 import { loadSimulated } from "../datasets/generated";
 import { captureSeries, type SeriesMetric, type SeriesRow, seriesMatrix } from "../features/timeSeries";
-import { tuneOneClassSvm } from "../detectors/oneClassSvm";
-import { createDetector, NEURAL_DETECTORS, SEEDED_DETECTORS } from "../detectors/registry";
+import { createDetector, detectorInfo } from "../detectors/registry";
 import type { Detector } from "../detectors/types";
 import { SchemaError } from "../core/errors";
 import { projectRoot } from "../core/paths";
@@ -23,12 +22,13 @@ import { studyMode } from "../core/study";
 import { loadTensorflow } from "../core/tf";
 import { evaluate, evaluateSeries, type TestResult, type WindowResult } from "./evaluate";
 import { confusion, prCurve, rates, rocCurve } from "./metrics";
-import { buildStudyProtocol, loadStudyData, type StudyProtocolKey } from "./benchmarks";
+import { buildBenchmark, loadStudyData, type BenchmarkKey } from "./benchmarks";
 import type { DetectorSpec, ResolvedStudyConfig } from "./studyConfig";
 import { thresholdAtFpr } from "./threshold";
 
 export const STUDY_RESULTS_FORMAT = "detective-study-results";
-export const STUDY_RESULTS_VERSION = 1;
+/** 2: "protocol" renamed "benchmark" (`migrateStudyResults` reads version 1). */
+export const STUDY_RESULTS_VERSION = 2;
 
 /**
  * False-positive rates at which each ROC curve is kept: 0, then log-spaced from 1e-4 to 1, so the
@@ -54,9 +54,10 @@ export interface PolicyResult {
   readonly f1: number;
 }
 
-/** One detector, one protocol, one seed, one test set. */
+/** One detector, one benchmark, one seed, one test set. */
 export interface StudyRun extends TestResult {
-  readonly protocol: string;
+  /** The benchmark's name ("KDD99", "NSL-KDD", "simulated"). */
+  readonly benchmark: string;
   readonly seed: number;
   /** Options the detector was built with (the seed and tuned values included). */
   readonly options: Readonly<Record<string, unknown>>;
@@ -90,7 +91,8 @@ export interface SeriesRun {
 
 /** What the data looked like: counts for the report's data section. */
 export interface DataSummary {
-  readonly protocol: string;
+  /** The benchmark's name ("KDD99", "NSL-KDD", "simulated"). */
+  readonly benchmark: string;
   readonly seed: number;
   readonly trainFileRows: number;
   readonly trainNormalRows: number;
@@ -109,7 +111,8 @@ export interface DataSummary {
 
 /** Typical values of a few features per attack category of a test set. */
 export interface CategoryProfile {
-  readonly protocol: string;
+  /** The benchmark's name ("KDD99", "NSL-KDD", "simulated"). */
+  readonly benchmark: string;
   readonly test: string;
   readonly category: AttackCategory;
   readonly rows: number;
@@ -148,7 +151,7 @@ export interface StudyResults {
   readonly runs: readonly StudyRun[];
   readonly series: readonly SeriesRun[];
   readonly profiles: readonly CategoryProfile[];
-  /** Present when the simulated protocol ran. */
+  /** Present when the simulated benchmark ran. */
   readonly traffic?: TrafficOverview;
 }
 
@@ -215,7 +218,7 @@ function round(v: number, digits = 6): number {
   return Number.isFinite(v) ? Number(v.toPrecision(digits)) : v;
 }
 
-function profiles(protocol: string, test: TestSet): CategoryProfile[] {
+function profiles(benchmark: string, test: TestSet): CategoryProfile[] {
   const out: CategoryProfile[] = [];
   ATTACK_CATEGORIES.forEach((category, code) => {
     const rows: number[] = [];
@@ -227,7 +230,7 @@ function profiles(protocol: string, test: TestSet): CategoryProfile[] {
       const column = test.table.numeric(name);
       medians[name] = round(median(rows.map((i) => column[i])));
     }
-    out.push({ protocol, test: test.name, category, rows: rows.length, medians });
+    out.push({ benchmark, test: test.name, category, rows: rows.length, medians });
   });
   return out;
 }
@@ -242,12 +245,12 @@ function packageVersion(name: string): string {
 }
 
 function specOptions(spec: DetectorSpec, seed: number): Record<string, unknown> {
-  return SEEDED_DETECTORS.has(spec.name) ? { ...spec.options, seed } : { ...spec.options };
+  return detectorInfo(spec.name).seeded ? { ...spec.options, seed } : { ...spec.options };
 }
 
 function backendOf(detector: Detector, tensorflowBackend: string): string {
-  if (NEURAL_DETECTORS.has(detector.name)) return tensorflowBackend;
-  return detector.name === "OneClassSvm" ? "libsvm-js (asm.js)" : "js";
+  const info = detectorInfo(detector.name);
+  return info.neural ? tensorflowBackend : info.backend;
 }
 
 /** Progress of a study run, for the console. */
@@ -276,44 +279,44 @@ export async function runStudy(
   const started = performance.now();
   const quick = config.mode === "quick";
   const steps =
-    config.protocols.length * config.seeds.length * config.detectors.length +
-    (config.protocols.includes("simulated") ? config.seeds.length * config.series.detectors.length : 0);
+    config.benchmarks.length * config.seeds.length * config.detectors.length +
+    (config.benchmarks.includes("simulated") ? config.seeds.length * config.series.detectors.length : 0);
   let step = 0;
   const progress = (message: string, advance = false): void => {
     if (advance) step++;
     options.onProgress?.({ step, steps, elapsedSeconds: (performance.now() - started) / 1000, message });
   };
-  const needsTf = [...config.detectors, ...config.series.detectors].some((d) => NEURAL_DETECTORS.has(d.name));
+  const needsTf = [...config.detectors, ...config.series.detectors].some((d) => detectorInfo(d.name).neural);
   const tensorflowBackend = needsTf ? (await loadTensorflow(() => {})).backend : "none";
-  progress(`loading data for ${config.protocols.join(", ")}`);
-  const data = await loadStudyData(config.protocols);
+  progress(`loading data for ${config.benchmarks.join(", ")}`);
+  const data = await loadStudyData(config.benchmarks);
 
   const runs: StudyRun[] = [];
   const summaries: DataSummary[] = [];
   const categoryProfiles: CategoryProfile[] = [];
-  for (const key of config.protocols) {
+  for (const key of config.benchmarks) {
     for (const seed of config.seeds) {
-      const built = buildStudyProtocol(data, key as StudyProtocolKey, {
+      const built = buildBenchmark(data, key as BenchmarkKey, {
         seed,
         maxTrainRows: quick ? config.quick.maxTrainRows : undefined,
       });
-      const { protocol, pipeline, name } = built;
+      const { split, pipeline, name } = built;
       const sampled = new Map<string, Int32Array | undefined>();
-      for (const test of protocol.tests) {
+      for (const test of split.tests) {
         const n = test.table.rows;
         const cap = config.quick.maxTestRows;
         sampled.set(test.name, quick && n > cap ? sampleIndices(n, cap, seeded(seed)).sort() : undefined);
       }
       summaries.push({
-        protocol: name,
+        benchmark: name,
         seed,
-        trainFileRows: protocol.summary.trainFileRows,
-        trainNormalRows: protocol.summary.trainNormalRows,
-        trainNormalDuplicates: protocol.summary.trainNormalDuplicates,
-        trainRows: protocol.summary.trainRows,
-        validationRows: protocol.summary.validationRows,
+        trainFileRows: split.summary.trainFileRows,
+        trainNormalRows: split.summary.trainNormalRows,
+        trainNormalDuplicates: split.summary.trainNormalDuplicates,
+        trainRows: split.summary.trainRows,
+        validationRows: split.summary.validationRows,
         features: pipeline.width,
-        tests: protocol.tests.map((t) => ({
+        tests: split.tests.map((t) => ({
           name: t.name,
           rows: t.table.rows,
           scoredRows: sampled.get(t.name)?.length ?? t.table.rows,
@@ -321,24 +324,24 @@ export async function runStudy(
           novelRows: t.novelRows,
         })),
       });
-      if (seed === config.seeds[0])
-        for (const t of protocol.tests) categoryProfiles.push(...profiles(name, t));
+      if (seed === config.seeds[0]) for (const t of split.tests) categoryProfiles.push(...profiles(name, t));
       for (const spec of config.detectors) {
         let detectorOptions = specOptions(spec, seed);
         progress(`${name} seed ${seed}: ${spec.name}`);
         let tuneSeconds = 0;
-        if (spec.tune) {
+        const tune = detectorInfo(spec.name).tune;
+        if (spec.tune && tune) {
           const tuneStarted = performance.now();
-          const tuned = tuneOneClassSvm(
-            pipeline.transform(protocol.train.table, protocol.train.rows).X,
-            pipeline.transform(protocol.validation.table, protocol.validation.rows).X,
-            { seed, maxTrainRows: Math.min(5_000, Number(detectorOptions.maxTrainRows ?? 5_000)) },
+          const tuned = tune(
+            pipeline.transform(split.train.table, split.train.rows).X,
+            pipeline.transform(split.validation.table, split.validation.rows).X,
+            { seed, detectorOptions },
           );
-          detectorOptions = { ...detectorOptions, nu: tuned.best.nu, gamma: tuned.best.gamma };
+          detectorOptions = { ...detectorOptions, ...tuned };
           tuneSeconds = (performance.now() - tuneStarted) / 1000;
         }
         const detector = createDetector(spec.name, detectorOptions);
-        const e = evaluate(detector, protocol, pipeline, {
+        const e = evaluate(detector, split, pipeline, {
           fpr: config.fpr,
           testRows: (t) => sampled.get(t.name),
         });
@@ -359,14 +362,14 @@ export async function runStudy(
           });
           runs.push({
             ...r,
-            protocol: name,
+            benchmark: name,
             seed,
             options: detectorOptions,
             threshold: e.threshold,
             validationFpr: e.validationFpr,
             fitSeconds: e.fitSeconds + tuneSeconds,
             modelBytes: e.modelBytes,
-            trainRows: protocol.train.rows.length,
+            trainRows: split.train.rows.length,
             backend: backendOf(detector, tensorflowBackend),
             policies,
             roc: rocAtGrid(s.y, s.scores),
@@ -385,7 +388,7 @@ export async function runStudy(
 
   let series: SeriesRun[] = [];
   let traffic: TrafficOverview | undefined;
-  if (config.protocols.includes("simulated")) {
+  if (config.benchmarks.includes("simulated")) {
     ({ series, traffic } = await runSeries(config, progress));
   }
   const cpu = cpus();
@@ -488,8 +491,34 @@ export function writeStudyResults(results: StudyResults, path: string): void {
   );
 }
 
+/** The object with key `from` renamed `to`, in the same place (so a migrated file differs only there). */
+function renameKey<T>(value: T, from: string, to: string): T {
+  if (!value || typeof value !== "object" || !(from in value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === from ? to : k, v])) as T;
+}
+
 /**
- * Reads results written by `writeStudyResults`; by default the study's (the quick mode's under
+ * Version 1 results (before "protocol" meant only network protocols) as version 2: `protocol`
+ * becomes `benchmark` in every run, data summary and category profile, and the configuration's
+ * `protocols` becomes `benchmarks`. Every value stays as it was.
+ */
+export function migrateStudyResults(value: Partial<StudyResults>): Partial<StudyResults> {
+  const old = value as Record<string, unknown>;
+  const each = (list: unknown): unknown =>
+    Array.isArray(list) ? list.map((item) => renameKey(item, "protocol", "benchmark")) : list;
+  const migrated = Object.fromEntries(
+    Object.entries(old).map(([k, v]) => {
+      if (k === "version") return [k, 2];
+      if (k === "config") return [k, renameKey(v, "protocols", "benchmarks")];
+      if (k === "runs" || k === "data" || k === "profiles") return [k, each(v)];
+      return [k, v];
+    }),
+  );
+  return migrated as Partial<StudyResults>;
+}
+
+/**
+ * Reads results written by `writeStudyResults` (version 1 files are migrated as they are read); by default the study's (the quick mode's under
  * `DETECTIVE_QUICK`, so notebook 08 runs in the test suite).
  * @throws SchemaError when the file is not study results of this version (re-run the study).
  */
@@ -506,6 +535,7 @@ export function readStudyResults(
       `study results: cannot read ${path} (${(err as Error).message}). Run \`npm run study\` first.`,
     );
   }
+  if (value.format === STUDY_RESULTS_FORMAT && value.version === 1) value = migrateStudyResults(value);
   if (value.format !== STUDY_RESULTS_FORMAT || value.version !== STUDY_RESULTS_VERSION) {
     throw new SchemaError(
       `study results: ${path} is not ${STUDY_RESULTS_FORMAT} version ${STUDY_RESULTS_VERSION} ` +

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { SchemaError } from "../core/errors";
 import { kddLine } from "../testing/kddLines";
 import { parseKddText } from "../datasets/loadKdd";
-import { attackTypes, kddProtocol } from "./splits";
+import { attackTypes, kddSplit } from "./splits";
 
 const train = parseKddText(
   [
@@ -25,21 +25,21 @@ const test1 = parseKddText(
 ).table;
 
 test("training normals are deduplicated and split into train and validation by seed", () => {
-  const p = kddProtocol(train, { t: test1 }, { seed: 1, validationFraction: 0.2 });
+  const p = kddSplit(train, { t: test1 }, { seed: 1, validationFraction: 0.2 });
   assert.equal(p.summary.trainNormalRows, 12);
   assert.equal(p.summary.trainNormalDuplicates, 2);
   assert.equal(p.summary.validationRows, 2);
   assert.equal(p.summary.trainRows, 8);
   const all = [...p.train.rows, ...p.validation.rows].sort((a, b) => a - b);
   assert.deepEqual(all, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "first occurrences of the 10 distinct normals");
-  const again = kddProtocol(train, { t: test1 }, { seed: 1 });
+  const again = kddSplit(train, { t: test1 }, { seed: 1 });
   assert.deepEqual(again.validation.rows, p.validation.rows);
-  const other = kddProtocol(train, { t: test1 }, { seed: 2 });
+  const other = kddSplit(train, { t: test1 }, { seed: 2 });
   assert.notDeepEqual(Array.from(other.validation.rows), Array.from(p.validation.rows));
 });
 
 test("test rows carry binary labels, categories and a novel flag", () => {
-  const p = kddProtocol(train, { t: test1 }, { seed: 1 });
+  const p = kddSplit(train, { t: test1 }, { seed: 1 });
   const t = p.tests[0];
   assert.deepEqual(Array.from(t.y), [0, 1, 1, 1, 1]);
   assert.deepEqual(Array.from(t.category), [0, 1, 1, 2, 3]); // normal, DoS, DoS, Probe, R2L
@@ -51,12 +51,12 @@ test("test rows carry binary labels, categories and a novel flag", () => {
 });
 
 test("maxTrainRows caps training rows; bad options and unknown labels are refused", () => {
-  const p = kddProtocol(train, {}, { seed: 1, maxTrainRows: 3 });
+  const p = kddSplit(train, {}, { seed: 1, maxTrainRows: 3 });
   assert.equal(p.train.rows.length, 3);
   assert.throws(
-    () => kddProtocol(train, {}, { seed: 1, validationFraction: 1 }),
+    () => kddSplit(train, {}, { seed: 1, validationFraction: 1 }),
     /validationFraction must be in \(0, 1\)/,
   );
   const odd = parseKddText(kddLine({}, "zeroday"), { validateLabels: false }).table;
-  assert.throws(() => kddProtocol(train, { odd }, { seed: 1 }), SchemaError);
+  assert.throws(() => kddSplit(train, { odd }, { seed: 1 }), SchemaError);
 });

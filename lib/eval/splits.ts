@@ -1,5 +1,5 @@
 /**
- * The evaluation protocol as code: train on the normal records of a training file (exact
+ * The evaluation split as code: train on the normal records of a training file (exact
  * duplicates removed), hold out a seeded share of those normals for choosing thresholds, and
  * test on labelled files with binary labels, attack categories and a "novel attack" flag
  * (an attack type that never occurs in the training file).
@@ -36,7 +36,7 @@ export interface TestSet extends RowLabels {
   readonly novelRows: number;
 }
 
-export interface ProtocolOptions {
+export interface SplitOptions {
   /** Seed for the train / validation split. */
   seed: number;
   /** Share of the (distinct) training normals held out for thresholds. Default 0.2. */
@@ -48,7 +48,7 @@ export interface ProtocolOptions {
 }
 
 /** Everything a detector needs for one train -> test comparison. */
-export interface Protocol {
+export interface Split {
   readonly train: { readonly table: Table; readonly rows: Int32Array };
   readonly validation: { readonly table: Table; readonly rows: Int32Array };
   /** Attack types present anywhere in the training file (to flag novel attacks in tests). */
@@ -97,20 +97,16 @@ export function attackTypes(table: Table): string[] {
 }
 
 /**
- * Builds the protocol: training normals (deduplicated), a seeded validation split of them, and
+ * Builds the split: training normals (deduplicated), a seeded validation split of them, and
  * labelled test sets.
  * @example
- * const p = kddProtocol(kdd10, { corrected }, { seed: 42 });
+ * const p = kddSplit(kdd10, { corrected }, { seed: 42 });
  * p.summary.trainRows + p.summary.validationRows // 87,832 distinct normals in the 10% file
  */
-export function kddProtocol(
-  train: Table,
-  tests: Readonly<Record<string, Table>>,
-  options: ProtocolOptions,
-): Protocol {
+export function kddSplit(train: Table, tests: Readonly<Record<string, Table>>, options: SplitOptions): Split {
   const validationFraction = options.validationFraction ?? 0.2;
   if (!(validationFraction > 0 && validationFraction < 1)) {
-    throw new OptionError(`kddProtocol: validationFraction must be in (0, 1), got ${validationFraction}.`);
+    throw new OptionError(`kddSplit: validationFraction must be in (0, 1), got ${validationFraction}.`);
   }
   const label = train.symbolic(LABEL_COLUMN);
   const normalCode = label.dictionary.indexOf(NORMAL_LABEL);

@@ -24,7 +24,7 @@ test("study.json: the committed configuration parses, and quick mode caps seeds,
 test("study configuration: defaults are filled in", () => {
   const c = parseStudyConfig(minimal);
   assert.equal(c.fpr, 0.01);
-  assert.deepEqual(c.protocols, ["kdd99", "nslKdd", "simulated"]);
+  assert.deepEqual(c.benchmarks, ["kdd99", "nslKdd", "simulated"]);
   assert.equal(c.series.intervalSeconds, 10);
   assert.deepEqual(c.detectors[0], { name: "IsolationForest", options: { nTrees: 10 }, tune: false });
 });
@@ -34,16 +34,29 @@ test("study configuration: each mistake names the field and what is expected", (
     [{ ...minimal, seeds: [] }, /seeds: expected a non-empty list of integers/],
     [{ ...minimal, seeds: [1.5] }, /seeds/],
     [{ ...minimal, fpr: 1.5 }, /fpr: expected a number in \(0, 1\), got 1.5/],
-    [{ ...minimal, protocols: ["kdd98"] }, /protocols: expected a list of kdd99, nslKdd, simulated/],
+    [{ ...minimal, benchmarks: ["kdd98"] }, /benchmarks: expected a list of kdd99, nslKdd, simulated/],
+    [{ ...minimal, protocols: ["kdd99"] }, /protocols: renamed to "benchmarks"/],
     [
       { ...minimal, detectors: [{ name: "IsolationForrest" }] },
-      /detectors\[0\]\.name: unknown detector "IsolationForrest"; known: ZScore/,
+      /detectors\[0\]\.name: unknown record detector "IsolationForrest"; known: ZScore/,
     ],
     [
       { ...minimal, detectors: [{ name: "IsolationForest", options: { seed: 3 } }] },
       /seeds come from "seeds"/,
     ],
-    [{ ...minimal, detectors: [{ name: "ZScore", tune: true }] }, /only the OneClassSvm can be tuned/],
+    [{ ...minimal, detectors: [{ name: "ZScore", tune: true }] }, /only OneClassSvm can be tuned/],
+    [
+      { ...minimal, detectors: [{ name: "IsolationForest", options: { nTree: 50 } }] },
+      /detectors\[0\]\.options: IsolationForest: unknown option "nTree"; valid options: nTrees, sampleSize, maxDepth, seed/,
+    ],
+    [
+      { ...minimal, detectors: [{ name: "IsolationForest", options: { nTrees: 0 } }] },
+      /detectors\[0\]\.options: IsolationForest: nTrees must be a positive integer, got 0/,
+    ],
+    [
+      { ...minimal, series: { detectors: [{ name: "ZScore" }] } },
+      /series\.detectors\[0\]\.name: unknown series detector "ZScore" \(a record detector\); known: MovingAverageChart/,
+    ],
     [{ ...minimal, series: { detectors: [] } }, /series\.detectors: expected a non-empty list/],
     [{ ...minimal, literature: [{ detector: "Autoencoder" }] }, /literature\[0\]: each anchor needs/],
   ];

@@ -5,16 +5,16 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DETECTOR_NAMES } from "../detectors/registry";
+import { DETECTORS, type DetectorInfo } from "../detectors/registry";
 import { OptionError } from "../core/errors";
 import { projectRoot } from "../core/paths";
-import { STUDY_PROTOCOL_KEYS, type StudyProtocolKey } from "./benchmarks";
+import { BENCHMARK_KEYS, type BenchmarkKey } from "./benchmarks";
 
 /** A detector of the study: its registry name and constructor options (the seed is added per run). */
 export interface DetectorSpec {
   readonly name: string;
   readonly options?: Readonly<Record<string, unknown>>;
-  /** One-Class SVM only: choose nu and gamma on validation normals (`tuneOneClassSvm`), per protocol and seed. */
+  /** One-Class SVM only: choose nu and gamma on validation normals (`tuneOneClassSvm`), per benchmark and seed. */
   readonly tune?: boolean;
 }
 
@@ -44,7 +44,8 @@ export interface StudyConfig {
   readonly fpr: number;
   /** Further validation false-positive rates reported alongside (e.g. for published comparisons). */
   readonly extraFprs: readonly number[];
-  readonly protocols: readonly StudyProtocolKey[];
+  /** The benchmarks to run, in order. Default: all of `BENCHMARK_KEYS`. */
+  readonly benchmarks: readonly BenchmarkKey[];
   readonly detectors: readonly DetectorSpec[];
   readonly series: { readonly intervalSeconds: number; readonly detectors: readonly DetectorSpec[] };
   readonly literature: readonly LiteratureAnchor[];
@@ -84,14 +85,24 @@ function positive(value: unknown, where: string): number {
   return value;
 }
 
-function detectorSpecs(value: unknown, where: string): DetectorSpec[] {
+/** Checks a list of detectors of one kind ("record" for `detectors`, "series" for `series.detectors`). */
+function detectorSpecs(value: unknown, where: string, kind: DetectorInfo["kind"]): DetectorSpec[] {
   if (!Array.isArray(value) || value.length === 0) fail(where, "expected a non-empty list of detectors");
+  const known = DETECTORS.filter((d) => d.kind === kind);
   return (value as unknown[]).map((v, i) => {
     const spec = v as Partial<DetectorSpec> | null;
     const at = `${where}[${i}]`;
     if (!spec || typeof spec.name !== "string") fail(at, 'each detector needs a "name"');
-    if (!DETECTOR_NAMES.includes(spec.name))
-      fail(`${at}.name`, `unknown detector "${spec.name}"; known: ${DETECTOR_NAMES.join(", ")}`);
+    const info = known.find((d) => d.name === spec.name);
+    if (!info) {
+      const other = DETECTORS.some((d) => d.name === spec.name)
+        ? ` (a ${kind === "record" ? "series" : "record"} detector)`
+        : "";
+      fail(
+        `${at}.name`,
+        `unknown ${kind} detector "${spec.name}"${other}; known: ${known.map((d) => d.name).join(", ")}`,
+      );
+    }
     if (
       spec.options !== undefined &&
       (typeof spec.options !== "object" || spec.options === null || Array.isArray(spec.options))
@@ -100,7 +111,15 @@ function detectorSpecs(value: unknown, where: string): DetectorSpec[] {
     }
     if (spec.options && "seed" in spec.options)
       fail(`${at}.options.seed`, 'seeds come from "seeds", not from a detector\'s options');
-    if (spec.tune && spec.name !== "OneClassSvm") fail(`${at}.tune`, "only the OneClassSvm can be tuned");
+    if (spec.tune && !info.tune) {
+      const tunable = DETECTORS.filter((d) => d.tune).map((d) => d.name);
+      fail(`${at}.tune`, `only ${tunable.join(", ")} can be tuned`);
+    }
+    try {
+      info.create({ ...spec.options }); // the constructor checks every option's name and value
+    } catch (err) {
+      fail(`${at}.options`, (err as Error).message.replace(/\.$/, ""));
+    }
     return { name: spec.name, options: spec.options ?? {}, tune: spec.tune === true };
   });
 }
@@ -111,16 +130,14 @@ function detectorSpecs(value: unknown, where: string): DetectorSpec[] {
  */
 export function parseStudyConfig(value: unknown): StudyConfig {
   const c = (value ?? {}) as Record<string, unknown>;
-  const protocols = (c.protocols ?? STUDY_PROTOCOL_KEYS) as unknown;
+  if (c.protocols !== undefined) fail("protocols", 'renamed to "benchmarks" (same values)');
+  const benchmarks = (c.benchmarks ?? BENCHMARK_KEYS) as unknown;
   if (
-    !Array.isArray(protocols) ||
-    protocols.length === 0 ||
-    !protocols.every((p) => STUDY_PROTOCOL_KEYS.includes(p))
+    !Array.isArray(benchmarks) ||
+    benchmarks.length === 0 ||
+    !benchmarks.every((p) => BENCHMARK_KEYS.includes(p))
   ) {
-    fail(
-      "protocols",
-      `expected a list of ${STUDY_PROTOCOL_KEYS.join(", ")}, got ${JSON.stringify(protocols)}`,
-    );
+    fail("benchmarks", `expected a list of ${BENCHMARK_KEYS.join(", ")}, got ${JSON.stringify(benchmarks)}`);
   }
   const series = (c.series ?? {}) as Record<string, unknown>;
   const quick = (c.quick ?? {}) as Record<string, unknown>;
@@ -130,11 +147,11 @@ export function parseStudyConfig(value: unknown): StudyConfig {
     seeds: numberArray(c.seeds, "seeds"),
     fpr: rate(c.fpr ?? 0.01, "fpr"),
     extraFprs: ((c.extraFprs ?? []) as unknown[]).map((v, i) => rate(v, `extraFprs[${i}]`)),
-    protocols: protocols as StudyProtocolKey[],
-    detectors: detectorSpecs(c.detectors, "detectors"),
+    benchmarks: benchmarks as BenchmarkKey[],
+    detectors: detectorSpecs(c.detectors, "detectors", "record"),
     series: {
       intervalSeconds: positive(series.intervalSeconds ?? 10, "series.intervalSeconds"),
-      detectors: detectorSpecs(series.detectors, "series.detectors"),
+      detectors: detectorSpecs(series.detectors, "series.detectors", "series"),
     },
     literature: (literature as Partial<LiteratureAnchor>[]).map((a, i) => {
       if (typeof a?.detector !== "string" || typeof a.test !== "string" || typeof a.source !== "string") {

@@ -3,9 +3,9 @@
  * normals, a detector from the registry, the threshold on validation normals, and optionally a
  * volume watch fitted on a normal capture's traffic series. The bundle's format is in `model/bundle.ts`.
  */
-import { createDetector, SEEDED_DETECTORS } from "../detectors/registry";
+import { createDetector, detectorInfo } from "../detectors/registry";
 import type { Detector } from "../detectors/types";
-import { buildStudyProtocol, loadStudyData, type StudyProtocolKey } from "./benchmarks";
+import { buildBenchmark, loadStudyData, type BenchmarkKey } from "./benchmarks";
 import { thresholdAtFpr } from "./threshold";
 import { loadSimulated } from "../datasets/generated";
 import type { FeaturePipeline } from "../features/pipeline";
@@ -39,7 +39,7 @@ export async function trainSeriesWatch(options: {
   const X = seriesMatrix(rows);
   const detector = createDetector(
     options.detector,
-    SEEDED_DETECTORS.has(options.detector) ? { seed: options.seed ?? 1 } : {},
+    detectorInfo(options.detector).seeded ? { seed: options.seed ?? 1 } : {},
   ).fit(X);
   const { mean, sd } = columnStats(X);
   return {
@@ -91,13 +91,14 @@ export function makeBundle(
 }
 
 /**
- * Trains a bundle the way the study does: a study protocol (its pipeline fitted on training
+ * Trains a bundle the way the study does: a benchmark (its pipeline fitted on training
  * normals), a detector from the registry fitted on them, the threshold on validation normals.
  * Neural detectors need `await loadTensorflow()` first.
- * @example const bundle = await trainBundle({ protocol: "nslKdd", detector: "IsolationForest", seed: 1 });
+ * @example const bundle = await trainBundle({ benchmark: "nslKdd", detector: "IsolationForest", seed: 1 });
  */
 export async function trainBundle(options: {
-  protocol: StudyProtocolKey;
+  /** Which benchmark's training normals, pipeline and validation split to use. */
+  benchmark: BenchmarkKey;
   detector: string;
   detectorOptions?: Record<string, unknown>;
   seed: number;
@@ -105,20 +106,20 @@ export async function trainBundle(options: {
   /** Also fit a volume watch with this time-series detector on the simulated normal capture. */
   series?: { detector: string; intervalSeconds?: number };
 }): Promise<ModelBundle> {
-  const data = await loadStudyData([options.protocol]);
-  const { protocol, pipeline, name } = buildStudyProtocol(data, options.protocol, { seed: options.seed });
-  const train = pipeline.transform(protocol.train.table, protocol.train.rows).X;
-  const validation = pipeline.transform(protocol.validation.table, protocol.validation.rows).X;
+  const data = await loadStudyData([options.benchmark]);
+  const { split, pipeline, name } = buildBenchmark(data, options.benchmark, { seed: options.seed });
+  const train = pipeline.transform(split.train.table, split.train.rows).X;
+  const validation = pipeline.transform(split.validation.table, split.validation.rows).X;
   const detector = createDetector(options.detector, {
     ...options.detectorOptions,
-    ...(SEEDED_DETECTORS.has(options.detector) ? { seed: options.seed } : {}),
+    ...(detectorInfo(options.detector).seeded ? { seed: options.seed } : {}),
   }).fit(train);
   const bundle = makeBundle(
     pipeline,
     detector,
     { train, validation },
     {
-      protocol: name,
+      benchmark: name,
       seed: options.seed,
       fpr: options.fpr ?? 0.01,
     },

@@ -34,7 +34,7 @@ function toyBundle(): ModelBundle {
     pipeline,
     new Mahalanobis().fit(X),
     { train: X, validation },
-    { protocol: "toy", seed: 5, fpr: 0.01 },
+    { benchmark: "toy", seed: 5, fpr: 0.01 },
   );
 }
 

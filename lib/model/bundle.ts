@@ -30,8 +30,8 @@ export const BUNDLE_SIGNATURE_ALG = "HMAC-SHA-256";
 
 /** How the bundle's model was trained, for the alert log and for auditing. */
 export interface BundleTraining {
-  /** e.g. "KDD99", "NSL-KDD", "simulated". */
-  readonly protocol: string;
+  /** The benchmark whose training normals fitted the model, e.g. "KDD99", "NSL-KDD", "simulated". */
+  readonly benchmark: string;
   readonly seed: number;
   readonly trainRows: number;
   readonly validationRows: number;
@@ -96,6 +96,13 @@ interface BundleFile {
     readonly validationScores: ModelBundle["validationScores"];
     readonly series?: Omit<SeriesWatch, "detector"> & { readonly detector: DetectorJSON };
   };
+}
+
+/** The training record, from bundles written before "protocol" was renamed "benchmark" as well. */
+function readTraining(training: BundleTraining & { readonly protocol?: string }): BundleTraining {
+  if (training.benchmark !== undefined || training.protocol === undefined) return training;
+  const { protocol, ...rest } = training;
+  return { ...rest, benchmark: protocol };
 }
 
 function digest(content: BundleFile["content"]): string {
@@ -190,7 +197,7 @@ export function readBundle(path: string, options: LoadBundleOptions = {}): Loade
     const code = (err as NodeJS.ErrnoException).code;
     throw new DataError(
       code === "ENOENT"
-        ? `model bundle ${path} does not exist. Make one with \`detective train --protocol simulated --detector Mahalanobis --out ${path}\`.`
+        ? `model bundle ${path} does not exist. Make one with \`detective train --benchmark simulated --detector Mahalanobis --out ${path}\`.`
         : `model bundle ${path}: cannot read it (${code ?? (err as Error).message}). Check the path and its permissions.`,
     );
   }
@@ -266,7 +273,7 @@ function fromContent(path: string, content: BundleFile["content"]): ModelBundle 
     pipeline,
     detector: detectorFromJSON(c.detector),
     threshold: c.threshold,
-    training: c.training,
+    training: readTraining(c.training),
     featureMean: c.featureMean,
     featureSd: c.featureSd,
     validationScores: c.validationScores,

@@ -50,7 +50,7 @@ function trainedBundle(): ModelBundle {
     pipeline,
     new Mahalanobis().fit(X),
     { train: X, validation },
-    { protocol: "toy", seed: 11, fpr: 0.01 },
+    { benchmark: "toy", seed: 11, fpr: 0.01 },
   );
 }
 

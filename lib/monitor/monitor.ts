@@ -68,7 +68,7 @@ export interface MonitorAlert {
   readonly record: KddFeatures;
   readonly label?: string;
   readonly sourceId?: string | number;
-  readonly model: { readonly protocol: string; readonly seed: number; readonly createdAt: string };
+  readonly model: { readonly benchmark: string; readonly seed: number; readonly createdAt: string };
 }
 
 /** An alert of the volume watch: one traffic interval whose totals departed from normal. */
@@ -89,7 +89,7 @@ export interface VolumeAlert {
   readonly contributors: readonly Contributor[];
   /** The interval's totals as counted. */
   readonly interval: SeriesRow;
-  readonly model: { readonly protocol: string; readonly seed: number; readonly createdAt: string };
+  readonly model: { readonly benchmark: string; readonly seed: number; readonly createdAt: string };
 }
 
 /** Options of a `Monitor`. */
@@ -175,8 +175,8 @@ export class Monitor {
     this.top = options.topFeatures ?? 5;
     this.incidents = new IncidentAggregator<MonitorAlert | VolumeAlert>(options.incidentOptions);
     this.perIncident = options.alertsPerIncident ?? this.incidents.opts.sampleSize;
-    const { protocol, seed, createdAt } = bundle.training;
-    this.model = Object.freeze({ protocol, seed, createdAt });
+    const { benchmark, seed, createdAt } = bundle.training;
+    this.model = Object.freeze({ benchmark, seed, createdAt });
     if (!(this.perIncident >= 0)) {
       throw new OptionError(
         `Monitor: alertsPerIncident must be a number >= 0 (Infinity for every alert), got ${this.perIncident}.`,

@@ -2,6 +2,7 @@
  * One colour per detector and per attack category in every figure, so a reader can follow a
  * method across notebooks and the report (Okabe and Ito's colour-blind-safe palette, 2008).
  */
+import { DETECTORS } from "../detectors/registry";
 
 const PALETTE = [
   "#0072B2",
@@ -15,21 +16,10 @@ const PALETTE = [
   "#8C564B",
 ] as const;
 
-/** Fixed colours of the study's detectors. */
-export const DETECTOR_COLORS: Readonly<Record<string, string>> = Object.freeze({
-  ZScore: PALETTE[5],
-  RobustZScore: PALETTE[6],
-  Mahalanobis: PALETTE[3],
-  IsolationForest: PALETTE[0],
-  OneClassSvm: PALETTE[1],
-  Autoencoder: PALETTE[2],
-  DenoisingAutoencoder: PALETTE[8],
-  LstmAutoencoder: PALETTE[4],
-  LstmForecaster: PALETTE[7],
-  MovingAverageChart: PALETTE[5],
-  EwmaChart: PALETTE[3],
-  RollingZScore: PALETTE[6],
-});
+/** Fixed colours of the detectors (each detector's `color` in the registry). */
+export const DETECTOR_COLORS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(DETECTORS.map((d) => [d.name, d.color])),
+);
 
 /** Colours of normal traffic and the attack categories. */
 export const CATEGORY_COLORS: Readonly<Record<string, string>> = Object.freeze({

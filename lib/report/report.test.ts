@@ -50,7 +50,7 @@ test("the report's numbers trace to the results: every quality cell is the mean 
   const summary = summarizeStudy(results);
   const markdown = buildReport(results).markdown;
   for (const t of summary.tests) {
-    const section = markdown.split(`### ${t.protocol}: \`${t.test}\``)[1]?.split("###")[0] ?? "";
+    const section = markdown.split(`### ${t.benchmark}: \`${t.test}\``)[1]?.split("###")[0] ?? "";
     assert.ok(section, `a results section for ${t.test}`);
     for (const detector of summary.detectors) {
       const r = runSummary(summary, t.test, detector);

@@ -6,7 +6,7 @@
  * them with the HTML and PDF versions.
  */
 import { KDD_FEATURES } from "../datasets/kdd99";
-import { NEURAL_DETECTORS } from "../detectors/registry";
+import { DETECTORS } from "../detectors/registry";
 import type { CategoryProfile, StudyResults } from "../eval/runStudy";
 import { PACKET_DERIVABLE_FEATURES, UNDERIVABLE_FEATURES } from "../features/connections";
 import type { Figure } from "../plots/figures";
@@ -38,35 +38,12 @@ export interface Report {
 }
 
 /** Detectors the report counts as deep learning; the rest are the traditional methods. */
-export const DEEP_DETECTORS: readonly string[] = Object.freeze([...NEURAL_DETECTORS]);
+export const DEEP_DETECTORS: readonly string[] = Object.freeze(DETECTORS.filter((d) => d.neural).map((d) => d.name));
 
-/** What each method is, in the report's words. */
-const METHODS: Readonly<Record<string, string>> = {
-  ZScore:
-    "Per-feature z-score: each feature is standardised with the mean and standard deviation of the training normals, and a record scores the largest absolute z-score over its features. The simplest baseline: it sees one feature at a time.",
-  RobustZScore:
-    "The same with the median and the median absolute deviation (falling back to the mean absolute deviation where the MAD is 0), so a few extreme training values do not inflate the scale.",
-  Mahalanobis:
-    "Distance from the mean of the training normals under their covariance, shrunk towards a scaled identity so one-hot and constant columns keep it invertible: a multivariate z-score that sees correlations between features.",
-  IsolationForest:
-    "Isolation Forest (Liu, Ting and Zhou, 2008): random trees split random features at random values; anomalies are isolated in fewer splits. The score is 2^(-E[h(x)]/c(ψ)), near 1 for anomalies, as in the paper and scikit-learn.",
-  OneClassSvm:
-    "One-Class SVM (Schölkopf et al., 2001) with an RBF kernel, trained by libsvm on a sample of the training normals. nu and gamma are chosen per protocol and seed on validation normals only (no attack labels): the candidate whose held-out outside share best matches nu, by the nu-property.",
-  Autoencoder:
-    "A dense autoencoder on TensorFlow.js, trained on normal records only to reproduce its input through a narrow code; the score is the mean squared reconstruction error. Adam, a validation split and early stopping that keeps the best weights.",
-  DenoisingAutoencoder:
-    "The same network trained to rebuild clean records from inputs with Gaussian noise added (Vincent et al., 2008), which should make it less sensitive to small departures.",
-  LstmAutoencoder:
-    "An LSTM encoder-decoder that rebuilds a window of consecutive rows; the score of a row is the reconstruction error of the window ending at it.",
-  LstmForecaster:
-    "An LSTM that predicts each interval of the traffic series from the intervals before it; the score is the prediction error, normalised by the residual variance of normal traffic.",
-  MovingAverageChart:
-    "A Shewhart control chart on the residual from the mean of the last intervals, in units of the residual standard deviation fitted on normal traffic, so the daily rhythm is followed rather than flagged.",
-  EwmaChart:
-    "The same chart on the residual from an exponentially weighted moving average (Roberts, 1959).",
-  RollingZScore:
-    "The distance of each interval from the mean of the last intervals in units of their own standard deviation: it adapts its spread, so it needs no fitted scale.",
-};
+/** What each method is, in the report's words (each detector's `description`). */
+const METHODS: Readonly<Record<string, string>> = Object.fromEntries(
+  DETECTORS.map((d) => [d.name, d.description]),
+);
 
 const SEEDS_NOTE = (n: number): string => (n > 1 ? ` (mean ± standard deviation over ${n} seeds)` : " (one seed)");
 
@@ -128,7 +105,7 @@ function configJson(cfg: StudyResults["config"]): string {
     `  "seeds": ${line(cfg.seeds)},`,
     `  "fpr": ${line(cfg.fpr)},`,
     `  "extraFprs": ${line(cfg.extraFprs)},`,
-    `  "protocols": ${line(cfg.protocols)},`,
+    `  "benchmarks": ${line(cfg.benchmarks)},`,
     `  "detectors": ${specs(cfg.detectors)},`,
     `  "series": { "intervalSeconds": ${line(cfg.series.intervalSeconds)}, "detectors": ${specs(cfg.series.detectors).replace(/\n {4}/g, "\n      ")} }`,
     "}",
@@ -200,7 +177,7 @@ export function buildReport(results: StudyResults): Report {
     const auc = best(runs, "rocAuc");
     const low = best(runs, "detectionAt1pctFpr");
     add(
-      `- **${t.protocol} ${t.test}**: the highest ROC-AUC is ${auc.detector}'s (${formatSpread(auc.metrics.rocAuc)}); ` +
+      `- **${t.benchmark} ${t.test}**: the highest ROC-AUC is ${auc.detector}'s (${formatSpread(auc.metrics.rocAuc)}); ` +
         `at 1% false positives on this test set, ${low.detector} detects the most attacks (${formatSpread(low.metrics.detectionAt1pctFpr, 3, true)}).`,
     );
   }
@@ -253,7 +230,7 @@ export function buildReport(results: StudyResults): Report {
   // ---- Data
   add("## The data and its preprocessing", "");
   add(
-    "Three protocols, each with the same shape: the detector is fitted on **normal** training records only (exact duplicates removed), its threshold is set on a held-out share of those normals, and it is tested on labelled files it never saw. " +
+    "Three benchmarks, each split the same way: the detector is fitted on **normal** training records only (exact duplicates removed), its threshold is set on a held-out share of those normals, and it is tested on labelled files it never saw. " +
       "Attack labels are used only to measure.",
     "",
   );
@@ -261,9 +238,9 @@ export function buildReport(results: StudyResults): Report {
   const dataRows = results.data.filter((d) => d.seed === firstSeed);
   add(
     table(
-      ["protocol", "training file rows", "normal rows", "duplicate normals removed", "training rows", "validation rows", "features after encoding"],
+      ["benchmark", "training file rows", "normal rows", "duplicate normals removed", "training rows", "validation rows", "features after encoding"],
       dataRows.map((d) => [
-        d.protocol,
+        d.benchmark,
         int(d.trainFileRows),
         int(d.trainNormalRows),
         `${int(d.trainNormalDuplicates)} (${pct(d.trainNormalDuplicates / d.trainNormalRows)})`,
@@ -279,7 +256,7 @@ export function buildReport(results: StudyResults): Report {
       ["test set", "rows", "scored", "normal", "DoS", "Probe", "R2L", "U2R", "Data", "novel attack types (rows)"],
       dataRows.flatMap((d) =>
         d.tests.map((t) => [
-          `${d.protocol} ${t.name}`,
+          `${d.benchmark} ${t.name}`,
           int(t.rows),
           int(t.scoredRows),
           int(t.categoryCounts.normal),
@@ -300,7 +277,7 @@ export function buildReport(results: StudyResults): Report {
     add(
       `The loader read ${loads.length} files (${loads.map(([id, r]) => `${id}: ${int(r.rows)} rows`).join("; ")}); ` +
         `${rejected === 0 ? "no line was rejected" : `${int(rejected)} lines were rejected, each with its reason in the load report`}. ` +
-        "Preprocessing is one fitted pipeline per protocol (`FeaturePipeline`): one-hot encoding of protocol, service and flag with the vocabulary fixed on the training rows, log1p for heavy-tailed counts, min-max scaling fitted on training normals, and columns constant in training dropped (for the simulated protocol they are kept: a departure from a constant is exactly what an attack shows). " +
+        "Preprocessing is one fitted pipeline per benchmark (`FeaturePipeline`): one-hot encoding of protocol, service and flag with the vocabulary fixed on the training rows, log1p for heavy-tailed counts, min-max scaling fitted on training normals, and columns constant in training dropped (for the simulated benchmark they are kept: a departure from a constant is exactly what an attack shows). " +
         `The simulated records carry the ${PACKET_DERIVABLE_FEATURES.length} of ${KDD_FEATURES.length} KDD features that packets allow; the content features (${UNDERIVABLE_FEATURES.slice(0, 3).join(", ")}, ...) need host logs and are left out.`,
       "",
     );
@@ -313,7 +290,7 @@ export function buildReport(results: StudyResults): Report {
   if (profiles.length) {
     const features = Object.keys(profiles[0].medians);
     add(
-      `Median values of a few features per category in ${profiles[0].protocol} \`${profileTest}\`. ${profileContrast(profiles)}`,
+      `Median values of a few features per category in ${profiles[0].benchmark} \`${profileTest}\`. ${profileContrast(profiles)}`,
       "",
       table(
         ["category", "rows", ...features],
@@ -322,8 +299,8 @@ export function buildReport(results: StudyResults): Report {
       "",
       figure({
         name: `profile-${slug(profileTest ?? "")}`,
-        figure: categoryProfileFigure(profiles, `${profiles[0].protocol} ${profileTest}: median feature values per category`),
-        caption: `Median feature values per category in ${profiles[0].protocol} ${profileTest} (log scale).`,
+        figure: categoryProfileFigure(profiles, `${profiles[0].benchmark} ${profileTest}: median feature values per category`),
+        caption: `Median feature values per category in ${profiles[0].benchmark} ${profileTest} (log scale).`,
       }),
       "",
     );
@@ -358,7 +335,7 @@ export function buildReport(results: StudyResults): Report {
   // ---- Methods
   add("## Methods", "");
   add(
-    `Every detector follows one contract (\`fit\` on training rows, \`score\` with higher meaning more anomalous) and the same protocol. Thresholds are not part of detectors: each is set so that ${pct(cfg.fpr, 0)} of the validation normals score above it${cfg.extraFprs.length ? ` (and, for comparisons with published figures, ${cfg.extraFprs.map((f) => pct(f, 0)).join(", ")})` : ""}. ` +
+    `Every detector follows one contract (\`fit\` on training rows, \`score\` with higher meaning more anomalous) and the same evaluation split. Thresholds are not part of detectors: each is set so that ${pct(cfg.fpr, 0)} of the validation normals score above it${cfg.extraFprs.length ? ` (and, for comparisons with published figures, ${cfg.extraFprs.map((f) => pct(f, 0)).join(", ")})` : ""}. ` +
       "ROC-AUC and average precision do not depend on the threshold; detection rate, false-positive rate, precision, F1 and accuracy are read at it. " +
       "*Detection at 1% FPR* reads each test set's own ROC curve at 1% false positives (an oracle threshold, for comparing rankings where an operator works).",
     "",
@@ -384,7 +361,7 @@ export function buildReport(results: StudyResults): Report {
   );
   for (const t of summary.tests) {
     const runs = testRuns(summary, t.test);
-    add(`### ${t.protocol}: \`${t.test}\``, "");
+    add(`### ${t.benchmark}: \`${t.test}\``, "");
     add(
       `Quality${SEEDS_NOTE(n)}. Threshold: ${pct(cfg.fpr, 0)} of validation normals.`,
       "",
@@ -413,14 +390,14 @@ export function buildReport(results: StudyResults): Report {
     add(
       figure({
         name: `roc-${slug(t.test)}`,
-        figure: meanRocFigure(runs, `${t.protocol} ${t.test}: ROC curves (mean over seeds), log FPR`),
-        caption: `ROC curves on ${t.protocol} ${t.test}, averaged over seeds, with the false-positive rate on a log scale; the dotted line marks 1%.`,
+        figure: meanRocFigure(runs, `${t.benchmark} ${t.test}: ROC curves (mean over seeds), log FPR`),
+        caption: `ROC curves on ${t.benchmark} ${t.test}, averaged over seeds, with the false-positive rate on a log scale; the dotted line marks 1%.`,
       }),
       "",
       figure({
         name: `pr-${slug(t.test)}`,
-        figure: meanPrFigure(runs, `${t.protocol} ${t.test}: precision-recall (mean over seeds)`),
-        caption: `Precision-recall curves on ${t.protocol} ${t.test} (interpolated precision, averaged over seeds).`,
+        figure: meanPrFigure(runs, `${t.benchmark} ${t.test}: precision-recall (mean over seeds)`),
+        caption: `Precision-recall curves on ${t.benchmark} ${t.test} (interpolated precision, averaged over seeds).`,
       }),
       "",
     );
@@ -436,7 +413,7 @@ export function buildReport(results: StudyResults): Report {
     const runs = testRuns(summary, t.test);
     const cats = (["DoS", "Probe", "R2L", "U2R", "Data"] as const).filter((c) => runs.some((r) => Number.isFinite(r.metrics[c].mean)));
     add(
-      `**${t.protocol} ${t.test}**`,
+      `**${t.benchmark} ${t.test}**`,
       "",
       table(
         ["detector", ...cats, "known types", "novel types"],
@@ -450,12 +427,12 @@ export function buildReport(results: StudyResults): Report {
       "",
     );
   }
-  for (const t of summary.tests.filter((x) => x.test === "corrected" || x.test === "KDDTest+" || x.protocol === "simulated")) {
+  for (const t of summary.tests.filter((x) => x.test === "corrected" || x.test === "KDDTest+" || x.benchmark === "simulated")) {
     add(
       figure({
         name: `categories-${slug(t.test)}`,
-        figure: categoryHeatmapFigure(testRuns(summary, t.test), `${t.protocol} ${t.test}: detection rate per category`),
-        caption: `Detection rate per attack category and for novel attack types on ${t.protocol} ${t.test}.`,
+        figure: categoryHeatmapFigure(testRuns(summary, t.test), `${t.benchmark} ${t.test}: detection rate per category`),
+        caption: `Detection rate per attack category and for novel attack types on ${t.benchmark} ${t.test}.`,
       }),
       "",
     );
@@ -572,14 +549,14 @@ export function buildReport(results: StudyResults): Report {
     const sorted = [...runs].sort((a, b) => b.metrics.detectionAt1pctFpr.mean - a.metrics.detectionAt1pctFpr.mean);
     const worst = sorted[sorted.length - 1];
     add(
-      `- **${t.protocol} ${t.test}**: at 1% FPR, ${sorted
+      `- **${t.benchmark} ${t.test}**: at 1% FPR, ${sorted
         .slice(0, 3)
         .map((r) => `${r.detector} ${pct(r.metrics.detectionAt1pctFpr.mean)}`)
         .join(", ")}; last ${worst.detector} at ${pct(worst.metrics.detectionAt1pctFpr.mean)}.`,
     );
   }
-  const simIf = summary.runs.find((r) => r.protocol === "simulated" && r.detector === "IsolationForest");
-  const simBest = summary.tests.filter((t) => t.protocol === "simulated").map((t) => best(testRuns(summary, t.test), "detectionAt1pctFpr"))[0];
+  const simIf = summary.runs.find((r) => r.benchmark === "simulated" && r.detector === "IsolationForest");
+  const simBest = summary.tests.filter((t) => t.benchmark === "simulated").map((t) => best(testRuns(summary, t.test), "detectionAt1pctFpr"))[0];
   add("");
   if (simIf && simBest && simIf.metrics.detectionRate.mean < 0.5 * simBest.metrics.detectionRate.mean) {
     add(
@@ -594,7 +571,7 @@ export function buildReport(results: StudyResults): Report {
 
   // ---- KDD critiques
   add("## The known critiques of KDD Cup 99, and how this study answers them", "");
-  const kdd = dataRows.find((d) => d.protocol === "KDD99");
+  const kdd = dataRows.find((d) => d.benchmark === "KDD99");
   const kddTest = kdd?.tests.find((t) => t.name === "corrected");
   add(
     "- **Duplicates.** Tavallaee et al. (2009) found about 78% of the training records and 75% of the test records of KDD99 to be duplicates, which biases learners towards the frequent records and inflates scores." +

@@ -1,5 +1,5 @@
 /**
- * Study results summarised over seeds: for each protocol, test set and detector, the mean and the
+ * Study results summarised over seeds: for each benchmark, test set and detector, the mean and the
  * spread (sample standard deviation) of every metric. Notebook 08 and the report read these, so the
  * two cannot disagree.
  */
@@ -40,7 +40,7 @@ export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
 /** One detector on one test set, over the seeds. */
 export interface RunSummary {
-  readonly protocol: string;
+  readonly benchmark: string;
   readonly test: string;
   readonly detector: string;
   readonly backend: string;
@@ -80,11 +80,11 @@ function meanArrays(arrays: readonly (readonly number[])[]): number[] {
   return arrays[0].map((_, k) => arrays.reduce((a, r) => a + r[k], 0) / arrays.length);
 }
 
-/** Groups the runs by protocol, test and detector (in the order they ran) and summarises each group. */
+/** Groups the runs by benchmark, test and detector (in the order they ran) and summarises each group. */
 export function summarizeRuns(runs: readonly StudyRun[]): RunSummary[] {
   const groups = new Map<string, StudyRun[]>();
   for (const r of runs) {
-    const key = `${r.protocol}\u0000${r.test}\u0000${r.detector}`;
+    const key = `${r.benchmark}\u0000${r.test}\u0000${r.detector}`;
     const list = groups.get(key) ?? [];
     list.push(r);
     groups.set(key, list);
@@ -96,7 +96,7 @@ export function summarizeRuns(runs: readonly StudyRun[]): RunSummary[] {
     ) as Record<SummaryMetric, Spread>;
     const types = [...new Set(g.flatMap((r) => Object.keys(r.byAttackType)))].sort();
     return {
-      protocol: first.protocol,
+      benchmark: first.benchmark,
       test: first.test,
       detector: first.detector,
       backend: first.backend,
@@ -138,8 +138,8 @@ export interface StudySummary {
   readonly results: StudyResults;
   readonly runs: readonly RunSummary[];
   readonly series: readonly SeriesSummary[];
-  /** Test sets in the order they ran, with their protocol. */
-  readonly tests: readonly { protocol: string; test: string }[];
+  /** Test sets in the order they ran, with their benchmark. */
+  readonly tests: readonly { benchmark: string; test: string }[];
   /** Detectors in configuration order. */
   readonly detectors: readonly string[];
 }
@@ -147,8 +147,8 @@ export interface StudySummary {
 /** Summarises a study's results. @example summarizeStudy(readStudyResults()).runs[0].metrics.rocAuc.mean */
 export function summarizeStudy(results: StudyResults): StudySummary {
   const runs = summarizeRuns(results.runs);
-  const tests: { protocol: string; test: string }[] = [];
-  for (const r of runs) if (!tests.some((t) => t.test === r.test)) tests.push({ protocol: r.protocol, test: r.test });
+  const tests: { benchmark: string; test: string }[] = [];
+  for (const r of runs) if (!tests.some((t) => t.test === r.test)) tests.push({ benchmark: r.benchmark, test: r.test });
   return {
     results,
     runs,
