@@ -24,6 +24,8 @@
  * the same way as the live traffic did.
  */
 import { DetectiveError, OptionError } from "../core/errors";
+import type { IncidentCloseReason, IncidentEvent } from "../events/event";
+import { isoTimestamp } from "../events/isoTimestamp";
 
 /** The fields of an alert that aggregation reads; alerts may carry any other fields. */
 export interface AlertLike {
@@ -61,38 +63,14 @@ export interface IncidentOptions {
 /** Distinct sources a destination incident counts exactly; beyond, `sourcesAtLeast` is set. */
 export const MAX_COUNTED_SOURCES = 256;
 
-/** Why an incident closed. */
-export type IncidentCloseReason = "window" | "evicted" | "flush";
+export type { IncidentCloseReason } from "../events/event";
 
-/** One emitted incident record (a snapshot: later changes do not alter it). */
-export interface IncidentRecord<A extends AlertLike = AlertLike> {
-  readonly type: "incident";
-  readonly event: "open" | "update" | "close";
-  /** `incident-<id of the first alert>`: unique when alert ids are. */
-  readonly id: string;
-  /** `source`: one source's alerts; `destination`: many sources' alerts on one destination. */
-  readonly scope: "source" | "destination";
-  /** The source, or `*` for a destination incident. */
-  readonly src: string;
-  /** The destination of a destination incident. */
-  readonly dst?: string;
-  /** Distinct sources merged into a destination incident (at least this many when `sourcesAtLeast`). */
-  readonly sources?: number;
-  readonly sourcesAtLeast?: boolean;
-  readonly kind: string;
-  /** Alerts merged so far. */
-  readonly count: number;
-  /** Earliest and latest alert time, seconds since the epoch. */
-  readonly firstSeen: number;
-  readonly lastSeen: number;
-  readonly maxScore: number;
-  /** Ids of the first `sampleSize` alerts. */
-  readonly sampleIds: readonly (string | number)[];
-  /** The first alert, in full. */
-  readonly first: A;
-  /** Set on `close` records. */
-  readonly closedBy?: IncidentCloseReason;
-}
+/**
+ * One emitted incident line, an `IncidentEvent` (a snapshot: later changes do not alter it).
+ * `incident` is `incident-<first alert's id>` ("alert-" dropped), unique when alert ids are; `id`
+ * is the line's: `<incident>:open`, `<incident>:update-<k>`, `<incident>:close`.
+ */
+export type IncidentRecord<A extends AlertLike = AlertLike> = IncidentEvent<A>;
 
 /** What the aggregator did; nothing is merged or closed without a count here. */
 export interface IncidentStats {
@@ -122,6 +100,8 @@ interface Open<A extends AlertLike> {
   maxScore: number;
   sampleIds: (string | number)[];
   lastEmitted: number;
+  /** Update lines emitted so far (numbers the update lines' ids). */
+  updates: number;
 }
 
 /** Receives each incident record (write it to the incident log). */
@@ -244,7 +224,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       if (this.open.size >= this.opts.maxOpen) this.evictOldest(emit);
       const opened: Open<A> = {
         key,
-        id: `incident-${alert.id}`,
+        id: `incident-${String(alert.id).replace(/^alert-/, "")}`,
         first: alert,
         count: 1,
         firstSeen: time,
@@ -252,6 +232,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
         maxScore: score,
         sampleIds: this.opts.sampleSize > 0 ? [alert.id] : [],
         lastEmitted: time,
+        updates: 0,
         ...(dst !== undefined ? { dst, sources: new Set([alert.src]), sourcesAtLeast: false } : {}),
       };
       this.open.set(key, opened);
@@ -274,6 +255,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
     this.open.set(key, inc);
     if (time - inc.lastEmitted >= this.opts.updateSeconds) {
       inc.lastEmitted = time;
+      inc.updates++;
       this.stats.updates++;
       emit(this.record(inc, "update"));
     }
@@ -349,10 +331,15 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
     event: IncidentRecord["event"],
     closedBy?: IncidentCloseReason,
   ): IncidentRecord<A> {
+    const time = event === "open" ? inc.firstSeen : inc.lastSeen;
     return {
+      v: 1,
       type: "incident",
+      id: `${inc.id}:${event === "update" ? `update-${inc.updates}` : event}`,
+      time,
+      timestamp: isoTimestamp(time),
       event,
-      id: inc.id,
+      incident: inc.id,
       ...(inc.dst !== undefined
         ? {
             scope: "destination" as const,

@@ -10,7 +10,7 @@ import { Mahalanobis } from "../detectors/mahalanobis";
 import { FeaturePipeline } from "../features/pipeline";
 import { seeded } from "../core/random";
 import { kddLine, type RecordValues } from "../testing/kddLines";
-import { AlertLog } from "../events/alertLog";
+import { EventLog } from "../events/eventLog";
 import { loadBundle, type ModelBundle, saveBundle } from "../model/bundle";
 import { makeBundle } from "../eval/trainBundle";
 import { alertSummary, isoTimestamp, Monitor, type MonitorAlert } from "./monitor";
@@ -107,8 +107,8 @@ test("model bundle: save/load round trip scores identically; tampered, foreign a
 test("monitor over a TCP socket: attacks alert, a clean stream stays under the FPR, bad lines are rejected and counted, one incident per flood", async () => {
   const bundle = trainedBundle();
   const dir = mkdtempSync(join(tmpdir(), "detective-monitor-"));
-  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
-  const rejects = AlertLog.open(join(dir, "rejects.jsonl"));
+  const alerts = EventLog.open(join(dir, "alerts.jsonl"));
+  const rejects = EventLog.open(join(dir, "rejects.jsonl"));
   const seen: MonitorAlert[] = [];
   const writtenIds = new Set<string>();
   const monitor = new Monitor(bundle, {
@@ -194,7 +194,7 @@ test("monitor over a TCP socket: attacks alert, a clean stream stays under the F
   assert.equal(a.context.count, a.record.count);
   assert.match(
     alertSummary(a),
-    /HIGH +alert-\d+ 203\.0\.113\.9 -> 10\.0\.0\.80:80 tcp\/http Mahalanobis score/,
+    /HIGH +alert-[0-9A-HJKMNP-TV-Z]{26} 203\.0\.113\.9 -> 10\.0\.0\.80:80 tcp\/http Mahalanobis score/,
   );
 
   const logged = readLines(join(dir, "alerts.jsonl"));
@@ -241,7 +241,7 @@ test("monitor: a record the pipeline cannot encode is rejected with its reason, 
 test("monitor warm-up: records above the threshold are logged as suppressed and counted, not alerted", () => {
   const bundle = trainedBundle();
   const dir = mkdtempSync(join(tmpdir(), "detective-warmup-"));
-  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
+  const alerts = EventLog.open(join(dir, "alerts.jsonl"));
   const seen: MonitorAlert[] = [];
   const monitor = new Monitor(bundle, { alerts, onAlert: (a) => seen.push(a) });
   assert.throws(() => monitor.startWarmup(-1), /integer >= 0/);
