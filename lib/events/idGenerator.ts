@@ -2,12 +2,14 @@
  * Event ids unique across restarts and across processes appending to one log: `<prefix>-<ULID>`,
  * where the ULID (https://github.com/ulid/spec) is 48 bits of milliseconds since the epoch and 80
  * random bits, as 26 characters of Crockford base32. Ids sort by time as text, so a log's ids
- * are in order, and two processes (or two runs of one) never draw the same one in practice: a
- * collision needs the same millisecond and the same 80 random bits.
+ * are in order.
  *
- * Within one generator ids are monotonic: in the same millisecond (or if the clock steps back)
- * the random part is incremented instead of drawn again, as the spec's monotonic mode does, so
- * even a million ids per second stay ordered and distinct.
+ * The 80 bits are drawn once per generator (from `crypto.randomBytes`) and then incremented by one
+ * per id, as the spec's monotonic mode does within a millisecond; here across milliseconds too,
+ * which keeps ids ordered when the clock steps back and makes an id cost a counter step and a
+ * string join (drawing and encoding 80 fresh bits for each new millisecond cost more than the rest
+ * of an alert). Two generators (two runs, two processes) collide only if they run in the same
+ * millisecond with random starts less than their id counts apart: about n / 2^80 for n ids.
  */
 import { randomBytes } from "node:crypto";
 import { OptionError } from "../core/errors";
@@ -15,9 +17,10 @@ import { seeded } from "../core/random";
 
 /** Crockford's base32 alphabet (no I, L, O, U). */
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/** Every 10-bit value as its two base32 digits: the last two characters of an id by lookup. */
+const PAIRS = Array.from({ length: 1024 }, (_, v) => ALPHABET[v >> 5] + ALPHABET[v & 31]);
+const TWO_30 = 2 ** 30;
 const TWO_40 = 2 ** 40;
-/** Bytes of randomness drawn from the system at a time (10 per new millisecond). */
-const POOL_BYTES = 4000;
 
 /** Options of `idGenerator`. */
 export interface IdGeneratorOptions {
@@ -48,34 +51,34 @@ export function idGenerator(options: IdGeneratorOptions = {}): IdGenerator {
   if (seed !== undefined && !Number.isInteger(seed)) {
     throw new OptionError(`idGenerator: seed must be an integer, got ${seed}.`);
   }
-  const draw40 = seed === undefined ? systemRandom40() : seededRandom40(seed);
+  // The 80 random bits as 40 + 30 + 10, so an id re-encodes only the part that changed.
+  let [hi, mid, lo] = seed === undefined ? systemRandom() : seededRandom(seed);
+  let hiText = encode(hi, 8);
+  let midText = encode(mid, 6);
+  lo--; // the first id takes the drawn value
   let lastMs = Number.NEGATIVE_INFINITY;
   let timeText = "";
-  let hi = 0;
-  let lo = 0;
-  let hiText = "";
-  const fresh = (ms: number): void => {
-    if (!(ms >= 0 && ms < 2 ** 48)) {
-      throw new OptionError(
-        `idGenerator: the clock gave ${ms}; it must return milliseconds since the epoch (Date.now()).`,
-      );
-    }
-    lastMs = ms;
-    timeText = encode(ms, 10);
-    hi = draw40();
-    lo = draw40();
-    hiText = encode(hi, 8);
-  };
   return (prefix: string): string => {
     const ms = Math.floor(clock());
-    if (ms > lastMs) fresh(ms);
-    else if (++lo === TWO_40) {
-      lo = 0;
-      if (++hi === TWO_40)
-        fresh(lastMs + 1); // 2^80 ids in one millisecond: borrow the next
-      else hiText = encode(hi, 8);
+    if (ms > lastMs || !(ms >= 0)) {
+      if (!(ms >= 0 && ms < 2 ** 48)) {
+        throw new OptionError(
+          `idGenerator: the clock gave ${ms}; it must return milliseconds since the epoch (Date.now()).`,
+        );
+      }
+      lastMs = ms;
+      timeText = encode(ms, 10);
     }
-    return `${prefix}-${timeText}${hiText}${encode(lo, 8)}`;
+    if (++lo === 1024) {
+      lo = 0;
+      if (++mid === TWO_30) {
+        mid = 0;
+        hi = (hi + 1) % TWO_40; // after 2^70 ids: wraps, never reached
+        hiText = encode(hi, 8);
+      }
+      midText = encode(mid, 6);
+    }
+    return `${prefix}-${timeText}${hiText}${midText}${PAIRS[lo]}`;
   };
 }
 
@@ -90,23 +93,15 @@ function encode(value: number, chars: number): string {
   return out;
 }
 
-/** 40 random bits at a time from a pool of `crypto.randomBytes`. */
-function systemRandom40(): () => number {
-  let pool = randomBytes(POOL_BYTES);
-  let pos = 0;
-  return () => {
-    if (pos + 5 > pool.length) {
-      pool = randomBytes(POOL_BYTES);
-      pos = 0;
-    }
-    const v = pool.readUIntBE(pos, 5);
-    pos += 5;
-    return v;
-  };
+/** 80 random bits from the system, as 40, 30 and 10 bits. */
+function systemRandom(): [number, number, number] {
+  const b = randomBytes(10);
+  return [b.readUIntBE(0, 5), b.readUIntBE(5, 4) >>> 2, ((b[8] & 3) << 8) | b[9]];
 }
 
-/** 40 bits at a time from the seeded generator: 20 bits from each of two draws. */
-function seededRandom40(seed: number): () => number {
+/** 80 bits from the seeded generator, as 40, 30 and 10 bits. */
+function seededRandom(seed: number): [number, number, number] {
   const rng = seeded(seed);
-  return () => Math.floor(rng() * 2 ** 20) * 2 ** 20 + Math.floor(rng() * 2 ** 20);
+  const bits = (n: number): number => Math.floor(rng() * 2 ** n);
+  return [bits(20) * 2 ** 20 + bits(20), bits(30), bits(10)];
 }

@@ -96,7 +96,10 @@ export function parseEvent(line: string, where = "event line"): DetectiveEvent {
   const check = (fields: Readonly<Record<string, Kind>>): void => {
     for (const [field, kind] of Object.entries(fields)) {
       if (kindOf(e[field]) !== kind) {
-        fail(`${type} field "${field}" must be a ${kind}, got ${JSON.stringify(e[field]) ?? "nothing"}`);
+        const article = kind === "object" || kind === "array" ? "an" : "a";
+        fail(
+          `${type} field "${field}" must be ${article} ${kind}, got ${JSON.stringify(e[field]) ?? "nothing"}`,
+        );
       }
       const allowed = ONE_OF[field];
       if (allowed && !allowed.includes(e[field] as string)) {
