@@ -89,8 +89,8 @@ const NEWLINE = 10;
  * @example
  * const log = EventLog.open("logs/alerts.jsonl");
  * log.recovery; // { linesAtOpen: 1200, bytesAtOpen: 512000, partialLines: 1, truncatedBytes: 37 }
- * const id = log.lineCount; // 1200: the index the next line gets, unique in the file
- * log.append({ id, time: 1700000000.5, src: "10.0.0.5", score: 7.2 }); // returns 1200
+ * log.write(event); // an event of event.ts, as one line (the EventSink method)
+ * log.append({ time: 1700000000.5, src: "10.0.0.5", score: 7.2 }); // any JSON value; returns 1200, its line index
  * log.close(); // flushes, syncs and releases the lock
  */
 export class EventLog implements EventSink {

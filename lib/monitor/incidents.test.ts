@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DetectiveError, OptionError } from "../core/errors";
+import { InputError, OptionError } from "../core/errors";
 import { type AlertLike, IncidentAggregator, type IncidentOptions, type IncidentRecord } from "./incidents";
 
 interface TestAlert extends AlertLike {
@@ -213,7 +213,7 @@ describe("IncidentAggregator", () => {
     const noop = (): void => {};
     assert.throws(
       () => agg.add({ id: 1, time: Number.NaN, src: "a", kind: "k", score: 1 }, noop),
-      (e: Error) => e instanceof DetectiveError && /alert 1 has time NaN.*finite event time/.test(e.message),
+      (e: Error) => e instanceof InputError && /alert 1 has time NaN.*finite event time/.test(e.message),
     );
     assert.throws(
       () => agg.add({ id: 2, time: 1, src: "a", kind: "k", score: Number.NaN }, noop),

@@ -23,7 +23,7 @@
  * least"). Time is event time (the records' own timestamps), so a replay of a capture aggregates
  * the same way as the live traffic did.
  */
-import { DetectiveError, OptionError } from "../core/errors";
+import { InputError, OptionError } from "../core/errors";
 import type { IncidentCloseReason, IncidentEvent } from "../events/event";
 import { isoTimestamp } from "../events/isoTimestamp";
 
@@ -187,7 +187,8 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
    * Adds one alert: first closes incidents idle for longer than the window at the alert's time,
    * then merges the alert into its key's incident or opens a new one (emitting `open`).
    * @returns the incident's alert count with this one (1: it opened the incident).
-   * @throws DetectiveError for an alert without a finite time or with a NaN score (a bug upstream).
+   * @throws InputError for an alert without a finite time, with a NaN score, or without string
+   *   src and kind (a bug upstream, or alerts read from somewhere else).
    */
   add(alert: A, emit: IncidentSink<A>): number {
     const { time, score } = alert;
@@ -197,7 +198,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       typeof alert.src !== "string" ||
       typeof alert.kind !== "string"
     ) {
-      throw new DetectiveError(
+      throw new InputError(
         `IncidentAggregator.add: alert ${String(alert.id)} has time ${time}, score ${score}, src ${String(alert.src)}, ` +
           `kind ${String(alert.kind)}; alerts need a finite event time in seconds, a score, and string src and kind.`,
       );

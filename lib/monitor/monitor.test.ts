@@ -15,6 +15,7 @@ import { loadBundle, type ModelBundle, saveBundle } from "../model/bundle";
 import { makeBundle } from "../eval/trainBundle";
 import { ConfigError } from "../core/errors";
 import { ConsoleSink } from "../events/consoleSink";
+import type { IncidentEvent } from "../events/event";
 import { idGenerator } from "../events/idGenerator";
 import { parseEvent } from "../events/parseEvent";
 import { alertSummary, Monitor, type MonitorAlert, type MonitorInput } from "./monitor";
@@ -315,7 +316,7 @@ test("alert and incident ids are unique across two monitor runs appending to one
   assert.equal(count("suppressed"), 2 * 1, "record 0 (a flood) in each warm-up");
   assert.equal(count("reject"), 4);
   assert.equal(count("stats"), 2);
-  const incidents = events.filter((e) => e.type === "incident");
+  const incidents = events.filter((e): e is IncidentEvent => e.type === "incident");
   const opened = incidents.filter((e) => e.event === "open").map((e) => e.incident);
   assert.equal(opened.length, 2 * first.incidents);
   assert.equal(new Set(opened).size, opened.length, "incident ids distinct across runs");
