@@ -82,7 +82,12 @@ export interface AlertFields<S extends AlertSource = AlertSource> extends EventE
   readonly model: AlertModel;
 }
 
-/** An alert on one connection record: enough to investigate without re-running anything. */
+/**
+ * An alert on one connection record: enough to investigate without re-running anything. Its
+ * severity is low above the bundle's threshold, medium above the 99.9th percentile of the
+ * validation normals' scores, high above all of them; its contributors are the features with the
+ * largest |z| against the training normals.
+ */
 export interface ConnectionAlert extends AlertFields<"connection"> {
   readonly srcPort?: number;
   readonly dst?: string;
@@ -101,7 +106,11 @@ export interface ConnectionAlert extends AlertFields<"connection"> {
   readonly sourceId?: string | number;
 }
 
-/** An alert of the volume watch: one traffic interval whose totals departed from normal. */
+/**
+ * An alert of the volume watch: one traffic interval whose totals departed from normal. Its
+ * severity is low above the watch's threshold, medium above 1.5 times it, high above twice; its
+ * contributors are every metric's value (log1p) against the normal series.
+ */
 export interface VolumeAlert extends AlertFields<"volume"> {
   /** Length of the interval, seconds; it starts at `time`. */
   readonly intervalSeconds: number;

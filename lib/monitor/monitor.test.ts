@@ -13,13 +13,13 @@ import { kddLine, type RecordValues } from "../testing/kddLines";
 import { EventLog } from "../events/eventLog";
 import { loadBundle, type ModelBundle, saveBundle } from "../model/bundle";
 import { makeBundle } from "../eval/trainBundle";
-import { ConfigError } from "../core/errors";
+import { ConfigError, OptionError } from "../core/errors";
 import { ConsoleSink } from "../events/consoleSink";
 import type { IncidentEvent } from "../events/event";
 import { idGenerator } from "../events/idGenerator";
 import { parseEvent } from "../events/parseEvent";
 import { alertSummary, Monitor, type MonitorAlert, type MonitorInput } from "./monitor";
-import { monitorSocket } from "./run";
+import { monitorCapture, monitorSocket } from "./run";
 
 const rng = seeded(11);
 const normal = (): RecordValues => ({
@@ -356,9 +356,20 @@ test("monitor: an injected id generator makes ids exact; sinks get every event; 
     ],
   );
   assert.equal(printed[1], alertSummary(alert as MonitorAlert));
+  assert.throws(() => new Monitor(bundle, { alertsPerIncident: -1 }), OptionError);
   const batchOnly = { ...bundle, detector: { name: "Batch" } as unknown as ModelBundle["detector"] };
   assert.throws(
     () => new Monitor(batchOnly),
     (e: Error) => e instanceof ConfigError && /cannot score one record at a time/.test(e.message),
   );
+});
+
+test("a capture that is not there is a ConfigError naming the path, before anything is read", async () => {
+  const monitor = new Monitor(trainedBundle());
+  const path = join(mkdtempSync(join(tmpdir(), "detective-nopcap-")), "missing.pcap");
+  await assert.rejects(
+    monitorCapture(monitor, path),
+    (e: Error) => e instanceof ConfigError && e.message.includes(path) && /Check the path/.test(e.message),
+  );
+  assert.equal(monitor.stats.received, 0);
 });
