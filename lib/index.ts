@@ -76,6 +76,7 @@ export * from "./report/report";
 export * from "./report/write";
 export * from "./events/event";
 export * from "./events/parseEvent";
+export * from "./events/readEvents";
 export * from "./events/idGenerator";
 export * from "./events/isoTimestamp";
 export * from "./events/eventSink";
