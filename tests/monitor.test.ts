@@ -136,6 +136,7 @@ test("pcap replay with a volume watch: connection alerts, and interval alerts in
     `${outside.length} volume alerts outside attack windows`,
   );
   assert.equal(volume[0].src, "network");
+  assert.ok(volume.every((a) => a.type === "alert" && a.source === "volume" && a.v === 1));
   assert.equal(volume[0].contributors.length, bundle.series.metrics.length);
 });
 

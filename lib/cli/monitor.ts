@@ -9,7 +9,8 @@ import { AlertLog } from "../events/alertLog";
 import { HOST_WINDOW } from "../features/traffic";
 import { readBundle } from "../model/bundle";
 import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
-import { alertSummary, Monitor } from "../monitor/monitor";
+import { Monitor } from "../monitor/monitor";
+import { ConsoleSink } from "../events/consoleSink";
 import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "../monitor/run";
 import type { Command, Flags } from "./flags";
 import { KEY_FILE_FLAG } from "./train";
@@ -152,26 +153,8 @@ async function runMonitor(flags: Flags): Promise<number> {
     rejects,
     scores,
     alertsPerIncident: flags.number("alerts-per-incident"),
-    onAlert: quiet ? undefined : (a, written) => written && console.log(alertSummary(a)),
-    onVolumeAlert: quiet
-      ? undefined
-      : (a, written) =>
-          written &&
-          console.log(
-            `${a.timestamp} ${a.severity.toUpperCase().padEnd(6)} ${a.id} network ${a.kind} score ${a.score.toPrecision(4)} > ${a.threshold.toPrecision(4)} ` +
-              `(${a.contributors
-                .slice(0, 3)
-                .map((c) => `${c.feature} z=${c.z.toFixed(1)}`)
-                .join(", ")})`,
-          ),
-    onIncident: quiet
-      ? undefined
-      : (i) => {
-          if (i.event !== "update")
-            console.log(
-              `incident ${i.event} ${i.id}: ${i.scope === "destination" ? `${i.sources}${i.sourcesAtLeast ? "+" : ""} source(s) -> ${i.dst}` : i.src} ${i.kind}, ${i.count} alert(s), max score ${i.maxScore.toPrecision(4)}`,
-            );
-        },
+    // The console gets one line per alert written and per incident opened or closed.
+    sinks: quiet ? [] : [new ConsoleSink()],
   });
   const statsEvery = (flags.number("stats-seconds") ?? 10) * 1000;
   const timer = setInterval(

@@ -37,3 +37,89 @@ export class OptionError extends DetectiveError {}
  * its content, or whose signature is missing, wrong or made with another key.
  */
 export class IntegrityError extends SchemaError {}
+
+/*
+ * Errors of the running system (the monitor, its sources and event logs). A caller tells them
+ * apart with `instanceof`: fix the input, fix the setup, fix the permissions, or retry / free space.
+ * OptionError stays the error for a value outside its valid range (fix the argument); ConfigError
+ * is for valid values that do not work together or with the machine (a port in use, a log another
+ * process holds, a bundle that cannot stream): change the configuration.
+ */
+
+/** Data received at run time that is not what it should be (a malformed event line, an unparsable record). */
+export class InputError extends DetectiveError {}
+
+/** Valid options that conflict with each other or with the machine (a port in use, a log locked by another process). */
+export class ConfigError extends DetectiveError {}
+
+/** A system error carried with the file (or address) it concerns. */
+interface SystemErrorFields {
+  /** The file, folder or address the operation was on. */
+  readonly path: string;
+  /** The system error code, e.g. "EACCES", "ENOSPC". */
+  readonly code: string;
+}
+
+/** The process may not do this to `path` (EACCES, EPERM, EROFS): the message names the path and what to do. */
+export class PermissionError extends DetectiveError implements SystemErrorFields {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reading or writing failed for a reason of the machine (ENOSPC, EIO, EMFILE, ...): the message names the path and the code. */
+export class IoError extends DetectiveError implements SystemErrorFields {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const PERMISSION_CODES = new Set(["EACCES", "EPERM", "EROFS"]);
+
+/** What to do about a system error code, in a few words. */
+function remedy(code: string): string {
+  switch (code) {
+    case "EACCES":
+    case "EPERM":
+      return "Give this user write access to it (or run as a user who has it), or choose a path you own.";
+    case "EROFS":
+      return "The file system is read-only: choose a path on a writable one.";
+    case "ENOSPC":
+    case "EDQUOT":
+      return "The disk (or quota) is full: free space or choose another disk.";
+    case "EMFILE":
+    case "ENFILE":
+      return "Too many open files: close some, or raise the limit (ulimit -n).";
+    case "ENOTDIR":
+    case "EISDIR":
+    case "ENOENT":
+      return "Check the path: a folder is missing or a file stands where a folder should be.";
+    default:
+      return "Check the disk and the path, then try again.";
+  }
+}
+
+/**
+ * Wraps a Node.js system error (`err.code`) as a PermissionError (EACCES, EPERM, EROFS) or an
+ * IoError (anything else), with a one-line message: what failed, on which path, and what to do.
+ * An error without a code is returned as it is (a bug, not the machine).
+ * @example
+ * try { openSync("/root/alerts.jsonl", "a") } catch (err) { throw systemError(err, "cannot open the log", "/root/alerts.jsonl") }
+ * // PermissionError: cannot open the log /root/alerts.jsonl (EACCES). Give this user write access ...
+ */
+export function systemError(err: unknown, what: string, path: string): Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== "string") return err as Error;
+  const message = `${what} ${path} (${code}). ${remedy(code)}`;
+  return PERMISSION_CODES.has(code)
+    ? new PermissionError(message, path, code)
+    : new IoError(message, path, code);
+}

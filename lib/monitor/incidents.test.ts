@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DetectiveError, OptionError } from "../core/errors";
+import { InputError, OptionError } from "../core/errors";
 import { type AlertLike, IncidentAggregator, type IncidentOptions, type IncidentRecord } from "./incidents";
 
 interface TestAlert extends AlertLike {
@@ -64,14 +64,19 @@ describe("IncidentAggregator", () => {
     ]);
     const closed = out[5];
     assert.equal(closed.kind, "IsolationForest");
-    assert.equal(closed.id, "incident-0");
+    assert.equal(closed.incident, "incident-0");
+    assert.equal(closed.id, "incident-0:close", "each line has its own id");
+    assert.equal(closed.time, 150, "a close line's time is the incident's last alert");
+    assert.equal(closed.timestamp, new Date(150_000).toISOString());
+    assert.equal(closed.v, 1);
     assert.equal(closed.firstSeen, 100);
     assert.equal(closed.lastSeen, 150);
     assert.equal(closed.maxScore, 9);
     assert.deepEqual(closed.sampleIds, [0, 2, 4]);
     assert.equal(closed.first, first);
     assert.equal(closed.first.detail, "first one");
-    assert.equal(out[6].id, "incident-5");
+    assert.equal(out[6].incident, "incident-5");
+    assert.equal(out[6].id, "incident-5:open");
     assert.equal(agg.openIncidents, 1);
     assert.equal(agg.stats.opened, agg.stats.closed + agg.openIncidents);
   });
@@ -118,6 +123,18 @@ describe("IncidentAggregator", () => {
         ["close", 1_000_000],
       ],
     );
+    assert.deepEqual(
+      out.map((r) => r.id),
+      [
+        "incident-0:open",
+        "incident-0:update-1",
+        "incident-0:update-2",
+        "incident-0:update-3",
+        "incident-0:close",
+      ],
+      "one incident, five lines, five distinct ids",
+    );
+    assert.ok(out.every((r) => r.incident === "incident-0"));
     const last = out[4];
     assert.equal(last.maxScore, 42);
     assert.deepEqual(last.sampleIds, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -196,7 +213,7 @@ describe("IncidentAggregator", () => {
     const noop = (): void => {};
     assert.throws(
       () => agg.add({ id: 1, time: Number.NaN, src: "a", kind: "k", score: 1 }, noop),
-      (e: Error) => e instanceof DetectiveError && /alert 1 has time NaN.*finite event time/.test(e.message),
+      (e: Error) => e instanceof InputError && /alert 1 has time NaN.*finite event time/.test(e.message),
     );
     assert.throws(
       () => agg.add({ id: 2, time: 1, src: "a", kind: "k", score: Number.NaN }, noop),

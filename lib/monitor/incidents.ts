@@ -23,7 +23,9 @@
  * least"). Time is event time (the records' own timestamps), so a replay of a capture aggregates
  * the same way as the live traffic did.
  */
-import { DetectiveError, OptionError } from "../core/errors";
+import { InputError, OptionError } from "../core/errors";
+import type { IncidentCloseReason, IncidentEvent } from "../events/event";
+import { isoTimestamp } from "../events/isoTimestamp";
 
 /** The fields of an alert that aggregation reads; alerts may carry any other fields. */
 export interface AlertLike {
@@ -61,38 +63,14 @@ export interface IncidentOptions {
 /** Distinct sources a destination incident counts exactly; beyond, `sourcesAtLeast` is set. */
 export const MAX_COUNTED_SOURCES = 256;
 
-/** Why an incident closed. */
-export type IncidentCloseReason = "window" | "evicted" | "flush";
+export type { IncidentCloseReason } from "../events/event";
 
-/** One emitted incident record (a snapshot: later changes do not alter it). */
-export interface IncidentRecord<A extends AlertLike = AlertLike> {
-  readonly type: "incident";
-  readonly event: "open" | "update" | "close";
-  /** `incident-<id of the first alert>`: unique when alert ids are. */
-  readonly id: string;
-  /** `source`: one source's alerts; `destination`: many sources' alerts on one destination. */
-  readonly scope: "source" | "destination";
-  /** The source, or `*` for a destination incident. */
-  readonly src: string;
-  /** The destination of a destination incident. */
-  readonly dst?: string;
-  /** Distinct sources merged into a destination incident (at least this many when `sourcesAtLeast`). */
-  readonly sources?: number;
-  readonly sourcesAtLeast?: boolean;
-  readonly kind: string;
-  /** Alerts merged so far. */
-  readonly count: number;
-  /** Earliest and latest alert time, seconds since the epoch. */
-  readonly firstSeen: number;
-  readonly lastSeen: number;
-  readonly maxScore: number;
-  /** Ids of the first `sampleSize` alerts. */
-  readonly sampleIds: readonly (string | number)[];
-  /** The first alert, in full. */
-  readonly first: A;
-  /** Set on `close` records. */
-  readonly closedBy?: IncidentCloseReason;
-}
+/**
+ * One emitted incident line, an `IncidentEvent` (a snapshot: later changes do not alter it).
+ * `incident` is `incident-<first alert's id>` ("alert-" dropped), unique when alert ids are; `id`
+ * is the line's: `<incident>:open`, `<incident>:update-<k>`, `<incident>:close`.
+ */
+export type IncidentRecord<A extends AlertLike = AlertLike> = IncidentEvent<A>;
 
 /** What the aggregator did; nothing is merged or closed without a count here. */
 export interface IncidentStats {
@@ -122,6 +100,8 @@ interface Open<A extends AlertLike> {
   maxScore: number;
   sampleIds: (string | number)[];
   lastEmitted: number;
+  /** Update lines emitted so far (numbers the update lines' ids). */
+  updates: number;
 }
 
 /** Receives each incident record (write it to the incident log). */
@@ -207,7 +187,8 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
    * Adds one alert: first closes incidents idle for longer than the window at the alert's time,
    * then merges the alert into its key's incident or opens a new one (emitting `open`).
    * @returns the incident's alert count with this one (1: it opened the incident).
-   * @throws DetectiveError for an alert without a finite time or with a NaN score (a bug upstream).
+   * @throws InputError for an alert without a finite time, with a NaN score, or without string
+   *   src and kind (a bug upstream, or alerts read from somewhere else).
    */
   add(alert: A, emit: IncidentSink<A>): number {
     const { time, score } = alert;
@@ -217,7 +198,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       typeof alert.src !== "string" ||
       typeof alert.kind !== "string"
     ) {
-      throw new DetectiveError(
+      throw new InputError(
         `IncidentAggregator.add: alert ${String(alert.id)} has time ${time}, score ${score}, src ${String(alert.src)}, ` +
           `kind ${String(alert.kind)}; alerts need a finite event time in seconds, a score, and string src and kind.`,
       );
@@ -244,7 +225,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       if (this.open.size >= this.opts.maxOpen) this.evictOldest(emit);
       const opened: Open<A> = {
         key,
-        id: `incident-${alert.id}`,
+        id: `incident-${String(alert.id).replace(/^alert-/, "")}`,
         first: alert,
         count: 1,
         firstSeen: time,
@@ -252,6 +233,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
         maxScore: score,
         sampleIds: this.opts.sampleSize > 0 ? [alert.id] : [],
         lastEmitted: time,
+        updates: 0,
         ...(dst !== undefined ? { dst, sources: new Set([alert.src]), sourcesAtLeast: false } : {}),
       };
       this.open.set(key, opened);
@@ -274,6 +256,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
     this.open.set(key, inc);
     if (time - inc.lastEmitted >= this.opts.updateSeconds) {
       inc.lastEmitted = time;
+      inc.updates++;
       this.stats.updates++;
       emit(this.record(inc, "update"));
     }
@@ -349,10 +332,15 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
     event: IncidentRecord["event"],
     closedBy?: IncidentCloseReason,
   ): IncidentRecord<A> {
+    const time = event === "open" ? inc.firstSeen : inc.lastSeen;
     return {
+      v: 1,
       type: "incident",
+      id: `${inc.id}:${event === "update" ? `update-${inc.updates}` : event}`,
+      time,
+      timestamp: isoTimestamp(time),
       event,
-      id: inc.id,
+      incident: inc.id,
       ...(inc.dst !== undefined
         ? {
             scope: "destination" as const,

@@ -10,11 +10,16 @@ import { Mahalanobis } from "../detectors/mahalanobis";
 import { FeaturePipeline } from "../features/pipeline";
 import { seeded } from "../core/random";
 import { kddLine, type RecordValues } from "../testing/kddLines";
-import { AlertLog } from "../events/alertLog";
+import { EventLog } from "../events/eventLog";
 import { loadBundle, type ModelBundle, saveBundle } from "../model/bundle";
 import { makeBundle } from "../eval/trainBundle";
-import { alertSummary, isoTimestamp, Monitor, type MonitorAlert } from "./monitor";
-import { monitorSocket } from "./run";
+import { ConfigError, OptionError } from "../core/errors";
+import { ConsoleSink } from "../events/consoleSink";
+import type { IncidentEvent } from "../events/event";
+import { idGenerator } from "../events/idGenerator";
+import { parseEvent } from "../events/parseEvent";
+import { alertSummary, Monitor, type MonitorAlert, type MonitorInput } from "./monitor";
+import { monitorCapture, monitorSocket } from "./run";
 
 const rng = seeded(11);
 const normal = (): RecordValues => ({
@@ -107,8 +112,8 @@ test("model bundle: save/load round trip scores identically; tampered, foreign a
 test("monitor over a TCP socket: attacks alert, a clean stream stays under the FPR, bad lines are rejected and counted, one incident per flood", async () => {
   const bundle = trainedBundle();
   const dir = mkdtempSync(join(tmpdir(), "detective-monitor-"));
-  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
-  const rejects = AlertLog.open(join(dir, "rejects.jsonl"));
+  const alerts = EventLog.open(join(dir, "alerts.jsonl"));
+  const rejects = EventLog.open(join(dir, "rejects.jsonl"));
   const seen: MonitorAlert[] = [];
   const writtenIds = new Set<string>();
   const monitor = new Monitor(bundle, {
@@ -194,7 +199,7 @@ test("monitor over a TCP socket: attacks alert, a clean stream stays under the F
   assert.equal(a.context.count, a.record.count);
   assert.match(
     alertSummary(a),
-    /HIGH +alert-\d+ 203\.0\.113\.9 -> 10\.0\.0\.80:80 tcp\/http Mahalanobis score/,
+    /HIGH +alert-[0-9A-HJKMNP-TV-Z]{26} 203\.0\.113\.9 -> 10\.0\.0\.80:80 tcp\/http Mahalanobis score/,
   );
 
   const logged = readLines(join(dir, "alerts.jsonl"));
@@ -241,7 +246,7 @@ test("monitor: a record the pipeline cannot encode is rejected with its reason, 
 test("monitor warm-up: records above the threshold are logged as suppressed and counted, not alerted", () => {
   const bundle = trainedBundle();
   const dir = mkdtempSync(join(tmpdir(), "detective-warmup-"));
-  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
+  const alerts = EventLog.open(join(dir, "alerts.jsonl"));
   const seen: MonitorAlert[] = [];
   const monitor = new Monitor(bundle, { alerts, onAlert: (a) => seen.push(a) });
   assert.throws(() => monitor.startWarmup(-1), /integer >= 0/);
@@ -264,10 +269,107 @@ test("monitor warm-up: records above the threshold are logged as suppressed and 
   assert.equal(incidents[0].count, 3, "suppressed records open no incident");
 });
 
-test("isoTimestamp equals Date's toISOString, cached second or not", () => {
-  const rng = seeded(3);
-  const times = [0, -0.0005, -1.5, 1772529888.25002, 1e-4, 8.64e12, -8.64e12, 253402300800.5];
-  for (let i = 0; i < 2000; i++) times.push(1.7e9 + rng() * 100, (rng() - 0.5) * 1e11);
-  for (const t of times) assert.equal(isoTimestamp(t), new Date(t * 1000).toISOString(), `t = ${t}`);
-  assert.throws(() => isoTimestamp(1e300), RangeError);
+test("alert and incident ids are unique across two monitor runs appending to one log; every line is a v1 event", () => {
+  const bundle = trainedBundle();
+  const path = join(mkdtempSync(join(tmpdir(), "detective-restart-")), "alerts.jsonl");
+  const records: MonitorInput[] = [];
+  for (let i = 0; i < 300; i++) {
+    const attack = i % 10 === 0 || (i >= 200 && i < 240);
+    const features = parseKddText(kddLine(attack ? flood() : normal())).table.record(0);
+    records.push({
+      features,
+      time: 1_700_000_000 + i,
+      src: `203.0.113.${i % 7}`,
+      dst: "10.0.0.80",
+      dstPort: 80,
+    });
+  }
+  const unencodable = { ...records[1].features };
+  delete unencodable.src_bytes;
+  const run = (): { alerts: number; incidents: number } => {
+    const log = EventLog.open(path); // the same file, reopened as after a restart
+    const monitor = new Monitor(bundle, { alerts: log, rejects: log });
+    monitor.startWarmup(3);
+    for (const r of records) monitor.process(r);
+    monitor.process({ features: unencodable, time: 1_700_000_500 });
+    monitor.reject("field count", "40 fields, a KDD record has 41", "0,tcp,http");
+    monitor.close();
+    log.write(monitor.statsEvent());
+    log.close();
+    return { alerts: monitor.stats.alertsWritten, incidents: monitor.stats.incidents };
+  };
+  const first = run();
+  const second = run();
+  assert.deepEqual(second, first, "the same records give the same alerts and incidents");
+  assert.ok(
+    first.alerts > 20 && first.incidents >= 7,
+    `${first.alerts} alerts, ${first.incidents} incidents per run`,
+  );
+
+  const lines = readFileSync(path, "utf8").split("\n").filter(Boolean);
+  const events = lines.map((l, i) => parseEvent(l, `line ${i + 1}`));
+  assert.ok(events.every((e) => e.v === 1 && typeof e.time === "number" && e.timestamp.endsWith("Z")));
+  const ids = events.map((e) => e.id);
+  assert.equal(new Set(ids).size, ids.length, "every line's id is distinct, across both runs");
+  const count = (type: string): number => events.filter((e) => e.type === type).length;
+  assert.equal(count("alert"), 2 * first.alerts);
+  assert.equal(count("suppressed"), 2 * 1, "record 0 (a flood) in each warm-up");
+  assert.equal(count("reject"), 4);
+  assert.equal(count("stats"), 2);
+  const incidents = events.filter((e): e is IncidentEvent => e.type === "incident");
+  const opened = incidents.filter((e) => e.event === "open").map((e) => e.incident);
+  assert.equal(opened.length, 2 * first.incidents);
+  assert.equal(new Set(opened).size, opened.length, "incident ids distinct across runs");
+  // each incident's lines share its id; the open line's first alert is the incident's namesake
+  for (const e of incidents) {
+    if (e.event === "open") assert.equal(e.incident, `incident-${String(e.first.id).replace(/^alert-/, "")}`);
+  }
+  for (const e of events) {
+    if (e.type === "alert") {
+      assert.equal(e.source, "connection");
+      assert.match(e.id, /^alert-[0-9A-HJKMNP-TV-Z]{26}$/);
+    }
+  }
+});
+
+test("monitor: an injected id generator makes ids exact; sinks get every event; a batch detector is a ConfigError", () => {
+  const bundle = trainedBundle();
+  const clock = (): number => 1_700_000_000_000;
+  const printed: string[] = [];
+  const monitor = new Monitor(bundle, {
+    ids: idGenerator({ seed: 5, clock }),
+    sinks: [new ConsoleSink({ types: ["alert", "incident", "reject"], print: (l) => printed.push(l) })],
+  });
+  const features = parseKddText(kddLine(flood())).table.record(0);
+  const alert = monitor.process({ features, time: 1_700_000_000, src: "203.0.113.9" });
+  monitor.reject("field count", "40 fields");
+  monitor.close();
+  const expected = idGenerator({ seed: 5, clock });
+  assert.equal(alert?.id, expected("alert"));
+  assert.deepEqual(
+    printed.map((l) => l.split(" ").slice(0, 3).join(" ")),
+    [
+      `incident open incident-${alert?.id.slice("alert-".length)}:`, // the incident opens with its first alert
+      `2023-11-14T22:13:20.000Z HIGH `,
+      `${printed[2].split(" ")[0]} reject ${expected("reject")}:`,
+      `incident close incident-${alert?.id.slice("alert-".length)}:`,
+    ],
+  );
+  assert.equal(printed[1], alertSummary(alert as MonitorAlert));
+  assert.throws(() => new Monitor(bundle, { alertsPerIncident: -1 }), OptionError);
+  const batchOnly = { ...bundle, detector: { name: "Batch" } as unknown as ModelBundle["detector"] };
+  assert.throws(
+    () => new Monitor(batchOnly),
+    (e: Error) => e instanceof ConfigError && /cannot score one record at a time/.test(e.message),
+  );
+});
+
+test("a capture that is not there is a ConfigError naming the path, before anything is read", async () => {
+  const monitor = new Monitor(trainedBundle());
+  const path = join(mkdtempSync(join(tmpdir(), "detective-nopcap-")), "missing.pcap");
+  await assert.rejects(
+    monitorCapture(monitor, path),
+    (e: Error) => e instanceof ConfigError && e.message.includes(path) && /Check the path/.test(e.message),
+  );
+  assert.equal(monitor.stats.received, 0);
 });

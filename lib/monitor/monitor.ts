@@ -8,13 +8,31 @@
  * rejected with their reason and counted; nothing is dropped silently.
  */
 import type { Detector, StreamingDetector } from "../detectors/types";
-import { DetectiveError, OptionError } from "../core/errors";
+import { ConfigError, OptionError } from "../core/errors";
 import type { KddFeatures } from "../features/connections";
 import { type SeriesRow, seriesMatrix } from "../features/timeSeries";
-import type { AlertLog } from "../events/alertLog";
+import type {
+  AlertModel,
+  ConnectionAlert,
+  Contributor,
+  DetectiveEvent,
+  RejectEvent,
+  StatsEvent,
+  SuppressedEvent,
+  VolumeAlert,
+} from "../events/event";
+import type { EventLog } from "../events/eventLog";
+import type { EventSink } from "../events/eventSink";
+import { type IdGenerator, idGenerator } from "../events/idGenerator";
+import { isoTimestamp } from "../events/isoTimestamp";
 import type { ModelBundle } from "../model/bundle";
 import { IncidentAggregator, type IncidentOptions, type IncidentRecord } from "./incidents";
 import { MonitorStats } from "./stats";
+
+// The console line and the timestamp formatter lived here before the event model; kept reachable
+// from here so existing imports work.
+export { alertSummary } from "../events/summary";
+export { isoTimestamp } from "../events/isoTimestamp";
 
 /** A record to score: the 41 KDD features and whatever the source knows about the connection. */
 export interface MonitorInput {
@@ -32,70 +50,13 @@ export interface MonitorInput {
   readonly id?: string | number;
 }
 
-/** A feature that contributed to an alert: its encoded value against the training normals. */
-export interface Contributor {
-  readonly feature: string;
-  readonly value: number;
-  readonly normalMean: number;
-  readonly normalSd: number;
-  /** (value - normalMean) / normalSd, with the spread floored at 1e-3 (features are scaled to about [0, 1]). */
-  readonly z: number;
-}
+/** One alert on a connection record (the event model's `ConnectionAlert`, `source: "connection"`). */
+export type MonitorAlert = ConnectionAlert;
 
-/** One alert: enough to investigate without re-running anything. */
-export interface MonitorAlert {
-  readonly type: "alert";
-  readonly id: string;
-  /** Event time (seconds since the epoch) and as ISO text. */
-  readonly time: number;
-  readonly timestamp: string;
-  readonly src: string;
-  readonly srcPort?: number;
-  readonly dst?: string;
-  readonly dstPort?: number;
-  readonly protocol: string;
-  readonly service: string;
-  readonly detector: string;
-  /** What raised it (the detector); with `src`, the key that merges alerts into incidents. */
-  readonly kind: string;
-  readonly score: number;
-  readonly threshold: number;
-  /** low: above the threshold; medium: above the 99.9th percentile of validation normals; high: above all of them. */
-  readonly severity: "low" | "medium" | "high";
-  readonly contributors: readonly Contributor[];
-  /** The traffic around the connection, from its KDD window features. */
-  readonly context: Readonly<Record<string, number | string>>;
-  readonly record: KddFeatures;
-  readonly label?: string;
-  readonly sourceId?: string | number;
-  readonly model: { readonly benchmark: string; readonly seed: number; readonly createdAt: string };
-}
-
-/** An alert of the volume watch: one traffic interval whose totals departed from normal. */
-export interface VolumeAlert {
-  readonly type: "alert";
-  readonly id: string;
-  readonly time: number;
-  readonly timestamp: string;
-  /** "network": the watch sees the network's totals, not one host. */
-  readonly src: string;
-  readonly detector: string;
-  readonly kind: string;
-  readonly score: number;
-  readonly threshold: number;
-  readonly severity: "low" | "medium" | "high";
-  readonly intervalSeconds: number;
-  /** Each metric's value (log1p) against the normal series, largest departures first. */
-  readonly contributors: readonly Contributor[];
-  /** The interval's totals as counted. */
-  readonly interval: SeriesRow;
-  readonly model: { readonly benchmark: string; readonly seed: number; readonly createdAt: string };
-}
-
-/** Options of a `Monitor`. */
+/** Options of a `Monitor`. Every line it writes is an event of `events/event.ts` (`v: 1`). */
 export interface MonitorOptions {
-  /** Where alerts go (one JSON line each; see `alertsPerIncident`). */
-  readonly alerts?: AlertLog;
+  /** Where alerts go (one event line each; see `alertsPerIncident`), and suppressed records. */
+  readonly alerts?: EventSink;
   /**
    * Alerts written in full per incident: the first ones (default 10, the incident's sample ids,
    * so every sampled id has its line). The rest are counted in the incident's update and close
@@ -103,18 +64,29 @@ export interface MonitorOptions {
    * the `scores` log has every record's score.
    */
   readonly alertsPerIncident?: number;
-  /** Where incidents go (open, update and close records); default: the alert log. */
-  readonly incidents?: AlertLog;
+  /** Where incidents go (open, update and close lines); default: the alert log. */
+  readonly incidents?: EventSink;
   /** Where rejected records go, with their reason. */
-  readonly rejects?: AlertLog;
-  /** Where every record's score goes, when raw scores are wanted. */
-  readonly scores?: AlertLog;
+  readonly rejects?: EventSink;
+  /**
+   * Where every record's score goes, when raw scores are wanted: `{ time, src, dst, score,
+   * sourceId }` per record, not an event (one per record, so no id nor envelope to pay for).
+   */
+  readonly scores?: EventLog;
+  /**
+   * More sinks that get every event the monitor emits (alerts written in full, suppressed
+   * records, incidents, rejects), e.g. a `ConsoleSink`. Default none.
+   */
+  readonly sinks?: readonly EventSink[];
+  /** Makes the events' ids. Default `idGenerator()` (time-ordered, random: unique across runs). */
+  readonly ids?: IdGenerator;
   readonly incidentOptions?: IncidentOptions;
   /** Features listed per alert. Default 5. */
   readonly topFeatures?: number;
   /** Called for every alert, with whether it was written in full (e.g. the console shows those). */
   readonly onAlert?: (alert: MonitorAlert, written: boolean) => void;
   readonly onVolumeAlert?: (alert: VolumeAlert, written: boolean) => void;
+  /** Called for every incident line (open, update, close). */
   readonly onIncident?: (incident: IncidentRecord<MonitorAlert | VolumeAlert>) => void;
   /** The clock for latencies, ms. Default `performance.now`. */
   readonly now?: () => number;
@@ -138,9 +110,9 @@ function isStreaming(d: Detector): d is StreamingDetector {
 }
 
 /**
- * Scores records one at a time with a model bundle and writes alerts, incidents and rejects.
+ * Scores records one at a time with a model bundle and writes alerts, incidents and rejects as events.
  * @example
- * const monitor = new Monitor(loadBundle("model.json"), { alerts: AlertLog.open("alerts.jsonl") });
+ * const monitor = new Monitor(loadBundle("model.json"), { alerts: EventLog.open("alerts.jsonl"), sinks: [new ConsoleSink()] });
  * monitor.process({ features: record.features, src: "10.0.0.5" }); monitor.close();
  */
 export class Monitor {
@@ -152,8 +124,9 @@ export class Monitor {
   private readonly top: number;
   private readonly perIncident: number;
   /** The model every alert names (one frozen object, shared by the alerts). */
-  private readonly model: MonitorAlert["model"];
-  private alertCount = 0;
+  private readonly model: AlertModel;
+  private readonly ids: IdGenerator;
+  private readonly sinks: readonly EventSink[];
   /** Records still to score in warm-up (see `startWarmup`), and the warm-up's length. */
   private warmupLeft = 0;
   private warmupLength = 0;
@@ -165,12 +138,14 @@ export class Monitor {
     private readonly options: MonitorOptions = {},
   ) {
     if (!isStreaming(bundle.detector)) {
-      throw new DetectiveError(
+      throw new ConfigError(
         `Monitor: ${bundle.detector.name} cannot score one record at a time (no scoreOne); bundle a streaming detector.`,
       );
     }
     this.detector = bundle.detector;
     this.now = options.now ?? (() => performance.now());
+    this.ids = options.ids ?? idGenerator();
+    this.sinks = options.sinks ?? [];
     this.stats = new MonitorStats({ now: this.now });
     this.top = options.topFeatures ?? 5;
     this.incidents = new IncidentAggregator<MonitorAlert | VolumeAlert>(options.incidentOptions);
@@ -185,7 +160,7 @@ export class Monitor {
     const incidentLog = options.incidents ?? options.alerts;
     this.emitIncident = (r) => {
       this.stats.incidents += r.event === "open" ? 1 : 0;
-      incidentLog?.append(r);
+      this.emit(r, incidentLog);
       options.onIncident?.(r);
     };
   }
@@ -211,11 +186,54 @@ export class Monitor {
     this.warmupLength = records;
   }
 
+  /** Writes one event to `log` and to every extra sink. */
+  private emit(event: DetectiveEvent, log: EventSink | undefined): void {
+    log?.write(event);
+    for (const sink of this.sinks) sink.write(event);
+  }
+
+  /** A reject event (time: the record's, when it has a usable one; else now). */
+  private rejectEvent(
+    kind: string,
+    reason: string,
+    time: number,
+    body: { text?: string; record?: KddFeatures },
+  ): RejectEvent {
+    if (!(Math.abs(time) <= 8.64e12)) time = Date.now() / 1000; // beyond Date's range: not a time
+    return {
+      v: 1,
+      type: "reject",
+      id: this.ids("reject"),
+      time,
+      timestamp: isoTimestamp(time),
+      kind,
+      reason,
+      ...body,
+    };
+  }
+
   /** Counts a record the source could not parse (it never reached the model) and logs why. */
   reject(kind: string, reason: string, text?: string): void {
     this.stats.received++;
     this.stats.reject(kind);
-    this.options.rejects?.append({ type: "reject", kind, reason, text, time: Date.now() / 1000 });
+    if (this.options.rejects === undefined && this.sinks.length === 0) return;
+    this.emit(this.rejectEvent(kind, reason, Date.now() / 1000, { text }), this.options.rejects);
+  }
+
+  /**
+   * The counters now (`stats.snapshot()`, which starts a new interval) as a `stats` event, for a
+   * stats log or a status line.
+   * @param time event time, seconds since the epoch. Default: now.
+   */
+  statsEvent(time = Date.now() / 1000): StatsEvent {
+    return {
+      v: 1,
+      type: "stats",
+      id: this.ids("stats"),
+      time,
+      timestamp: isoTimestamp(time),
+      stats: this.stats.snapshot() as unknown as Readonly<Record<string, unknown>>,
+    };
   }
 
   /**
@@ -231,13 +249,15 @@ export class Monitor {
       x = bundle.pipeline.transformRecord(input.features);
     } catch (err) {
       this.stats.reject("unencodable record");
-      this.options.rejects?.append({
-        type: "reject",
-        kind: "unencodable record",
-        reason: (err as Error).message,
-        record: input.features,
-        time: input.time ?? Date.now() / 1000,
-      });
+      if (this.options.rejects !== undefined || this.sinks.length > 0) {
+        const event = this.rejectEvent(
+          "unencodable record",
+          (err as Error).message,
+          input.time ?? Date.now() / 1000,
+          { record: input.features },
+        );
+        this.emit(event, this.options.rejects);
+      }
       return undefined;
     }
     const score = this.detector.scoreOne(x);
@@ -251,11 +271,12 @@ export class Monitor {
     if (score > bundle.threshold && warming) {
       this.stats.suppressed++;
       const k = this.warmupLength - this.warmupLeft;
-      this.options.alerts?.append({
-        ...this.alert(input, x, score, time),
+      const suppressed: SuppressedEvent = {
+        ...this.alert(input, x, score, time, "suppressed"),
         type: "suppressed",
         reason: `warm-up: record ${k} of ${this.warmupLength} while the window features fill`,
-      });
+      };
+      this.emit(suppressed, this.options.alerts);
       this.incidents.advance(time, this.emitIncident);
     } else if (score > bundle.threshold) {
       alert = this.alert(input, x, score, time);
@@ -268,7 +289,14 @@ export class Monitor {
     return alert;
   }
 
-  private alert(input: MonitorInput, x: Float32Array, score: number, time: number): MonitorAlert {
+  /** The alert of a record; `idPrefix` "suppressed" for a warm-up record's line. */
+  private alert(
+    input: MonitorInput,
+    x: Float32Array,
+    score: number,
+    time: number,
+    idPrefix = "alert",
+  ): MonitorAlert {
     const { bundle } = this;
     const contributors = topContributors(
       x,
@@ -282,8 +310,10 @@ export class Monitor {
     const context: Record<string, number | string> = {};
     for (const name of CONTEXT_FEATURES) if (f[name] !== undefined) context[name] = f[name];
     return {
+      v: 1,
       type: "alert",
-      id: `alert-${++this.alertCount}`,
+      source: "connection",
+      id: this.ids(idPrefix),
       time,
       timestamp: isoTimestamp(time),
       src: input.src ?? "unknown",
@@ -334,8 +364,10 @@ export class Monitor {
       }))
       .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
     const alert: VolumeAlert = {
+      v: 1,
       type: "alert",
-      id: `alert-${++this.alertCount}`,
+      source: "volume",
+      id: this.ids("alert"),
       time,
       timestamp: isoTimestamp(time),
       src: "network",
@@ -346,7 +378,7 @@ export class Monitor {
       severity: score > 2 * watch.threshold ? "high" : score > 1.5 * watch.threshold ? "medium" : "low",
       intervalSeconds: watch.intervalSeconds,
       contributors,
-      interval: row,
+      interval: { ...row },
       model: this.model,
     };
     const written = this.raise(alert);
@@ -360,7 +392,7 @@ export class Monitor {
     const written = this.incidents.add(alert, this.emitIncident) <= this.perIncident;
     if (written) {
       this.stats.alertsWritten++;
-      this.options.alerts?.append(alert);
+      this.emit(alert, this.options.alerts);
     }
     return written;
   }
@@ -373,35 +405,16 @@ export class Monitor {
   /** Closes every open incident and flushes the logs (at the end of a replay, or on shutdown). */
   close(): void {
     this.incidents.flush(this.emitIncident);
-    for (const log of new Set([
+    for (const log of new Set<EventSink | EventLog | undefined>([
       this.options.alerts,
       this.options.incidents,
       this.options.rejects,
       this.options.scores,
+      ...this.sinks,
     ])) {
       log?.flush();
     }
   }
-}
-
-let cachedSecond = Number.NaN;
-let cachedPrefix = "";
-
-/**
- * `new Date(seconds * 1000).toISOString()`, with the date and time up to the second cached: alerts
- * come many per second, and formatting a Date each time cost more than the rest of the alert.
- * @example isoTimestamp(1772529888.25002) // "2026-03-03T09:24:48.250Z"
- */
-export function isoTimestamp(seconds: number): string {
-  const ms = Math.trunc(seconds * 1000); // as Date's TimeClip does
-  if (!(Math.abs(ms) <= 8.64e15)) return new Date(ms).toISOString(); // throws RangeError, as Date does
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, -4); // up to and with the "."
-  }
-  const rest = ms - second * 1000;
-  return `${cachedPrefix}${rest < 10 ? "00" : rest < 100 ? "0" : ""}${rest}Z`;
 }
 
 /** Four decimals: enough for scaled features and z-scores, and far cheaper than `toPrecision`. */
@@ -446,14 +459,4 @@ export function topContributors(
     });
   }
   return out;
-}
-
-/** The console line of an alert: time, severity, who, what, score, the top features. */
-export function alertSummary(a: MonitorAlert): string {
-  const who = `${a.src}${a.srcPort !== undefined ? `:${a.srcPort}` : ""} -> ${a.dst ?? "?"}${a.dstPort !== undefined ? `:${a.dstPort}` : ""}`;
-  const why = a.contributors
-    .slice(0, 3)
-    .map((c) => `${c.feature} z=${c.z.toFixed(1)}`)
-    .join(", ");
-  return `${a.timestamp} ${a.severity.toUpperCase().padEnd(6)} ${a.id} ${who} ${a.protocol}/${a.service} ${a.detector} score ${a.score.toPrecision(4)} > ${a.threshold.toPrecision(4)} (${why})`;
 }

@@ -7,6 +7,8 @@
  * - `monitorLive`: a live interface through tshark, into the same packet pipeline;
  * - `monitorTable`: a loaded dataset (e.g. `KDDTest+`) replayed at a fixed rate.
  */
+import { accessSync, constants } from "node:fs";
+import { ConfigError, systemError } from "../core/errors";
 import { readCapture } from "../packets/capture";
 import { LABEL_COLUMN } from "../datasets/kdd99";
 import type { Table } from "../datasets/table";
@@ -107,6 +109,7 @@ export async function monitorCapture(
   path: string,
   options: { speed?: number; signal?: AbortSignal; warmupRecords?: number } = {},
 ): Promise<{ packets: number; records: number }> {
+  checkReadable(path);
   let records = 0;
   let packets = 0;
   const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, () => records++);
@@ -143,6 +146,23 @@ export async function monitorCapture(
   }
   pipeline.finish(); // what was read is scored, also when stopped
   return { packets, records };
+}
+
+/**
+ * Fails early, with the class a caller can act on, when a capture cannot be read: a missing file is
+ * a ConfigError (the path given is wrong), an unreadable one a PermissionError, else an IoError.
+ */
+function checkReadable(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new ConfigError(
+        `monitorCapture: no capture file at ${path}. Check the path (a pcap or pcapng file).`,
+      );
+    }
+    throw systemError(err, "monitorCapture: cannot read the capture", path);
+  }
 }
 
 /** Stops a replay from inside the file reader when its signal aborts. */

@@ -3,7 +3,7 @@ import { createSocket } from "node:dgram";
 import { connect, type Socket } from "node:net";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DetectiveError, OptionError } from "../core/errors";
+import { ConfigError, OptionError } from "../core/errors";
 import { KDD_FEATURES } from "../datasets/kdd99";
 import { kddLine } from "../testing/kddLines";
 import {
@@ -370,7 +370,7 @@ describe("SocketSource: options", () => {
     await assert.rejects(
       SocketSource.listen({ transport: "tcp", port: first.address.port }),
       (e: Error) =>
-        e instanceof DetectiveError && /EADDRINUSE\). Another process uses that port/.test(e.message),
+        e instanceof ConfigError && /EADDRINUSE\). Another process uses that port/.test(e.message),
     );
     await first.close();
   });

@@ -23,7 +23,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
 import { createServer, isIP, type Server, type Socket } from "node:net";
-import { DetectiveError, OptionError } from "../core/errors";
+import { ConfigError, IoError, OptionError, PermissionError } from "../core/errors";
 import { DEFAULT_MAX_LINE_BYTES, type LineRecord, parseLine, type RejectKind } from "./lines";
 
 /** What to do when the queue is full: stop reading (TCP only) or drop and count. */
@@ -190,8 +190,9 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
   /**
    * Starts listening.
    * @throws OptionError for a non-loopback host without `allowRemote: true`, `backPressure: "pause"`
-   *   with UDP, or an option out of range; DetectiveError when the address cannot be bound
-   *   (e.g. EADDRINUSE), naming it.
+   *   with UDP, or an option out of range; ConfigError when the port is in use (EADDRINUSE) or
+   *   the host is not this machine's; PermissionError for a privileged port; IoError for other
+   *   failures to bind. Each names the address and the fix.
    */
   static async listen(options: SocketSourceOptions): Promise<SocketSource> {
     const source = new SocketSource(options);
@@ -615,17 +616,37 @@ function checkOptions(
   return opts;
 }
 
-function bindError(opts: { transport: string; host: string; port: number }, err: Error): DetectiveError {
-  const code = (err as NodeJS.ErrnoException).code ?? err.message;
-  const hint =
-    code === "EADDRINUSE"
-      ? "Another process uses that port: stop it or choose another port (0 picks a free one)."
-      : code === "EACCES"
-        ? "Ports below 1024 need privileges: choose a port above 1023."
-        : "Check the host and port.";
-  return new DetectiveError(
-    `SocketSource: cannot listen on ${opts.transport} ${opts.host}:${opts.port} (${code}). ${hint}`,
-  );
+/**
+ * Why listening failed, as the error class a caller can act on: a port in use or an address not
+ * on this machine is a ConfigError (choose another), a privileged port a PermissionError, anything
+ * else an IoError; each names the address and the fix.
+ */
+function bindError(
+  opts: { transport: string; host: string; port: number },
+  err: Error,
+): ConfigError | PermissionError | IoError {
+  const code = (err as NodeJS.ErrnoException).code ?? "unknown";
+  const address = `${opts.transport} ${opts.host}:${opts.port}`;
+  const what = `SocketSource: cannot listen on ${address} (${code}).`;
+  switch (code) {
+    case "EADDRINUSE":
+      return new ConfigError(
+        `${what} Another process uses that port: stop it or choose another port (0 picks a free one).`,
+      );
+    case "EADDRNOTAVAIL":
+      return new ConfigError(
+        `${what} The host is not an address of this machine: use one it has, e.g. 127.0.0.1.`,
+      );
+    case "EACCES":
+    case "EPERM":
+      return new PermissionError(
+        `${what} Ports below 1024 need privileges: choose a port above 1023 (or grant CAP_NET_BIND_SERVICE).`,
+        address,
+        code,
+      );
+    default:
+      return new IoError(`${what} ${err.message}. Check the host and port.`, address, code);
+  }
 }
 
 /**

@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DetectiveError, OptionError } from "../core/errors";
-import { AlertLog } from "./alertLog";
+import { ConfigError, InputError, IoError, OptionError, PermissionError } from "../core/errors";
+import { EventLog } from "./eventLog";
 
 const dir = mkdtempSync(join(tmpdir(), "detective-alertlog-"));
 let fileNo = 0;
@@ -25,8 +33,8 @@ function readLines(path: string): { lines: string[]; tail: string } {
  * small flushes, until it is killed.
  */
 const CHILD = `
-import { AlertLog } from ${JSON.stringify(resolve(__dirname, "alertLog"))};
-const log = AlertLog.open(process.argv[2], { flushMs: 1, maxBufferBytes: 8192 });
+import { EventLog } from ${JSON.stringify(resolve(__dirname, "eventLog"))};
+const log = EventLog.open(process.argv[2], { flushMs: 1, maxBufferBytes: 8192 });
 process.stdout.write(JSON.stringify(log.recovery) + "\\n");
 const pad = "x".repeat(200);
 function burst(): void {
@@ -69,7 +77,7 @@ async function writeAndKill(path: string, growBytes: number): Promise<{ pid: num
   return { pid: child.pid as number, recovery: stdout.split("\n")[0] };
 }
 
-describe("AlertLog: crash safety with a real kill -9", () => {
+describe("EventLog: crash safety with a real kill -9", () => {
   test("after each kill every line parses, and restarts continue ids with no gap or repeat", async () => {
     const path = freshPath();
     let previousLines = 0;
@@ -85,7 +93,7 @@ describe("AlertLog: crash safety with a real kill -9", () => {
       }
       assert.ok(lines.length > previousLines, "the writer added lines");
       // Reopening after the kill: the stale lock is taken over, a torn tail (if any) is removed.
-      const log = AlertLog.open(path);
+      const log = EventLog.open(path);
       assert.equal(log.recovery.staleLockPid, pid);
       assert.equal(log.linesAtOpen, lines.length);
       assert.equal(log.recovery.partialLines, tail === "" ? 0 : 1);
@@ -94,7 +102,7 @@ describe("AlertLog: crash safety with a real kill -9", () => {
       previousLines = lines.length;
     }
     // A final append after the crashes continues the numbering.
-    const log = AlertLog.open(path);
+    const log = EventLog.open(path);
     for (let i = 0; i < 5; i++) assert.equal(log.append({ id: log.lineCount }), previousLines + i);
     log.close();
     const { lines, tail } = readLines(path);
@@ -109,11 +117,60 @@ describe("AlertLog: crash safety with a real kill -9", () => {
   });
 });
 
-describe("AlertLog: repair and resume", () => {
+describe("EventLog: typed failures", () => {
+  // root may write anywhere but sysfs; anyone else may not write a folder made read-only
+  const unwritable = (): string => {
+    if (process.getuid?.() === 0) return "/sys/detective-events-test.jsonl";
+    const ro = join(dir, `read-only-${fileNo++}`);
+    mkdirSync(ro);
+    chmodSync(ro, 0o500);
+    return join(ro, "alerts.jsonl");
+  };
+
+  test("a log in a place this user cannot write is a PermissionError naming the path and the fix", () => {
+    const path = unwritable();
+    assert.throws(
+      () => EventLog.open(path, { lock: false }),
+      (e: Error) =>
+        e instanceof PermissionError &&
+        e.path === path &&
+        e.code === "EACCES" &&
+        e.message.includes(path) &&
+        /write access/.test(e.message),
+    );
+    // with the lock (the default) the lock file is created first: the same class, naming it
+    assert.throws(
+      () => EventLog.open(path),
+      (e: Error) => e instanceof PermissionError && e.path === `${path}.lock`,
+    );
+  });
+
+  test("an event is written as one line by write(), the EventSink method", () => {
+    const path = freshPath();
+    const log = EventLog.open(path);
+    const event = {
+      v: 1,
+      type: "reject",
+      id: "reject-0",
+      time: 1,
+      timestamp: "1970-01-01T00:00:01.000Z",
+      kind: "field count",
+      reason: "40 fields",
+    } as const;
+    log.write(event);
+    log.close();
+    assert.deepEqual(
+      readLines(path).lines.map((l) => JSON.parse(l)),
+      [event],
+    );
+  });
+});
+
+describe("EventLog: repair and resume", () => {
   test("a file ending in a partial line is truncated to its whole lines, counted and reported", () => {
     const path = freshPath();
     writeFileSync(path, '{"id":0}\n{"id":1}\n{"id":2,"tr');
-    const log = AlertLog.open(path);
+    const log = EventLog.open(path);
     assert.deepEqual(log.recovery, { linesAtOpen: 2, bytesAtOpen: 18, partialLines: 1, truncatedBytes: 11 });
     assert.equal(readFileSync(path, "utf8"), '{"id":0}\n{"id":1}\n'); // repaired before any append
     assert.equal(log.append({ id: log.lineCount }), 2);
@@ -124,12 +181,12 @@ describe("AlertLog: repair and resume", () => {
   test("a file that is only a partial line becomes empty; a new file starts at 0", () => {
     const path = freshPath();
     writeFileSync(path, '{"id":0,"no newline"');
-    const log = AlertLog.open(path);
+    const log = EventLog.open(path);
     assert.equal(log.linesAtOpen, 0);
     assert.equal(log.recovery.truncatedBytes, 20);
     log.close();
     assert.equal(readFileSync(path, "utf8"), "");
-    const fresh = AlertLog.open(join(dir, "sub", "dir", "new.jsonl")); // creates the directory
+    const fresh = EventLog.open(join(dir, "sub", "dir", "new.jsonl")); // creates the directory
     assert.deepEqual(fresh.recovery, { linesAtOpen: 0, bytesAtOpen: 0, partialLines: 0, truncatedBytes: 0 });
     fresh.close();
   });
@@ -138,17 +195,17 @@ describe("AlertLog: repair and resume", () => {
     const path = freshPath();
     const line = `${JSON.stringify({ pad: "y".repeat(1000) })}\n`;
     writeFileSync(path, line.repeat(3000)); // about 3 MB: three scan chunks
-    const log = AlertLog.open(path);
+    const log = EventLog.open(path);
     assert.equal(log.linesAtOpen, 3000);
     assert.equal(log.recovery.partialLines, 0);
     log.close();
   });
 });
 
-describe("AlertLog: buffering and flushing", () => {
+describe("EventLog: buffering and flushing", () => {
   test("lines reach the file within flushMs without a flush call, and on close", async () => {
     const path = freshPath();
-    const log = AlertLog.open(path, { flushMs: 20 });
+    const log = EventLog.open(path, { flushMs: 20 });
     log.append({ a: 1 });
     assert.equal(readFileSync(path, "utf8"), "", "buffered, not yet written");
     await sleep(120);
@@ -163,7 +220,7 @@ describe("AlertLog: buffering and flushing", () => {
 
   test("a full buffer is written at once; flush() writes immediately", () => {
     const path = freshPath();
-    const log = AlertLog.open(path, { flushMs: 60_000, maxBufferBytes: 100 });
+    const log = EventLog.open(path, { flushMs: 60_000, maxBufferBytes: 100 });
     log.append({ pad: "z".repeat(50) });
     assert.equal(readLines(path).lines.length, 0);
     log.append({ pad: "z".repeat(50) }); // crosses 100 characters
@@ -177,38 +234,52 @@ describe("AlertLog: buffering and flushing", () => {
 
   test("bad records, a closed log, a second writer and bad options are clear errors", () => {
     const path = freshPath();
-    const log = AlertLog.open(path);
+    const log = EventLog.open(path);
     assert.throws(
       () => log.append(undefined),
-      (e: Error) => e instanceof DetectiveError && /no JSON text/.test(e.message),
+      (e: Error) => e instanceof InputError && /no JSON text/.test(e.message),
     );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     assert.throws(() => log.append(cyclic), /cannot be written as JSON .*no cycles/);
     assert.throws(() => log.append({ n: 1n }), /cannot be written as JSON/);
     assert.equal(log.lineCount, 0, "failed appends take no line");
-    assert.throws(() => AlertLog.open(path), /already open for appending by this process/);
+    assert.throws(
+      () => EventLog.open(path),
+      (e: Error) => e instanceof ConfigError && /already open for appending by this process/.test(e.message),
+    );
     log.close();
     assert.equal(existsSync(`${path}.lock`), false, "close releases the lock");
     assert.throws(() => log.append({}), /the log is closed/);
     assert.throws(
-      () => AlertLog.open(path, { flushMs: -1 }),
+      () => EventLog.open(path, { flushMs: -1 }),
       (e: Error) => e instanceof OptionError && /got -1/.test(e.message),
     );
-    assert.throws(() => AlertLog.open(path, { maxBufferBytes: 0 }), OptionError);
-    AlertLog.open(path).close(); // lock free again
+    assert.throws(() => EventLog.open(path, { maxBufferBytes: 0 }), OptionError);
+    EventLog.open(path).close(); // lock free again
   });
 
   test(
     "a write error (full disk) is reported, never swallowed",
     { skip: !existsSync("/dev/full") },
     async () => {
-      const log = AlertLog.open("/dev/full", { lock: false, flushMs: 1, fsync: false });
+      const log = EventLog.open("/dev/full", { lock: false, flushMs: 1, fsync: false });
       log.append({ a: 1 });
-      assert.throws(() => log.flush(), /ENOSPC/);
+      assert.throws(
+        () => log.flush(),
+        (e: Error) => e instanceof IoError && /ENOSPC/.test(e.message),
+      );
       log.append({ a: 2 }); // flushed in the background, where the error is kept...
       await sleep(30);
-      assert.throws(() => log.append({ a: 3 }), /background flush failed \(ENOSPC.*Free disk space/); // ...and raised here
+      assert.throws(
+        () => log.append({ a: 3 }),
+        (e: Error) =>
+          e instanceof IoError &&
+          e.code === "ENOSPC" &&
+          /background flush failed\. .*\/dev\/full \(ENOSPC\)\. The disk \(or quota\) is full/.test(
+            e.message,
+          ),
+      ); // ...and raised here
       assert.throws(() => log.close(), /ENOSPC/);
       assert.equal(log.isOpen, false);
     },

@@ -1,0 +1,439 @@
+/**
+ * The JSON-lines event sink: an append-only log, one JSON value per line (like Suricata's EVE
+ * log), used by the monitor for its events (alerts, incidents, rejects; see `event.ts`) and for
+ * raw score lines. `AlertLog` (in alertLog.ts) is its former name.
+ *
+ * Crash safety, in three parts:
+ * - every record becomes one whole line (`JSON.stringify(x) + "\n"`; JSON text never contains a
+ *   raw newline), and buffered lines are written with a single `write` per flush;
+ * - the buffer is written at least every `flushMs` and on `flush()`, `close()` and process exit,
+ *   so a crash of the process loses at most the last `flushMs` of records (written lines are in
+ *   the kernel's page cache). Each write is followed by `fdatasync` for power losses: `flush()`
+ *   and `close()` sync before they return; the timer's flushes sync on libuv's thread pool, one at
+ *   a time, so the disk's latency does not stall scoring;
+ * - on open, a file whose last line has no newline (a write torn by a crash or a full disk) has
+ *   that partial tail truncated, and the truncation is reported in `recovery`, never hidden.
+ * Opening also counts the whole lines already in the file (`linesAtOpen`). (Event ids do not come
+ * from it: they are unique across restarts and processes by themselves, see `idGenerator`.)
+ *
+ * Failures are typed: a folder or file this user cannot write is a PermissionError naming the
+ * path, a full disk or an I/O error an IoError, a log another running process holds a
+ * ConfigError, a record with no JSON text an InputError.
+ *
+ * A lock file (`<path>.lock`, holding the owner's pid) stops two processes from appending to the
+ * same log; a lock left by a process that no longer runs (e.g. after `kill -9`) is taken over.
+ */
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import {
+  ConfigError,
+  DetectiveError,
+  InputError,
+  IoError,
+  OptionError,
+  PermissionError,
+  systemError,
+} from "../core/errors";
+import type { DetectiveEvent } from "./event";
+import type { EventSink } from "./eventSink";
+
+/** Options of `EventLog.open`. */
+export interface EventLogOptions {
+  /** Longest time a record waits in memory before it is written and synced. Default 200 ms. */
+  flushMs?: number;
+  /** `fdatasync` after each flush, so flushed lines survive a power loss too. Default true. */
+  fsync?: boolean;
+  /** Flush at once when this much text is buffered (UTF-16 characters, about bytes), whatever `flushMs` says. Default 1 MiB. */
+  maxBufferBytes?: number;
+  /** Take `<path>.lock` so a second process cannot append to the same log. Default true. */
+  lock?: boolean;
+}
+
+/** What opening the log found and repaired. */
+export interface EventLogRecovery {
+  /** Whole lines in the file when it was opened (after any repair). */
+  readonly linesAtOpen: number;
+  /** File size in bytes after any repair. */
+  readonly bytesAtOpen: number;
+  /** Partial last lines removed (0 or 1): a line without its newline, torn by a crash. */
+  readonly partialLines: number;
+  /** Bytes of that partial line, removed from the end of the file. */
+  readonly truncatedBytes: number;
+  /** Pid written in a lock file left behind by a process that is no longer running, if any. */
+  readonly staleLockPid?: number;
+}
+
+const DEFAULT_FLUSH_MS = 200;
+const DEFAULT_MAX_BUFFER_BYTES = 1 << 20;
+/** Read size when counting the lines of an existing log. */
+const SCAN_CHUNK_BYTES = 1 << 20;
+const NEWLINE = 10;
+
+/**
+ * An append-only JSON-lines file. Not safe to share between processes (the lock prevents it); in
+ * one process, create one `EventLog` per file.
+ *
+ * @example
+ * const log = EventLog.open("logs/alerts.jsonl");
+ * log.recovery; // { linesAtOpen: 1200, bytesAtOpen: 512000, partialLines: 1, truncatedBytes: 37 }
+ * log.write(event); // an event of event.ts, as one line (the EventSink method)
+ * log.append({ time: 1700000000.5, src: "10.0.0.5", score: 7.2 }); // any JSON value; returns 1200, its line index
+ * log.close(); // flushes, syncs and releases the lock
+ */
+export class EventLog implements EventSink {
+  /** The log file. */
+  readonly path: string;
+  /** What opening found and repaired; see `EventLogRecovery`. */
+  readonly recovery: EventLogRecovery;
+  private readonly opts: Readonly<Required<EventLogOptions>>;
+  private readonly lockPath: string | undefined;
+  private fd: number | undefined;
+  private chunks: string[] = [];
+  private bufferedChars = 0;
+  /** Bytes of a flush that failed part-way (e.g. a full disk): written first on the next flush. */
+  private unwritten: Buffer | undefined;
+  private lines: number;
+  private timer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
+  /** A background `fdatasync` is running; `syncAgain`: data was written since it started. */
+  private syncing = false;
+  private syncAgain = false;
+  /** Lines were written since the last completed `fdatasync`. */
+  private unsynced = false;
+  /** `close()` came while a background sync ran: its callback closes the descriptor. */
+  private closeAfterSync = false;
+  private readonly onExit = (): void => {
+    try {
+      this.close();
+    } catch (err) {
+      // An exit handler cannot throw usefully: say what was lost instead.
+      process.stderr.write(
+        `EventLog: could not write the last lines of ${this.path} at exit: ${(err as Error).message}\n`,
+      );
+    }
+  };
+
+  private constructor(path: string, options: EventLogOptions) {
+    this.path = path;
+    this.opts = Object.freeze(checkOptions(options));
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw systemError(err, "EventLog: cannot create the folder of the log", dirname(path));
+    }
+    let staleLockPid: number | undefined;
+    if (this.opts.lock) {
+      this.lockPath = `${path}.lock`;
+      staleLockPid = takeLock(this.lockPath, path);
+    }
+    try {
+      this.fd = openSync(path, "a+");
+      const repaired = repairAndCount(this.fd);
+      this.recovery = Object.freeze({ ...repaired, ...(staleLockPid !== undefined ? { staleLockPid } : {}) });
+    } catch (err) {
+      if (this.fd !== undefined) closeSync(this.fd);
+      if (this.lockPath) unlinkQuiet(this.lockPath);
+      throw systemError(err, "EventLog: cannot open the log", path);
+    }
+    this.lines = this.recovery.linesAtOpen;
+    process.on("exit", this.onExit);
+  }
+
+  /**
+   * Opens (or creates, with its directory) a log for appending, repairing a torn last line.
+   * @throws OptionError for invalid options; ConfigError when another running process holds
+   *   the lock, naming its pid; PermissionError when this user may not create or write the file
+   *   or its folder (naming the path); IoError for other system errors (ENOSPC, EIO, ...).
+   * @example EventLog.open("logs/rejects.jsonl", { flushMs: 1000 }).linesAtOpen // 0 for a new file
+   */
+  static open(path: string, options: EventLogOptions = {}): EventLog {
+    return new EventLog(path, options);
+  }
+
+  /** Whole lines in the file when it was opened: the first id a restarted writer may use. */
+  get linesAtOpen(): number {
+    return this.recovery.linesAtOpen;
+  }
+
+  /** Lines in the log, counting those still buffered: the index the next appended line gets. */
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  /** False after `close()`. */
+  get isOpen(): boolean {
+    return this.fd !== undefined;
+  }
+
+  /**
+   * Appends one record as one line; it reaches the file within `flushMs`, or at `flush()`/`close()`.
+   * @returns the record's line index in the file (0-based; `linesAtOpen` for the first append).
+   * @throws DetectiveError when the log is closed; InputError when the record has no JSON text
+   *   (undefined, a function) or cannot be serialised (a cycle, a BigInt); IoError or
+   *   PermissionError when an earlier background flush failed (the message carries the system
+   *   error, e.g. ENOSPC).
+   */
+  append(record: unknown): number {
+    this.checkUsable("append");
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(record);
+    } catch (err) {
+      throw new InputError(
+        `EventLog.append(${this.path}): the record cannot be written as JSON (${(err as Error).message.split("\n")[0]}). ` +
+          `Pass plain data: no cycles, no BigInt.`,
+      );
+    }
+    if (text === undefined) {
+      throw new InputError(
+        `EventLog.append(${this.path}): the record (${typeof record}) has no JSON text. Pass an object, array, string, number or boolean.`,
+      );
+    }
+    this.chunks.push(text, "\n");
+    this.bufferedChars += text.length + 1;
+    const index = this.lines++;
+    if (this.bufferedChars >= this.opts.maxBufferBytes) {
+      this.writeBuffered(false);
+      this.syncInBackground();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(this.onTimer, this.opts.flushMs);
+      this.timer.unref();
+    }
+    return index;
+  }
+
+  /**
+   * Writes one event as one line (the `EventSink` method; the same as `append`).
+   * @throws as `append`.
+   */
+  write(event: DetectiveEvent): void {
+    this.append(event);
+  }
+
+  /**
+   * Writes the buffered lines with one write and syncs them to disk.
+   * @throws DetectiveError when the log is closed; IoError (ENOSPC, EIO, ...) or PermissionError
+   *   when the write fails (the unwritten bytes are kept and retried first by the next flush, so
+   *   no line is lost or torn by the retry).
+   */
+  flush(): void {
+    this.checkUsable("flush");
+    this.writeBuffered();
+  }
+
+  /**
+   * Flushes, syncs, closes the file and releases the lock. Calling it again does nothing.
+   * @throws IoError or PermissionError when the final write fails (the file is closed all the same).
+   */
+  close(): void {
+    if (this.fd === undefined) return;
+    process.removeListener("exit", this.onExit);
+    this.failure = undefined; // the final write below retries whatever failed before
+    const fd = this.fd;
+    try {
+      this.writeBuffered();
+    } finally {
+      // The thread pool may still be syncing this descriptor: it closes it when done, so the
+      // number is not reused under it.
+      if (this.syncing) this.closeAfterSync = true;
+      else closeSync(fd);
+      this.fd = undefined;
+      if (this.lockPath) unlinkQuiet(this.lockPath);
+    }
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.fd === undefined) return;
+    try {
+      this.writeBuffered(false);
+      this.syncInBackground();
+    } catch (err) {
+      // Raised by the next append/flush: a timer has no caller to throw to.
+      this.failure = err as Error;
+    }
+  };
+
+  /** One `fdatasync` at a time on the thread pool; data written meanwhile gets one more. */
+  private syncInBackground(): void {
+    if (!this.opts.fsync || this.fd === undefined) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    const fd = this.fd;
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      if (this.closeAfterSync) {
+        closeSync(fd); // close() already synced everything
+        return;
+      }
+      if (err) this.failure ??= err;
+      else if (!this.syncAgain) this.unsynced = false;
+      if (this.syncAgain) {
+        this.syncAgain = false;
+        this.syncInBackground();
+      }
+    });
+  }
+
+  private checkUsable(op: string): void {
+    if (this.fd === undefined) {
+      throw new DetectiveError(
+        `EventLog.${op}(${this.path}): the log is closed. Open it again with EventLog.open.`,
+      );
+    }
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined;
+      // A failed write was wrapped by writeBuffered; a failed background sync is a bare system error.
+      const base =
+        failure instanceof IoError || failure instanceof PermissionError
+          ? failure
+          : systemError(failure, "EventLog: cannot sync the log", this.path);
+      const message =
+        `EventLog.${op}: an earlier background flush failed. ${base.message} ` +
+        `Buffered lines are kept and written by the next flush.`;
+      if (base instanceof PermissionError) throw new PermissionError(message, base.path, base.code);
+      if (base instanceof IoError) throw new IoError(message, base.path, base.code);
+      throw new DetectiveError(message);
+    }
+  }
+
+  /** Writes the buffered lines; with `sync` (flush, close), also `fdatasync` before returning. */
+  private writeBuffered(sync = true): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.bufferedChars === 0 && this.unwritten === undefined) {
+      // nothing new, but a background sync may not have covered what the timer wrote
+      if (sync && this.opts.fsync && this.unsynced && this.fd !== undefined) {
+        fdatasyncSync(this.fd);
+        this.unsynced = false;
+      }
+      return;
+    }
+    const fresh = this.bufferedChars > 0 ? Buffer.from(this.chunks.join(""), "utf8") : undefined;
+    this.chunks = [];
+    this.bufferedChars = 0;
+    let data: Buffer;
+    if (this.unwritten && fresh) data = Buffer.concat([this.unwritten, fresh]);
+    else data = (this.unwritten ?? fresh) as Buffer;
+    this.unwritten = undefined;
+    const fd = this.fd as number;
+    let offset = 0;
+    try {
+      // One write for the whole batch; the loop only continues after a short write.
+      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+      this.unsynced = true;
+      if (sync && this.opts.fsync) {
+        fdatasyncSync(fd);
+        this.unsynced = false;
+      }
+    } catch (err) {
+      if (offset < data.length) this.unwritten = data.subarray(offset);
+      throw systemError(err, "EventLog: cannot write the log", this.path);
+    }
+  }
+}
+
+function checkOptions(options: EventLogOptions): Required<EventLogOptions> {
+  const opts = {
+    flushMs: options.flushMs ?? DEFAULT_FLUSH_MS,
+    fsync: options.fsync ?? true,
+    maxBufferBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
+    lock: options.lock ?? true,
+  };
+  if (!(opts.flushMs >= 0) || !Number.isFinite(opts.flushMs)) {
+    throw new OptionError(
+      `EventLog: flushMs must be a finite number of milliseconds >= 0, got ${opts.flushMs}.`,
+    );
+  }
+  if (!(opts.maxBufferBytes >= 1)) {
+    throw new OptionError(`EventLog: maxBufferBytes must be at least 1, got ${opts.maxBufferBytes}.`);
+  }
+  return opts;
+}
+
+/**
+ * Counts the whole lines of the open file and truncates a partial last line.
+ * Reads the whole file once (about 1 s per GB from the page cache); rotate logs to keep it short.
+ */
+function repairAndCount(fd: number): Omit<EventLogRecovery, "staleLockPid"> {
+  const size = fstatSync(fd).size;
+  const buf = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, Math.max(size, 1)));
+  let lines = 0;
+  let lastNewline = -1;
+  for (let pos = 0; pos < size;) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+    if (n === 0) break;
+    for (let i = buf.indexOf(NEWLINE, 0); i >= 0 && i < n; i = buf.indexOf(NEWLINE, i + 1)) {
+      lines++;
+      lastNewline = pos + i;
+    }
+    pos += n;
+  }
+  const whole = lastNewline + 1;
+  const truncatedBytes = size - whole;
+  if (truncatedBytes > 0) {
+    ftruncateSync(fd, whole);
+    fdatasyncSync(fd);
+  }
+  return { linesAtOpen: lines, bytesAtOpen: whole, partialLines: truncatedBytes > 0 ? 1 : 0, truncatedBytes };
+}
+
+/** Creates the lock file; returns the pid of a dead owner whose lock was taken over. */
+function takeLock(lockPath: string, path: string): number | undefined {
+  try {
+    writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx" });
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
+      throw systemError(err, "EventLog: cannot create the lock file", lockPath);
+    }
+  }
+  const text = readFileSync(lockPath, "utf8").trim();
+  const pid = Number(text);
+  if (Number.isInteger(pid) && pid > 0 && isRunning(pid)) {
+    const who = pid === process.pid ? "this process (another EventLog)" : `process ${pid}`;
+    throw new ConfigError(
+      `EventLog: ${path} is already open for appending by ${who} (lock file ${lockPath}). ` +
+        `Close or stop that writer, or use another log path. Delete the lock file only if no process writes the log.`,
+    );
+  }
+  // The owner is gone (killed, crashed): take the lock over.
+  writeFileSync(lockPath, `${process.pid}\n`);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by another user
+  }
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
