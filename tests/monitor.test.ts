@@ -60,18 +60,28 @@ test("live capture on loopback: ordinary HTTP, then a burst to closed ports rais
   const closed = Array.from({ length: 60 }, (_, i) => 47_000 + i);
   const alerts: MonitorAlert[] = [];
   const monitor = new Monitor(bundle, { onAlert: (a) => alerts.push(a) });
+  // Traffic starts once tshark says it is capturing (on a loaded machine that can take seconds),
+  // and the capture stops a second after the traffic ends; 60 s bounds the whole test.
+  let capturing: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (capturing = resolve));
+  const stop = new AbortController();
   const traffic = (async () => {
-    await new Promise((r) => setTimeout(r, 2500)); // tshark needs a moment to open the interface
+    await Promise.race([ready, new Promise((r) => setTimeout(r, 30_000))]);
+    await new Promise((r) => setTimeout(r, 1000)); // the interface opens just after tshark says so
     // more than the 100-connection warm-up, which the packet source spends filling its windows
     for (let i = 0; i < HTTP_REQUESTS; i++) await httpGet(httpPort);
     await new Promise((r) => setTimeout(r, 500));
     await Promise.all(closed.map(knock));
+    await new Promise((r) => setTimeout(r, 1000));
+    stop.abort();
   })();
   try {
     const { packets } = await monitorLive(monitor, {
+      onCapturing: () => capturing(),
       interface: "lo",
       filter: `tcp and (port ${httpPort} or portrange ${closed[0]}-${closed[closed.length - 1]})`,
-      durationSeconds: 7,
+      durationSeconds: 60,
+      signal: stop.signal,
     });
     assert.ok(packets > 100, `captured ${packets} packets`);
   } finally {

@@ -191,6 +191,7 @@ async function runMonitor(flags: Flags): Promise<number> {
         durationSeconds: flags.number("duration"),
         signal: ac.signal,
         warmupRecords,
+        onCapturing: () => console.error(`monitor: capturing on ${iface} (Ctrl-C stops)`),
       });
       console.error(`monitor: ${r.packets} packets`);
     } else if (transport === "tcp" || transport === "udp") {

@@ -39,6 +39,8 @@ export interface LiveCaptureOptions {
   /** Stop after this many packets (tshark's `-c`). */
   packetCount?: number;
   signal?: AbortSignal;
+  /** Called once when tshark reports that it is capturing (its "Capturing on ..." line): traffic sent from then on is seen. */
+  onCapturing?: () => void;
 }
 
 /**
@@ -60,8 +62,13 @@ export function captureLive(
   const parser = new CaptureParser(`tshark -i ${options.interface}`);
   let stderr = "";
   let failure: Error | undefined;
+  let capturing = false;
   child.stderr.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
+    if (!capturing && /Capturing on/.test(stderr)) {
+      capturing = true;
+      options.onCapturing?.();
+    }
   });
   child.stdout.on("data", (chunk: Buffer) => {
     if (failure) return;
