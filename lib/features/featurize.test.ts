@@ -29,13 +29,13 @@ const sim = simulateTraffic(
 const labels = JSON.parse(readFileSync(sim.labels, "utf8")) as SimulationLabels;
 
 test("a capture becomes KDD-shaped records; labels find every attack connection", async () => {
-  const { records, capture, assembler } = await featurizeCapture(sim.pcap);
+  const { records, protocols, capture, assembler } = await featurizeCapture(sim.pcap);
   assert.equal(capture.packets, sim.packets);
   assert.equal(assembler.packets, sim.packets);
   assert.equal(assembler.connections, records.length);
   for (let i = 1; i < records.length; i++) assert.ok(records[i].start >= records[i - 1].start, "start order");
   const y = labelRecords(records, labels);
-  const table = recordsToTable(records, y);
+  const table = recordsToTable(records, y, protocols);
   const counts = Object.fromEntries(valueCounts(table, "label"));
   assert.equal(counts.port_scan, sim.attackConnections.port_scan);
   assert.equal(counts.syn_flood, sim.attackConnections.syn_flood);
