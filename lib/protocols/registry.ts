@@ -9,9 +9,25 @@ import type { FlowProtocol } from "../flows/connRecord";
 import { dnsParser } from "./dns/dnsParser";
 import { ftpParser } from "./ftp/ftpParser";
 import { httpParser } from "./http/httpParser";
-import type { ProtocolParser } from "./parser";
+import type { ProbeContext, ProtocolParser } from "./parser";
 
 const NO_PARSERS: readonly ProtocolParser[] = [];
+
+/** The probe contexts, made once (probes run per unidentified payload; no allocation there). */
+const WHERE: Record<FlowProtocol, readonly [ProbeContext, ProbeContext]> = {
+  tcp: [
+    { transport: "tcp", onPort: false },
+    { transport: "tcp", onPort: true },
+  ],
+  udp: [
+    { transport: "udp", onPort: false },
+    { transport: "udp", onPort: true },
+  ],
+  icmp: [
+    { transport: "icmp", onPort: false },
+    { transport: "icmp", onPort: true },
+  ],
+};
 
 export class ParserRegistry {
   private readonly parsers: ProtocolParser[] = [];
@@ -72,9 +88,10 @@ export class ParserRegistry {
     dir: Direction,
   ): ProtocolParser | undefined {
     const local = this.onPort(transport, port);
-    for (const p of local) if (p.probe(bytes, dir, { transport, onPort: true })) return p;
+    const [elsewhere, onPort] = WHERE[transport];
+    for (const p of local) if (p.probe(bytes, dir, onPort)) return p;
     for (const p of this.byTransport[transport]) {
-      if (!local.includes(p) && p.probe(bytes, dir, { transport, onPort: false })) return p;
+      if (!local.includes(p) && p.probe(bytes, dir, elsewhere)) return p;
     }
     return undefined;
   }

@@ -52,8 +52,13 @@ export const ftpParser: ProtocolParser = {
   probe(first: Uint8Array, dir: Direction, { onPort }: ProbeContext): boolean {
     if (first.length < 4) return false;
     // On port 21 any reply or command line will do; elsewhere a greeting that says FTP, or USER.
-    if (onPort) return dir === "resp" ? REPLY_START.test(text(first, 4)) : COMMAND_START.test(text(first, 5));
-    return dir === "resp" ? BANNER.test(text(first, 256)) : USER_COMMAND.test(text(first, 16));
+    // The first byte is tested before any text is decoded: probes run on every unidentified flow.
+    if (dir === "resp") {
+      if (first[0] < 0x30 || first[0] > 0x39) return false;
+      return onPort ? REPLY_START.test(text(first, 4)) : first[0] === 0x32 && BANNER.test(text(first, 256));
+    }
+    if (onPort) return COMMAND_START.test(text(first, 5));
+    return (first[0] | 0x20) === 0x75 && USER_COMMAND.test(text(first, 16)); // "u" or "U"
   },
   create(context: ParserContext): ParserInstance {
     return new FtpFlow(context);
