@@ -50,6 +50,15 @@ test("a capture becomes KDD-shaped records; labels find every attack connection"
   const tunnel = table.where((i) => table.value("label", i) === "dns_tunnel");
   assert.ok(tunnel.length > 0);
   assert.ok([...tunnel].every((i) => String(table.value("dns_query", i)).endsWith(".t.cdn-sync.example")));
+  // Protocol records join their connection by uid: every one has its record, DNS ones DNS connections.
+  const byUid = new Map(records.map((r) => [r.uid, r]));
+  assert.ok(protocols.length > 0);
+  for (const p of protocols) {
+    const r = byUid.get(p.uid);
+    assert.ok(r, `protocol record of uid ${p.uid} has its connection`);
+    if (p.protocol === "dns") assert.equal(r.features.service, "domain_u");
+    if (p.protocol === "http") assert.equal(r.protocol, "tcp");
+  }
   // The same pipeline as KDD fits and transforms the table.
   const pipeline = FeaturePipeline.fit(table);
   const { X } = pipeline.transform(table);
