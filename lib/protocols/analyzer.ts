@@ -27,8 +27,10 @@ export interface AnalyzerStats {
   unidentified: number;
   /** Records emitted, by protocol. */
   records: Record<string, number>;
-  /** Malformed input, by `protocol: reason` (e.g. `"dns: label too long"`). */
+  /** Malformed input, by `protocol: reason` (e.g. `"dns: label too long"`); `"<protocol>: parser error"` counts parsers that threw. */
   malformed: Record<string, number>;
+  /** The message of the last parser that threw, for a bug report. */
+  lastError?: string;
 }
 
 /** The analyzer's state on a flow (the flow table's `state` slot). */
@@ -36,6 +38,8 @@ export interface FlowProtocolState {
   /** Payload packets probed so far without a match. */
   probes: number;
   parser: ParserInstance | undefined;
+  /** The chosen parser's name ("" before one is chosen). */
+  name: string;
 }
 
 /**
@@ -66,28 +70,51 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
   payload(flow: Flow<FlowProtocolState>, dir: Direction, bytes: Uint8Array, ts: number): void {
     let state = flow.state;
     if (!state) {
-      state = { probes: 0, parser: undefined };
+      state = { probes: 0, parser: undefined, name: "" };
       flow.state = state;
     }
-    if (!state.parser) {
-      const chosen = this.registry.choose(flow.proto, flow.dstPort, bytes, dir);
-      if (!chosen) {
-        if (++state.probes >= this.probePackets) {
-          this.stats.unidentified++;
-          flow.inspect = false;
+    try {
+      if (!state.parser) {
+        const chosen = this.registry.choose(flow.proto, flow.dstPort, bytes, dir);
+        if (!chosen) {
+          if (++state.probes >= this.probePackets) {
+            this.stats.unidentified++;
+            flow.inspect = false;
+          }
+          return;
         }
-        return;
+        flow.service = chosen.name;
+        state.name = chosen.name;
+        this.stats.flows[chosen.name] = (this.stats.flows[chosen.name] ?? 0) + 1;
+        state.parser = chosen.create(this.context(flow, chosen.name));
       }
-      flow.service = chosen.name;
-      this.stats.flows[chosen.name] = (this.stats.flows[chosen.name] ?? 0) + 1;
-      state.parser = chosen.create(this.context(flow, chosen.name));
+      state.parser.data(dir, bytes, ts);
+      if (state.parser.done) flow.inspect = false;
+    } catch (e) {
+      this.failed(flow, state, e);
     }
-    state.parser.data(dir, bytes, ts);
-    if (state.parser.done) flow.inspect = false;
+  }
+
+  /**
+   * A parser (or probe) threw: a bug, not the traffic's fault. Counted as `"<name>: parser error"`,
+   * and the flow is no longer parsed, so one bad flow cannot stop the packet path.
+   */
+  private failed(flow: Flow<FlowProtocolState>, state: FlowProtocolState, e: unknown): void {
+    const key = `${state.name || "probe"}: parser error`;
+    this.stats.malformed[key] = (this.stats.malformed[key] ?? 0) + 1;
+    this.stats.lastError = e instanceof Error ? e.message : String(e);
+    state.parser = undefined;
+    flow.inspect = false;
   }
 
   end(flow: Flow<FlowProtocolState>, ts: number): void {
-    flow.state?.parser?.end(ts);
+    const state = flow.state;
+    if (!state?.parser) return;
+    try {
+      state.parser.end(ts);
+    } catch (e) {
+      this.failed(flow, state, e);
+    }
   }
 
   private context(flow: Flow<FlowProtocolState>, protocol: string): ParserContext {

@@ -7,6 +7,7 @@ import { dnsMessage } from "../simulate/sessions";
 import { tcpText, udp } from "../testing/packets";
 import { type FlowProtocolState, ProtocolAnalyzer } from "./analyzer";
 import { dnsParser } from "./dns/dnsParser";
+import { httpParser } from "./http/httpParser";
 import type { ParserInstance, ProtocolParser, ProtocolRecord } from "./parser";
 import { defaultRegistry, ParserRegistry } from "./registry";
 
@@ -82,6 +83,36 @@ describe("ParserRegistry", () => {
 });
 
 describe("ProtocolAnalyzer", () => {
+  test("a parser that throws is counted and dropped for its flow; the packet path goes on", () => {
+    const broken: ProtocolParser = {
+      ...sshStandIn,
+      name: "broken",
+      create: () => ({
+        done: false,
+        data: () => {
+          throw new Error("index out of range");
+        },
+        gap: () => {},
+        end: () => {},
+      }),
+    };
+    const { records, analyzer, services } = analyse(
+      [
+        tcpText(1, A, 40000, B, 22, DATA, "SSH-2.0-x\r\n"),
+        tcpText(1.1, A, 40000, B, 22, DATA, "SSH-2.0-x\r\n"),
+        tcpText(2, A, 40001, B, 80, DATA, "GET / HTTP/1.1\r\n\r\n"),
+      ],
+      new ParserRegistry().register(broken).register(httpParser),
+    );
+    assert.deepEqual(analyzer.stats.malformed, { "broken: parser error": 1 });
+    assert.equal(analyzer.stats.lastError, "index out of range");
+    assert.deepEqual(services, ["broken", "http"]);
+    assert.deepEqual(
+      records.map((r) => r.protocol),
+      ["http"],
+    );
+  });
+
   test("names the flow's service, emits records with its uid, gives up on unknown flows after probePackets", () => {
     const { records, analyzer, services } = analyse(
       [
