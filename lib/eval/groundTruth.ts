@@ -46,6 +46,6 @@ export function labelRecords(records: readonly ConnectionRecord[], labels: Simul
  */
 export async function simulatedRecordTable(id: string): Promise<Table> {
   const { pcap, labels } = loadSimulated(id);
-  const { records } = await featurizeCapture(pcap);
-  return recordsToTable(records, labelRecords(records, labels));
+  const { records, protocols } = await featurizeCapture(pcap);
+  return recordsToTable(records, labelRecords(records, labels), protocols);
 }

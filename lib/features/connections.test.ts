@@ -3,12 +3,15 @@ import { describe, test } from "node:test";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from "../packets/packet";
 import { icmp, tcp, tcpText, udp } from "../testing/packets";
 import { dnsMessage } from "../simulate/sessions";
+import { nextEndpointState, tcpState } from "../flows/tcpState";
+import type { DnsRecord } from "../protocols/dns/dnsParser";
+import type { HttpRecord } from "../protocols/http/httpParser";
+import type { ProtocolRecord } from "../protocols/parser";
 import {
+  type AssemblerOptions,
   ConnectionAssembler,
   type ConnectionRecord,
-  nextEndpointState,
-  parseDnsQuestion,
-  tcpState,
+  KDD_CONTENT_PACKETS,
 } from "./connections";
 
 const A = "10.0.1.5";
@@ -20,8 +23,12 @@ const FA = TCP_FIN | TCP_ACK;
 const RA = TCP_RST | TCP_ACK;
 
 /** Runs packets through a fresh assembler and returns the records, flushed at the end. */
-function assemble(packets: ReturnType<typeof tcp>[], flush = true): ConnectionRecord[] {
-  const a = new ConnectionAssembler();
+function assemble(
+  packets: ReturnType<typeof tcp>[],
+  flush = true,
+  protocols: ProtocolRecord[] = [],
+): ConnectionRecord[] {
+  const a = new ConnectionAssembler({ onProtocolRecord: (r) => protocols.push(r) });
   const out: ConnectionRecord[] = [];
   for (const p of packets) a.add(p, (r) => out.push(r));
   if (flush) a.flush((r) => out.push(r));
@@ -149,7 +156,8 @@ describe("UDP and ICMP pseudo-connections", () => {
   test("a DNS query and its answer are one SF record with the query name kept; idle timeout closes it", () => {
     const query = dnsMessage(7, "www.site1.example", 1);
     const answer = dnsMessage(7, "www.site1.example", 1, ["203.0.113.5"]);
-    const a = new ConnectionAssembler({ udpIdleSeconds: 10 });
+    const protocols: ProtocolRecord[] = [];
+    const a = new ConnectionAssembler({ udpIdleSeconds: 10, onProtocolRecord: (p) => protocols.push(p) });
     const out: ConnectionRecord[] = [];
     a.add(udp(1, A, 33000, "10.0.0.53", 53, query), (r) => out.push(r));
     a.add(udp(1.002, "10.0.0.53", 53, A, 33000, answer), (r) => out.push(r));
@@ -161,7 +169,20 @@ describe("UDP and ICMP pseudo-connections", () => {
       ["udp", "SF", "SF", "domain_u"],
     );
     assert.deepEqual([r.features.src_bytes, r.features.dst_bytes], [query.length, answer.length]);
-    assert.deepEqual([r.dnsQuery, r.dnsType], ["www.site1.example", 1]);
+    // The query is a protocol record joined by uid (the answer is not parsed yet); the second
+    // flow's query came before the first flow closed: both records are out, the first flow's first.
+    assert.deepEqual(
+      protocols.map((p) => [
+        p.uid,
+        (p as DnsRecord).query,
+        (p as DnsRecord).qtype,
+        (p as DnsRecord).trans_id,
+      ]),
+      [
+        [r.uid, "www.site1.example", 1, 7],
+        [r.uid + 1, "www.site1.example", 1, 7],
+      ],
+    );
   });
 
   test("a UDP datagram without an answer: Zeek S0, KDD flag SF", () => {
@@ -226,29 +247,53 @@ describe("clear-text content", () => {
     );
   });
 
-  test("HTTP request line and Host header are kept", () => {
-    const [r] = assemble([
-      tcp(1, A, 40200, B, 80, SYN),
-      tcp(1.01, B, 80, A, 40200, SA),
-      tcp(1.02, A, 40200, B, 80, ACK),
-      tcpText(
-        1.03,
-        A,
-        40200,
-        B,
-        80,
-        ACK | TCP_PSH,
-        "GET /news?x=1 HTTP/1.1\r\nHost: intranet.corp.example\r\n\r\n",
-      ),
-    ]);
-    assert.deepEqual([r.httpMethod, r.httpUri, r.httpHost], ["GET", "/news?x=1", "intranet.corp.example"]);
+  test("HTTP request line and Host header are kept as a protocol record", () => {
+    const protocols: ProtocolRecord[] = [];
+    const [r] = assemble(
+      [
+        tcp(1, A, 40200, B, 80, SYN),
+        tcp(1.01, B, 80, A, 40200, SA),
+        tcp(1.02, A, 40200, B, 80, ACK),
+        tcpText(
+          1.03,
+          A,
+          40200,
+          B,
+          80,
+          ACK | TCP_PSH,
+          "GET /news?x=1 HTTP/1.1\r\nHost: intranet.corp.example\r\n\r\n",
+        ),
+      ],
+      true,
+      protocols,
+    );
+    const [h] = protocols as HttpRecord[];
+    assert.deepEqual(
+      [h.protocol, h.uid, h.method, h.uri, h.version, h.host, h.ts],
+      ["http", r.uid, "GET", "/news?x=1", "1.1", "intranet.corp.example", 1.03],
+    );
   });
 
-  test("parseDnsQuestion refuses truncated or malformed messages", () => {
-    const q = dnsMessage(1, "a.example", 16);
-    assert.deepEqual(parseDnsQuestion(q), { name: "a.example", type: 16 });
-    assert.equal(parseDnsQuestion(q.subarray(0, 14)), undefined);
-    assert.equal(parseDnsQuestion(new Uint8Array(30).fill(0xff)), undefined);
+  test("content is read from a connection's first contentPackets packets only (KDD's 64 by default)", () => {
+    const lines = (n: number): ReturnType<typeof tcp>[] => [
+      tcp(1, A, 40400, B, 21, SYN),
+      tcp(1.01, B, 21, A, 40400, SA),
+      tcp(1.02, A, 40400, B, 21, ACK),
+      ...Array.from({ length: n }, (_, i) => tcpText(2 + i, B, 21, A, 40400, ACK | TCP_PSH, "200 ok\r\n")),
+      tcpText(100, B, 21, A, 40400, ACK | TCP_PSH, "530 Login incorrect.\r\n"),
+    ];
+    const failed = (packets: ReturnType<typeof tcp>[], options: AssemblerOptions = {}): number => {
+      const a = new ConnectionAssembler(options);
+      const out: ConnectionRecord[] = [];
+      for (const p of packets) a.add(p, (r) => out.push(r));
+      a.flush((r) => out.push(r));
+      return Number(out[0].features.num_failed_logins);
+    };
+    // The 530 is packet 64 of the connection: read. One more packet before it: not read.
+    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 4)), 1);
+    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 3)), 0);
+    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 3), { contentPackets: Infinity }), 1);
+    assert.throws(() => new ConnectionAssembler({ contentPackets: 0 }), /contentPackets must be positive/);
   });
 });
 

@@ -29,13 +29,13 @@ const sim = simulateTraffic(
 const labels = JSON.parse(readFileSync(sim.labels, "utf8")) as SimulationLabels;
 
 test("a capture becomes KDD-shaped records; labels find every attack connection", async () => {
-  const { records, capture, assembler } = await featurizeCapture(sim.pcap);
+  const { records, protocols, capture, assembler } = await featurizeCapture(sim.pcap);
   assert.equal(capture.packets, sim.packets);
   assert.equal(assembler.packets, sim.packets);
   assert.equal(assembler.connections, records.length);
   for (let i = 1; i < records.length; i++) assert.ok(records[i].start >= records[i - 1].start, "start order");
   const y = labelRecords(records, labels);
-  const table = recordsToTable(records, y);
+  const table = recordsToTable(records, y, protocols);
   const counts = Object.fromEntries(valueCounts(table, "label"));
   assert.equal(counts.port_scan, sim.attackConnections.port_scan);
   assert.equal(counts.syn_flood, sim.attackConnections.syn_flood);
@@ -50,6 +50,15 @@ test("a capture becomes KDD-shaped records; labels find every attack connection"
   const tunnel = table.where((i) => table.value("label", i) === "dns_tunnel");
   assert.ok(tunnel.length > 0);
   assert.ok([...tunnel].every((i) => String(table.value("dns_query", i)).endsWith(".t.cdn-sync.example")));
+  // Protocol records join their connection by uid: every one has its record, DNS ones DNS connections.
+  const byUid = new Map(records.map((r) => [r.uid, r]));
+  assert.ok(protocols.length > 0);
+  for (const p of protocols) {
+    const r = byUid.get(p.uid);
+    assert.ok(r, `protocol record of uid ${p.uid} has its connection`);
+    if (p.protocol === "dns") assert.equal(r.features.service, "domain_u");
+    if (p.protocol === "http") assert.equal(r.protocol, "tcp");
+  }
   // The same pipeline as KDD fits and transforms the table.
   const pipeline = FeaturePipeline.fit(table);
   const { X } = pipeline.transform(table);

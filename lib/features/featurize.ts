@@ -16,6 +16,10 @@ import {
   type ConnectionRecord,
 } from "./connections";
 import { type TrafficFeatureOptions, TrafficFeatures } from "./traffic";
+import type { AnalyzerStats } from "../protocols/analyzer";
+import type { DnsRecord } from "../protocols/dns/dnsParser";
+import type { HttpRecord } from "../protocols/http/httpParser";
+import type { ProtocolRecord } from "../protocols/parser";
 
 export interface FeaturizeOptions extends AssemblerOptions, TrafficFeatureOptions {}
 
@@ -60,8 +64,12 @@ export class PacketFeaturizer {
 /** What `featurizeCapture` read and built. */
 export interface FeaturizedCapture {
   readonly records: ConnectionRecord[];
+  /** What the protocol parsers read (DNS queries, HTTP requests, FTP replies), joined to `records` by `uid`. */
+  readonly protocols: ProtocolRecord[];
   readonly capture: CaptureReport;
   readonly assembler: AssemblerStats;
+  /** Flows per protocol, unidentified flows, malformed input by reason. */
+  readonly protocolStats: AnalyzerStats;
 }
 
 /**
@@ -73,10 +81,24 @@ export async function featurizeCapture(
   options: FeaturizeOptions & CaptureOptions = {},
 ): Promise<FeaturizedCapture> {
   const records: ConnectionRecord[] = [];
-  const f = new PacketFeaturizer((r) => records.push(r), options);
+  const protocols: ProtocolRecord[] = [];
+  const onProtocolRecord = options.onProtocolRecord;
+  const f = new PacketFeaturizer((r) => records.push(r), {
+    ...options,
+    onProtocolRecord: (r) => {
+      protocols.push(r);
+      onProtocolRecord?.(r);
+    },
+  });
   const capture = await readCapture(path, (p) => f.add(p), options);
   f.finish();
-  return { records, capture, assembler: { ...f.assembler.stats } };
+  return {
+    records,
+    protocols,
+    capture,
+    assembler: { ...f.assembler.stats },
+    protocolStats: structuredClone(f.assembler.protocols.stats),
+  };
 }
 
 /** Largest dictionary of a symbolic table column (codes are 16-bit). */
@@ -119,18 +141,26 @@ export const RECORD_METADATA_COLUMNS = [
   "history",
   "orig_packets",
   "resp_packets",
-  "dns_query",
-  "http_host",
-  "http_uri",
 ] as const;
 
 /**
- * The records as a `Table` with the 41 KDD feature columns (same names and kinds as the KDD
- * files, so the same `FeaturePipeline` and detectors run on both), a `label` column, and the
- * metadata columns of RECORD_METADATA_COLUMNS.
- * @param labels one label per record (e.g. from `labelRecords`); default all `normal`.
+ * Columns taken from the protocol records when `recordsToTable` is given them: the first DNS
+ * query's name, the first HTTP request's Host and URI of each connection ("" when none).
  */
-export function recordsToTable(records: readonly ConnectionRecord[], labels?: readonly string[]): Table {
+export const PROTOCOL_METADATA_COLUMNS = ["dns_query", "http_host", "http_uri"] as const;
+
+/**
+ * The records as a `Table` with the 41 KDD feature columns (same names and kinds as the KDD
+ * files, so the same `FeaturePipeline` and detectors run on both), a `label` column, the metadata
+ * columns of RECORD_METADATA_COLUMNS, and, when `protocols` is given, PROTOCOL_METADATA_COLUMNS.
+ * @param labels one label per record (e.g. from `labelRecords`); default all `normal`.
+ * @param protocols the protocol records of the same capture (`FeaturizedCapture.protocols`).
+ */
+export function recordsToTable(
+  records: readonly ConnectionRecord[],
+  labels?: readonly string[],
+  protocols?: readonly ProtocolRecord[],
+): Table {
   if (labels && labels.length !== records.length) {
     throw new ShapeError(`recordsToTable: ${labels.length} labels for ${records.length} records.`);
   }
@@ -187,18 +217,29 @@ export function recordsToTable(records: readonly ConnectionRecord[], labels?: re
       "resp_packets",
       records.map((r) => r.respPackets),
     ),
-    symbolic(
-      "dns_query",
-      records.map((r) => r.dnsQuery ?? ""),
-    ),
-    symbolic(
-      "http_host",
-      records.map((r) => r.httpHost ?? ""),
-    ),
-    symbolic(
-      "http_uri",
-      records.map((r) => r.httpUri ?? ""),
-    ),
   );
+  if (protocols) {
+    // The first query and the first request of each connection.
+    const dns = new Map<number, DnsRecord>();
+    const http = new Map<number, HttpRecord>();
+    for (const p of protocols) {
+      if (p.protocol === "dns" && !dns.has(p.uid)) dns.set(p.uid, p as DnsRecord);
+      else if (p.protocol === "http" && !http.has(p.uid)) http.set(p.uid, p as HttpRecord);
+    }
+    columns.push(
+      symbolic(
+        "dns_query",
+        records.map((r) => dns.get(r.uid)?.query ?? ""),
+      ),
+      symbolic(
+        "http_host",
+        records.map((r) => http.get(r.uid)?.host ?? ""),
+      ),
+      symbolic(
+        "http_uri",
+        records.map((r) => http.get(r.uid)?.uri ?? ""),
+      ),
+    );
+  }
   return new Table(columns);
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { decodeFrame, type DecodeFailure, isDecodeFailure, ipv6Text } from "./decode";
+import { decodeFrame, type DecodeFailure, isDecodeFailure } from "./decode";
+import { ipv6Text } from "../net/address";
 import {
   internetChecksum,
   LINKTYPE_ETHERNET,

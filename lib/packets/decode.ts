@@ -11,7 +11,6 @@
  */
 import {
   internetChecksum,
-  ipv4Text,
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
   IPPROTO_TCP,
@@ -24,6 +23,7 @@ import {
   LINKTYPE_RAW,
   type Packet,
 } from "./packet";
+import { ipv4Text, ipv6Text } from "../net/address";
 
 /**
  * Why a frame could not be decoded: a short reason kind that the capture report counts, e.g.
@@ -376,42 +376,4 @@ function finishIp(
     ipChecksumOk,
     vlan,
   };
-}
-
-/**
- * Sixteen bytes -> IPv6 text in the RFC 5952 form: lowercase hex without leading zeros, the
- * longest run of two or more zero groups (the first on a tie) written `::`, and IPv4-mapped
- * addresses as `::ffff:192.0.2.1`.
- * @example ipv6Text(Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)) // "2001:db8::1"
- */
-export function ipv6Text(bytes: Uint8Array, offset = 0): string {
-  let bestStart = -1;
-  let bestLength = 1; // a single zero group is not shortened (RFC 5952, 4.2.2)
-  let runStart = -1;
-  for (let i = 0; i < 8; i++) {
-    if (bytes[offset + 2 * i] === 0 && bytes[offset + 2 * i + 1] === 0) {
-      if (runStart < 0) runStart = i;
-      if (i - runStart + 1 > bestLength) {
-        bestLength = i - runStart + 1;
-        bestStart = runStart;
-      }
-    } else {
-      runStart = -1;
-    }
-  }
-  if (bestStart === 0 && bestLength === 5 && be16(bytes, offset + 10) === 0xffff) {
-    return `::ffff:${ipv4Text(bytes, offset + 12)}`;
-  }
-  if (bestStart < 0) bestLength = 0;
-  let text = "";
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      text += "::";
-      i += bestLength - 1;
-      continue;
-    }
-    if (i > 0 && i !== bestStart + bestLength) text += ":";
-    text += be16(bytes, offset + 2 * i).toString(16);
-  }
-  return text;
 }

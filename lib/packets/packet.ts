@@ -105,21 +105,3 @@ export function ipv4PseudoHeaderSum(
     length
   );
 }
-
-/** `10.0.0.5` -> its four bytes. @throws RangeError for text that is not a dotted quad. */
-export function ipv4Bytes(address: string): Uint8Array {
-  const parts = address.split(".");
-  const out = new Uint8Array(4);
-  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: "${address}"`);
-  parts.forEach((p, i) => {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new RangeError(`not an IPv4 address: "${address}"`);
-    out[i] = v;
-  });
-  return out;
-}
-
-/** Four bytes -> `10.0.0.5`. */
-export function ipv4Text(bytes: Uint8Array, offset = 0): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
-}

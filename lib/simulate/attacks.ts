@@ -5,7 +5,7 @@
  */
 import { randomInt } from "../core/random";
 import { icmpFrame, ipPacketOf, udpFrame } from "../packets/frames";
-import { ipv4Bytes } from "../packets/packet";
+import { ipv4Bytes } from "../net/address";
 import { ascii, type SimContext, TcpConversation, udpExchange } from "./conversation";
 import type { Host, Network } from "./network";
 import { DNS_TYPE, dnsMessage, logNormal, pick, sshHandshake } from "./sessions";

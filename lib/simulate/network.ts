@@ -5,7 +5,7 @@
  */
 import { type Rng, randomInt } from "../core/random";
 import type { Endpoint } from "../packets/frames";
-import { ipv4Bytes } from "../packets/packet";
+import { ipv4Bytes } from "../net/address";
 
 /** A host of the simulation. */
 export interface Host extends Endpoint {

@@ -4,7 +4,8 @@
  */
 import { decodeFrame, isDecodeFailure } from "../packets/decode";
 import { type Endpoint, icmpFrame, tcpFrame, udpFrame } from "../packets/frames";
-import { ipv4Bytes, LINKTYPE_ETHERNET, type Packet } from "../packets/packet";
+import { ipv4Bytes } from "../net/address";
+import { LINKTYPE_ETHERNET, type Packet } from "../packets/packet";
 
 /** A host by address (MAC derived from it). */
 export function host(address: string): Endpoint {

@@ -1,0 +1,422 @@
+/**
+ * The flow table: packets in (in capture order), one `ConnRecord` out per flow when it ends (FIN
+ * handshake, RST, an idle timeout, end of input, or eviction), so the same code serves a file and a
+ * live stream. TCP flows follow Zeek's endpoint states and conn_state; UDP and ICMP become
+ * pseudo-connections closed after an idle timeout; IPv4 fragments after the first join the flow of
+ * their first fragment.
+ *
+ * Payloads go to the protocol layer through `FlowHooks.payload`, per direction, in capture order
+ * (no TCP reassembly yet: that plugs in here, between the table and the hook), for the first
+ * `payloadPackets` packets of each flow.
+ */
+import { OptionError } from "../core/errors";
+import {
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  type Packet,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+  TCP_URG,
+} from "../packets/packet";
+import type { ConnRecord, FlowProtocol } from "./connRecord";
+import { type ConnState, type EndpointState, nextEndpointState, tcpState } from "./tcpState";
+
+/** Which side sent a packet: the originator or the responder. */
+export type Direction = "orig" | "resp";
+
+export interface FlowTableOptions {
+  /** Idle time after which an established TCP connection is closed (state S1 and friends), seconds. Default 120. */
+  tcpIdleSeconds?: number;
+  /** A TCP attempt without answer (S0), or a half-seen exchange, closes after this, seconds. Default 5 (Zeek's tcp_attempt_delay). */
+  tcpAttemptSeconds?: number;
+  /** After both FINs or a RST, late packets (the final ACK) still join the flow for this long, seconds. Default 1. */
+  tcpLingerSeconds?: number;
+  /** Idle time of UDP and ICMP pseudo-connections, seconds. Default 10. */
+  udpIdleSeconds?: number;
+  /** Open flows at most; beyond it the least recently active is closed early (and counted). Default 1,000,000. */
+  maxConnections?: number;
+  /**
+   * Payloads of a flow's first this-many packets (both directions, with or without payload, IPv4
+   * fragments included) are handed to `FlowHooks.payload`; later ones are not. Bounds the protocol
+   * layer's work per flow. Default Infinity (every packet).
+   */
+  payloadPackets?: number;
+}
+
+/** What the flow table did with the packets, for the report; nothing is dropped without a count. */
+export interface FlowTableStats {
+  packets: number;
+  /** Packets that carried no IP (ARP, ...) or another transport (GRE, ESP, ...): not flows. */
+  ignoredNonIp: number;
+  ignoredOtherProtocol: number;
+  /** Flows opened. */
+  connections: number;
+  /** Flows closed early because `maxConnections` were open. */
+  evicted: number;
+  /** Packets with a time earlier than the previous one (taken as if at the previous time). */
+  outOfOrder: number;
+}
+
+/**
+ * An open flow as the hooks see it. The counters are live; `state` is the protocol layer's slot
+ * (the flow table never reads it), `inspect` turns payload delivery off for the rest of the flow
+ * (set it false when no parser wants more), `service` is copied into the conn record.
+ */
+export interface Flow<S> {
+  readonly uid: number;
+  readonly proto: FlowProtocol;
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  readonly start: number;
+  readonly origPackets: number;
+  readonly respPackets: number;
+  state: S | undefined;
+  inspect: boolean;
+  service: string;
+}
+
+/** Where the flow table hands on what it sees. */
+export interface FlowHooks<S> {
+  /** A packet with payload (not a non-first fragment), in capture order, from `dir`; `ts` never goes backwards. */
+  payload?(flow: Flow<S>, dir: Direction, bytes: Uint8Array, ts: number): void;
+  /** The flow ends (its last packet at `ts`): called just before its conn record is emitted. */
+  end?(flow: Flow<S>, ts: number): void;
+}
+
+/** The table's own view of a flow: the public fields and the bookkeeping. */
+interface FlowEntry<S> extends Flow<S> {
+  key: string;
+  ipProto: number;
+  icmpType: number;
+  icmpCode: number;
+  start: number;
+  last: number;
+  origPackets: number;
+  respPackets: number;
+  origBytes: number;
+  respBytes: number;
+  urgent: number;
+  wrongFragment: number;
+  history: string;
+  orig: EndpointState;
+  resp: EndpointState;
+  /** When the connection is done (both FINs or a RST): close at this time. */
+  closingAt: number;
+  closedBy: ConnRecord["closedBy"];
+  ipIds: number[];
+}
+
+/** How often (in capture seconds) idle flows are swept. */
+const SWEEP_INTERVAL_SECONDS = 1;
+/** Largest datagram an IPv4 fragment may extend to; beyond it is the "ping of death" (CVE-1999-0128). */
+const MAX_IPV4_DATAGRAM = 65_535;
+
+/**
+ * The flow table. Call `add(packet, emit)` for every packet in capture order and `flush(emit)` at
+ * the end of the input; `emit` receives each finished flow's record.
+ * @example
+ * const table = new FlowTable(); for (const p of packets) table.add(p, (c) => log.push(c)); table.flush((c) => log.push(c));
+ */
+export class FlowTable<S = unknown> {
+  private readonly opts: Required<FlowTableOptions>;
+  private readonly open = new Map<string, FlowEntry<S>>();
+  /** IPv4 fragments after the first carry no ports: find their flow by (src, dst, id). */
+  private readonly fragments = new Map<string, FlowEntry<S>>();
+  private nextUid = 0;
+  private now = Number.NEGATIVE_INFINITY;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  private evicted: ConnRecord[] = [];
+  readonly stats: FlowTableStats = {
+    packets: 0,
+    ignoredNonIp: 0,
+    ignoredOtherProtocol: 0,
+    connections: 0,
+    evicted: 0,
+    outOfOrder: 0,
+  };
+
+  constructor(
+    options: FlowTableOptions = {},
+    private readonly hooks: FlowHooks<S> = {},
+  ) {
+    this.opts = {
+      tcpIdleSeconds: options.tcpIdleSeconds ?? 120,
+      tcpAttemptSeconds: options.tcpAttemptSeconds ?? 5,
+      tcpLingerSeconds: options.tcpLingerSeconds ?? 1,
+      udpIdleSeconds: options.udpIdleSeconds ?? 10,
+      maxConnections: options.maxConnections ?? 1_000_000,
+      payloadPackets: options.payloadPackets ?? Number.POSITIVE_INFINITY,
+    };
+    for (const [k, v] of Object.entries(this.opts)) {
+      if (!(v > 0)) throw new OptionError(`FlowTable: ${k} must be positive, got ${v}.`);
+    }
+  }
+
+  /** Start time of the oldest open flow (Infinity when none): no record will start earlier. */
+  oldestOpenStart(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const c of this.open.values()) if (c.start < oldest) oldest = c.start;
+    return oldest;
+  }
+
+  /** The capture time of the latest packet. */
+  get time(): number {
+    return this.now;
+  }
+
+  /** Open flows now. */
+  get openFlows(): number {
+    return this.open.size;
+  }
+
+  /** Feeds one packet; records of flows that ended before it are passed to `emit` first. */
+  add(p: Packet, emit: (r: ConnRecord) => void): void {
+    this.stats.packets++;
+    let ts = p.ts;
+    if (ts < this.now) {
+      this.stats.outOfOrder++;
+      ts = this.now;
+    }
+    this.now = ts;
+    if (ts - this.lastSweep >= SWEEP_INTERVAL_SECONDS) this.sweep(ts, emit);
+    if (p.ipVersion === 0) {
+      this.stats.ignoredNonIp++;
+      return;
+    }
+    const tcp = p.protocol === IPPROTO_TCP;
+    const udp = p.protocol === IPPROTO_UDP;
+    const icmp = p.protocol === IPPROTO_ICMP || p.protocol === IPPROTO_ICMPV6;
+    if (!tcp && !udp && !icmp) {
+      this.stats.ignoredOtherProtocol++;
+      return;
+    }
+    // A non-first fragment has no transport header: it belongs to the first fragment's flow.
+    if (p.fragmentOffset > 0) {
+      const flow = this.fragments.get(`${p.src}|${p.dst}|${p.ipId}`);
+      if (flow) this.account(flow, flow.src === p.src, p, ts);
+      return;
+    }
+    let key: string;
+    let fromOrig = true;
+    let flow: FlowEntry<S> | undefined;
+    if (icmp) {
+      // Echo request and its replies form one flow; other messages are their own.
+      const echoReply = p.icmpType === 0 || p.icmpType === 129;
+      const echo = p.icmpType === 8 || p.icmpType === 128 || echoReply;
+      key = echo ? `icmp|echo|${pair(p.src, p.dst)}` : `icmp|${p.icmpType}|${p.src}|${p.dst}`;
+      flow = this.open.get(key);
+      if (flow) fromOrig = flow.src === p.src;
+      else flow = this.create(key, "icmp", p, ts);
+    } else {
+      const proto = tcp ? "tcp" : "udp";
+      key = `${proto}|${endpointPair(p.src, p.srcPort, p.dst, p.dstPort)}`;
+      flow = this.open.get(key);
+      if (
+        flow &&
+        tcp &&
+        flow.closingAt < Number.POSITIVE_INFINITY &&
+        p.tcpFlags & TCP_SYN &&
+        !(p.tcpFlags & TCP_ACK)
+      ) {
+        // A new SYN on a finished connection's ports starts a new connection.
+        this.close(flow, emit);
+        flow = undefined;
+      }
+      if (flow) {
+        fromOrig = flow.src === p.src && flow.srcPort === p.srcPort;
+      } else {
+        // A SYN-ACK first means we missed the SYN: its receiver is the originator (as Zeek does).
+        const flipped = tcp && (p.tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
+        flow = this.create(key, proto, p, ts, flipped);
+        fromOrig = !flipped;
+      }
+    }
+    if (p.moreFragments) {
+      this.fragments.set(`${p.src}|${p.dst}|${p.ipId}`, flow);
+      flow.ipIds.push(p.ipId);
+    }
+    this.account(flow, fromOrig, p, ts);
+    if (tcp) this.tcpEvents(flow, fromOrig, p.tcpFlags, p.payloadLength, ts);
+    if (
+      p.payload.length > 0 &&
+      flow.inspect &&
+      flow.origPackets + flow.respPackets <= this.opts.payloadPackets &&
+      this.hooks.payload
+    ) {
+      this.hooks.payload(flow, fromOrig ? "orig" : "resp", p.payload, ts);
+    }
+  }
+
+  private create(key: string, proto: FlowProtocol, p: Packet, ts: number, flipped = false): FlowEntry<S> {
+    if (this.open.size >= this.opts.maxConnections) this.evictOldest();
+    const flow: FlowEntry<S> = {
+      uid: this.nextUid++,
+      key,
+      proto,
+      ipProto: p.protocol,
+      icmpType: proto === "icmp" ? p.icmpType : -1,
+      icmpCode: proto === "icmp" ? p.icmpCode : -1,
+      src: flipped ? p.dst : p.src,
+      srcPort: flipped ? p.dstPort : p.srcPort,
+      dst: flipped ? p.src : p.dst,
+      dstPort: flipped ? p.srcPort : p.dstPort,
+      start: ts,
+      last: ts,
+      origPackets: 0,
+      respPackets: 0,
+      origBytes: 0,
+      respBytes: 0,
+      urgent: 0,
+      wrongFragment: 0,
+      history: "",
+      orig: "INACTIVE",
+      resp: "INACTIVE",
+      closingAt: Number.POSITIVE_INFINITY,
+      closedBy: "timeout",
+      ipIds: [],
+      state: undefined,
+      inspect: true,
+      service: "",
+    };
+    this.open.set(key, flow);
+    this.stats.connections++;
+    return flow;
+  }
+
+  private evictOldest(): void {
+    let oldest: FlowEntry<S> | undefined;
+    for (const c of this.open.values()) if (!oldest || c.last < oldest.last) oldest = c;
+    if (oldest) {
+      this.stats.evicted++;
+      this.close(oldest, (r) => this.evicted.push(r));
+    }
+  }
+
+  private account(flow: FlowEntry<S>, fromOrig: boolean, p: Packet, ts: number): void {
+    flow.last = ts;
+    if (fromOrig) {
+      flow.origPackets++;
+      flow.origBytes += p.payloadLength;
+    } else {
+      flow.respPackets++;
+      flow.respBytes += p.payloadLength;
+    }
+    if (p.tcpFlags & TCP_URG) flow.urgent++;
+    // KDD's wrong_fragment: a damaged header, or a fragment that would overrun the largest datagram.
+    if (!p.ipChecksumOk || (p.ipVersion === 4 && p.fragmentOffset + p.ipLength > MAX_IPV4_DATAGRAM + 20)) {
+      flow.wrongFragment++;
+    }
+  }
+
+  private tcpEvents(flow: FlowEntry<S>, fromOrig: boolean, flags: number, payload: number, ts: number): void {
+    const mark = (letter: string): void => {
+      const l = fromOrig ? letter.toUpperCase() : letter.toLowerCase();
+      if (!flow.history.includes(l)) flow.history += l;
+    };
+    if (flags & TCP_SYN) mark(flags & TCP_ACK ? "h" : "s");
+    else if ((flags & (TCP_ACK | TCP_FIN | TCP_RST)) === TCP_ACK && payload === 0) mark("a"); // a pure ACK
+    if (payload > 0) mark("d");
+    if (flags & TCP_FIN) mark("f");
+    if (flags & TCP_RST) mark("r");
+    const [self, peer] = fromOrig ? (["orig", "resp"] as const) : (["resp", "orig"] as const);
+    flow[self] = nextEndpointState(flow[self], flow[peer], flags, payload);
+    // The ACK that completes the handshake establishes both ends.
+    if (flow[self] === "ESTABLISHED" && flow[peer] === "SYN_ACK_SENT") flow[peer] = "ESTABLISHED";
+    if (flags & TCP_RST) {
+      flow.closedBy = "rst";
+      flow.closingAt = Math.min(flow.closingAt, ts + this.opts.tcpLingerSeconds);
+    } else if (
+      flow.orig === "CLOSED" &&
+      flow.resp === "CLOSED" &&
+      flow.closingAt === Number.POSITIVE_INFINITY
+    ) {
+      flow.closedBy = "fin";
+      flow.closingAt = ts + this.opts.tcpLingerSeconds;
+    }
+  }
+
+  /** Closes what has ended or idled by `now`. */
+  private sweep(now: number, emit: (r: ConnRecord) => void): void {
+    this.lastSweep = now;
+    for (const r of this.evicted.splice(0)) emit(r);
+    const due: FlowEntry<S>[] = [];
+    for (const c of this.open.values()) if (this.deadline(c) <= now) due.push(c);
+    // Emit in order of end time, then start, so a replay gives the same sequence.
+    due.sort((a, b) => this.deadline(a) - this.deadline(b) || a.uid - b.uid);
+    for (const c of due) this.close(c, emit);
+  }
+
+  private deadline(c: FlowEntry<S>): number {
+    if (c.closingAt < Number.POSITIVE_INFINITY) return c.closingAt;
+    if (c.proto !== "tcp") return c.last + this.opts.udpIdleSeconds;
+    const established = c.orig === "ESTABLISHED" || c.resp === "ESTABLISHED";
+    return c.last + (established ? this.opts.tcpIdleSeconds : this.opts.tcpAttemptSeconds);
+  }
+
+  private close(c: FlowEntry<S>, emit: (r: ConnRecord) => void): void {
+    this.open.delete(c.key);
+    for (const id of c.ipIds) this.fragments.delete(`${c.src}|${c.dst}|${id}`);
+    this.hooks.end?.(c, c.last);
+    emit(toRecord(c));
+  }
+
+  /** Ends the input (end of a file): every open flow is emitted, oldest first. */
+  flush(emit: (r: ConnRecord) => void): void {
+    for (const r of this.evicted.splice(0)) emit(r);
+    const rest = [...this.open.values()].sort((a, b) => a.start - b.start || a.uid - b.uid);
+    for (const c of rest) {
+      if (c.closingAt === Number.POSITIVE_INFINITY) c.closedBy = "end";
+      this.close(c, emit);
+    }
+  }
+}
+
+function pair(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+function endpointPair(a: string, ap: number, b: string, bp: number): string {
+  return a < b || (a === b && ap <= bp) ? `${a}|${ap}|${b}|${bp}` : `${b}|${bp}|${a}|${ap}`;
+}
+
+function toRecord<S>(c: FlowEntry<S>): ConnRecord {
+  // Zeek calls a UDP flow without an answer S0 and every ICMP flow OTH.
+  const state: ConnState =
+    c.proto === "tcp"
+      ? tcpState(c.orig, c.resp, c.history)
+      : c.proto === "udp" && c.respPackets === 0
+        ? "S0"
+        : c.proto === "udp"
+          ? "SF"
+          : "OTH";
+  return {
+    uid: c.uid,
+    ts: c.start,
+    end: c.last,
+    duration: c.last - c.start,
+    proto: c.proto,
+    ipProto: c.ipProto,
+    src: c.src,
+    srcPort: c.srcPort,
+    dst: c.dst,
+    dstPort: c.dstPort,
+    icmpType: c.icmpType,
+    icmpCode: c.icmpCode,
+    service: c.service,
+    state,
+    history: c.history,
+    origPackets: c.origPackets,
+    respPackets: c.respPackets,
+    origBytes: c.origBytes,
+    respBytes: c.respBytes,
+    urgentPackets: c.urgent,
+    wrongFragments: c.wrongFragment,
+    closedBy: c.closedBy,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The protocol layer on the flow table: the `FlowHooks` that choose a parser for each flow from
+ * its first payloads (registry), feed it each direction's bytes, end it with the flow, name the
+ * flow's `service`, and count what happened (flows per protocol, unidentified flows, malformed
+ * input per protocol and reason).
+ */
+import { OptionError } from "../core/errors";
+import type { Direction, Flow, FlowHooks } from "../flows/flowTable";
+import type { ParserContext, ParserInstance, ProtocolRecord } from "./parser";
+import { defaultRegistry, type ParserRegistry } from "./registry";
+
+export interface AnalyzerOptions {
+  /** The parsers to choose from. Default `defaultRegistry()` (DNS, HTTP, FTP). */
+  registry?: ParserRegistry;
+  /**
+   * Payload packets of a flow probed for a parser before the flow is given up as unidentified
+   * (its payloads are then no longer delivered). Default 4.
+   */
+  probePackets?: number;
+}
+
+/** What the protocol layer saw. */
+export interface AnalyzerStats {
+  /** Flows handed to each parser, by parser name. */
+  flows: Record<string, number>;
+  /** Flows with payload that no parser recognised within `probePackets` payload packets. */
+  unidentified: number;
+  /** Records emitted, by protocol. */
+  records: Record<string, number>;
+  /** Malformed input, by `protocol: reason` (e.g. `"dns: label too long"`); `"<protocol>: parser error"` counts parsers that threw. */
+  malformed: Record<string, number>;
+  /** The message of the last parser that threw, for a bug report. */
+  lastError?: string;
+}
+
+/** The analyzer's state on a flow (the flow table's `state` slot). */
+export interface FlowProtocolState {
+  /** Payload packets probed so far without a match. */
+  probes: number;
+  parser: ParserInstance | undefined;
+  /** The chosen parser's name ("" before one is chosen). */
+  name: string;
+}
+
+/**
+ * Hooks for a `FlowTable<FlowProtocolState>`: records go to `onRecord` as the parsers emit them; a
+ * flow's records are all out before its conn record (the flow table calls `end` first).
+ * @example
+ * const analyzer = new ProtocolAnalyzer((r) => records.push(r));
+ * const table = new FlowTable<FlowProtocolState>({}, analyzer);
+ */
+export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
+  readonly registry: ParserRegistry;
+  private readonly probePackets: number;
+  readonly stats: AnalyzerStats = { flows: {}, unidentified: 0, records: {}, malformed: {} };
+
+  constructor(
+    private readonly onRecord: (record: ProtocolRecord) => void,
+    options: AnalyzerOptions = {},
+  ) {
+    this.registry = options.registry ?? defaultRegistry();
+    this.probePackets = options.probePackets ?? 4;
+    if (!(Number.isInteger(this.probePackets) && this.probePackets > 0)) {
+      throw new OptionError(
+        `ProtocolAnalyzer: probePackets must be a positive integer, got ${options.probePackets}.`,
+      );
+    }
+  }
+
+  payload(flow: Flow<FlowProtocolState>, dir: Direction, bytes: Uint8Array, ts: number): void {
+    let state = flow.state;
+    if (!state) {
+      state = { probes: 0, parser: undefined, name: "" };
+      flow.state = state;
+    }
+    try {
+      if (!state.parser) {
+        const chosen = this.registry.choose(flow.proto, flow.dstPort, bytes, dir);
+        if (!chosen) {
+          if (++state.probes >= this.probePackets) {
+            this.stats.unidentified++;
+            flow.inspect = false;
+          }
+          return;
+        }
+        flow.service = chosen.name;
+        state.name = chosen.name;
+        this.stats.flows[chosen.name] = (this.stats.flows[chosen.name] ?? 0) + 1;
+        state.parser = chosen.create(this.context(flow, chosen.name));
+      }
+      state.parser.data(dir, bytes, ts);
+      if (state.parser.done) flow.inspect = false;
+    } catch (e) {
+      this.failed(flow, state, e);
+    }
+  }
+
+  /**
+   * A parser (or probe) threw: a bug, not the traffic's fault. Counted as `"<name>: parser error"`,
+   * and the flow is no longer parsed, so one bad flow cannot stop the packet path.
+   */
+  private failed(flow: Flow<FlowProtocolState>, state: FlowProtocolState, e: unknown): void {
+    const key = `${state.name || "probe"}: parser error`;
+    this.stats.malformed[key] = (this.stats.malformed[key] ?? 0) + 1;
+    this.stats.lastError = e instanceof Error ? e.message : String(e);
+    state.parser = undefined;
+    flow.inspect = false;
+  }
+
+  end(flow: Flow<FlowProtocolState>, ts: number): void {
+    const state = flow.state;
+    if (!state?.parser) return;
+    try {
+      state.parser.end(ts);
+    } catch (e) {
+      this.failed(flow, state, e);
+    }
+  }
+
+  private context(flow: Flow<FlowProtocolState>, protocol: string): ParserContext {
+    const { stats, onRecord } = this;
+    return {
+      flow,
+      emit(record: ProtocolRecord): void {
+        stats.records[record.protocol] = (stats.records[record.protocol] ?? 0) + 1;
+        onRecord(record);
+      },
+      malformed(reason: string): void {
+        const key = `${protocol}: ${reason}`;
+        stats.malformed[key] = (stats.malformed[key] ?? 0) + 1;
+      },
+    };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What an application-protocol parser is: a description the registry chooses by (name, likely
+ * ports, a probe of the first bytes) and, per flow, an instance fed each direction's bytes. The
+ * flow table delivers the bytes (`FlowHooks.payload`); with TCP reassembly they will arrive in
+ * order with gaps reported (`gap`), which is why an instance sees streams, not packets.
+ */
+import type { Direction, Flow } from "../flows/flowTable";
+import type { FlowProtocol } from "../flows/connRecord";
+
+/**
+ * A record a parser emits: the protocol's name, the `uid` of the flow it came from (joins the conn
+ * record), its time, and the protocol's fields (named as in Zeek's logs).
+ */
+export interface ProtocolRecord {
+  readonly protocol: string;
+  readonly uid: number;
+  /** Time of the packet that completed the record, seconds since the epoch. */
+  readonly ts: number;
+}
+
+/** What a parser instance may do: emit records and count malformed input (by a short reason). */
+export interface ParserContext {
+  /** The flow (endpoints, transport, uid); read-only to parsers. */
+  readonly flow: Readonly<Flow<unknown>>;
+  emit(record: ProtocolRecord): void;
+  /** Counts one malformed input of `reason` (a short fixed phrase, e.g. "label too long"); the parser goes on. */
+  malformed(reason: string): void;
+}
+
+/** One flow's parser: fed each direction's bytes in order; bounded memory whatever it is fed. */
+export interface ParserInstance {
+  /** Bytes of `dir` that follow the previous ones (a UDP datagram, or the next piece of a TCP stream). */
+  data(dir: Direction, bytes: Uint8Array, ts: number): void;
+  /** `length` bytes of `dir` are missing (lost or not captured) before the next `data`. */
+  gap(dir: Direction, length: number): void;
+  /** The flow ended: emit what is pending. */
+  end(ts: number): void;
+  /** True once the parser wants no more bytes (the flow table may stop delivering them). */
+  readonly done: boolean;
+}
+
+/** Where a probe runs: the flow's transport, and whether its responder port is one of the parser's. */
+export interface ProbeContext {
+  readonly transport: FlowProtocol;
+  readonly onPort: boolean;
+}
+
+/** An application-protocol parser, as the registry knows it. */
+export interface ProtocolParser {
+  /** Short lowercase name, also the conn record's `service` and the records' `protocol`. */
+  readonly name: string;
+  /** Transports it runs on. */
+  readonly transports: readonly FlowProtocol[];
+  /** Responder ports it is usually found on (tried first); content probes find it elsewhere. */
+  readonly ports: readonly number[];
+  /**
+   * True when `first` (a payload of a flow not yet identified, from `dir`) looks like this protocol.
+   * `where.onPort` says the flow's responder port is one of `ports`, where a parser may accept on
+   * weaker evidence. Must be cheap and must not throw; a false positive hands the flow to the
+   * wrong parser.
+   */
+  probe(first: Uint8Array, dir: Direction, where: ProbeContext): boolean;
+  /** A parser instance for one flow. */
+  create(context: ParserContext): ParserInstance;
+}
