@@ -3,12 +3,20 @@
  * pipeline, a detector, the threshold on validation normals), signed when a bundle key is configured.
  */
 import { loadTensorflow } from "../core/tf";
-import { DETECTOR_NAMES, NEURAL_DETECTORS } from "../detectors/registry";
+import { DETECTORS, NEURAL_DETECTORS } from "../detectors/registry";
 import { BENCHMARK_KEYS, type BenchmarkKey } from "../eval/benchmarks";
 import { trainBundle } from "../eval/trainBundle";
 import { saveBundle } from "../model/bundle";
 import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
 import { type Command, type FlagSpec, UsageError } from "./flags";
+
+/**
+ * Every registered detector may score records or a series (the sequence models score records in
+ * arrival order; an autoencoder can watch a series); the help names each kind first.
+ */
+const ALL_DETECTORS = DETECTORS.map((d) => d.name);
+const RECORD_DETECTORS = DETECTORS.filter((d) => d.kind === "record").map((d) => d.name);
+const SERIES_DETECTORS = DETECTORS.filter((d) => d.kind === "series").map((d) => d.name);
 
 /** `--key-file`, shared by train (signs) and monitor (verifies). */
 export const KEY_FILE_FLAG: FlagSpec = {
@@ -39,9 +47,9 @@ export const trainCommand: Command = {
       name: "detector",
       kind: "enum",
       value: "NAME",
-      choices: DETECTOR_NAMES,
+      choices: ALL_DETECTORS,
       required: true,
-      help: `the record detector: ${DETECTOR_NAMES.join(", ")}`,
+      help: `the record detector: ${RECORD_DETECTORS.join(", ")} (or a sequence model)`,
     },
     { name: "out", kind: "string", value: "BUNDLE.json", required: true, help: "the bundle to write" },
     { name: "seed", kind: "integer", default: 1, help: "seed of the split and of seeded detectors" },
@@ -57,8 +65,8 @@ export const trainCommand: Command = {
       name: "series",
       kind: "enum",
       value: "NAME",
-      choices: DETECTOR_NAMES,
-      help: "volume watch detector, e.g. EwmaChart, RollingZScore, MovingAverageChart, LstmForecaster",
+      choices: ALL_DETECTORS,
+      help: `volume watch detector: ${SERIES_DETECTORS.join(", ")} (or a record detector)`,
     },
     {
       name: "interval",
