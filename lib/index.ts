@@ -101,6 +101,8 @@ export * from "./model/bundle";
 export * from "./model/bundleKey";
 export * from "./sources/lines";
 export * from "./sources/socketSource";
+export * from "./sources/captureReplay";
+export * from "./sources/tableReplay";
 export * from "./monitor/incidents";
 export * from "./monitor/stats";
 export * from "./monitor/monitor";

@@ -1,25 +1,24 @@
 /**
- * Where the monitor's records come from. Each source ends in `Monitor.process`, so a socket, a pcap
- * replay, a live capture and a dataset replay are scored by the same code:
+ * The sources (lib/sources, and live capture in packets/tshark) wired into the monitor. Each ends
+ * in `Monitor.process`, so a socket, a pcap replay, a live capture and a dataset replay are scored
+ * by the same code:
  * - `monitorSocket`: connection records as JSON or KDD CSV lines on a TCP or UDP socket;
  * - `monitorCapture`: a pcap / pcapng file, through the packet pipeline (decoder, connection
  *   assembler, KDD features) the study's simulated data went through;
  * - `monitorLive`: a live interface through tshark, into the same packet pipeline;
  * - `monitorTable`: a loaded dataset (e.g. `KDDTest+`) replayed at a fixed rate.
  */
-import { accessSync, constants } from "node:fs";
-import { ConfigError, systemError } from "../core/errors";
-import { readCapture } from "../packets/capture";
-import { LABEL_COLUMN } from "../datasets/kdd99";
 import type { Table } from "../datasets/table";
 import { captureLive, type LiveCaptureOptions } from "../packets/tshark";
-import type { ConnectionRecord, KddFeatures } from "../features/connections";
+import type { ConnectionRecord } from "../features/connections";
 import { PacketFeaturizer } from "../features/featurize";
 import { TrafficSeries } from "../features/timeSeries";
 import { HOST_WINDOW } from "../features/traffic";
 import type { Packet } from "../packets/packet";
 import type { Monitor, MonitorInput } from "./monitor";
+import { replayCapture } from "../sources/captureReplay";
 import { SocketSource, type SocketSourceOptions } from "../sources/socketSource";
+import { replayTable, type TableReplayOptions } from "../sources/tableReplay";
 
 /** A connection record of the packet pipeline as monitor input. */
 export function connectionInput(r: ConnectionRecord): MonitorInput {
@@ -109,64 +108,12 @@ export async function monitorCapture(
   path: string,
   options: { speed?: number; signal?: AbortSignal; warmupRecords?: number } = {},
 ): Promise<{ packets: number; records: number }> {
-  checkReadable(path);
   let records = 0;
-  let packets = 0;
   const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, () => records++);
-  const add = (p: Packet): void => {
-    packets++;
-    pipeline.add(p);
-  };
-  const stopIfAborted = (): void => {
-    if (options.signal?.aborted) throw new ReplayStopped();
-  };
-  const speed = options.speed ?? 0;
-  // Packets of each chunk are held, then fed at their due time (relative to the first packet).
-  const pending: Packet[] = [];
-  let first = Number.NaN;
-  const started = performance.now();
-  try {
-    if (!(speed > 0)) await readCapture(path, add, { afterChunk: async () => stopIfAborted() });
-    else {
-      await readCapture(path, (p) => pending.push(p), {
-        afterChunk: async () => {
-          for (const p of pending) {
-            stopIfAborted();
-            if (Number.isNaN(first)) first = p.ts;
-            const wait = started + ((p.ts - first) / speed) * 1000 - performance.now();
-            if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-            add(p);
-          }
-          pending.length = 0;
-        },
-      });
-    }
-  } catch (err) {
-    if (!(err instanceof ReplayStopped)) throw err;
-  }
+  const { packets } = await replayCapture(path, (p) => pipeline.add(p), options);
   pipeline.finish(); // what was read is scored, also when stopped
   return { packets, records };
 }
-
-/**
- * Fails early, with the class a caller can act on, when a capture cannot be read: a missing file is
- * a ConfigError (the path given is wrong), an unreadable one a PermissionError, else an IoError.
- */
-function checkReadable(path: string): void {
-  try {
-    accessSync(path, constants.R_OK);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new ConfigError(
-        `monitorCapture: no capture file at ${path}. Check the path (a pcap or pcapng file).`,
-      );
-    }
-    throw systemError(err, "monitorCapture: cannot read the capture", path);
-  }
-}
-
-/** Stops a replay from inside the file reader when its signal aborts. */
-class ReplayStopped extends Error {}
 
 /**
  * Captures live traffic with tshark (root or CAP_NET_RAW needed; the error says so) through the
@@ -189,30 +136,9 @@ export async function monitorLive(
 export async function monitorTable(
   monitor: Monitor,
   table: Table,
-  options: { recordsPerSecond?: number; rows?: ArrayLike<number>; signal?: AbortSignal } = {},
+  options: TableReplayOptions = {},
 ): Promise<{ records: number }> {
-  const n = options.rows?.length ?? table.rows;
-  const rate = options.recordsPerSecond;
-  const batch = rate ? Math.max(1, Math.round(rate / 100)) : n;
-  const started = performance.now();
-  const hasLabel = table.has(LABEL_COLUMN);
-  let k = 0;
-  while (k < n && !options.signal?.aborted) {
-    const end = Math.min(n, k + batch);
-    for (; k < end; k++) {
-      const i = options.rows ? options.rows[k] : k;
-      const features = table.record(i) as KddFeatures;
-      monitor.process(
-        { features, label: hasLabel ? String(table.value(LABEL_COLUMN, i)) : undefined, id: i },
-        performance.now(),
-      );
-    }
-    if (rate) {
-      const due = started + (k / rate) * 1000;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
+  const r = await replayTable(table, (record) => monitor.process(record, performance.now()), options);
   monitor.tick();
-  return { records: k };
+  return r;
 }
