@@ -7,6 +7,19 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FeaturePipeline, kddSplit, loadDataset, type Matrix, type Split } from "../lib";
 
+/**
+ * The environment of a run: the machine's own, less OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE. Some
+ * machines set them so that old OpenBLAS builds run safely; they pin OpenBLAS to an older kernel
+ * (Haswell: no AVX-512) and would slow the Python references (PyTorch, NumPy) below what a user
+ * gets. Debian's OpenBLAS 0.3.21 picks its own kernel without them.
+ */
+export function benchEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
 /** Runs a command (in the project root) whose last stdout line is JSON, and parses it. */
 export function runJson<T>(command: string, args: readonly string[]): T {
   const out = execFileSync(command, args, {
@@ -14,6 +27,7 @@ export function runJson<T>(command: string, args: readonly string[]): T {
     maxBuffer: 1 << 20,
     cwd: join(__dirname, ".."),
     stdio: ["ignore", "pipe", "inherit"],
+    env: benchEnv(),
   });
   return JSON.parse(out.trim().split("\n").at(-1) as string) as T;
 }
