@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  AlertLog,
+  EventLog,
   featurizeCapture,
   KDD_FEATURES,
   loadDataset,
@@ -126,7 +126,7 @@ async function socketBench(): Promise<void> {
   const results: Record<string, unknown>[] = [];
   const runs = [...RATES.map((rate) => ({ rate, everyAlert: false })), { rate: 0, everyAlert: true }];
   for (const { rate, everyAlert } of runs) {
-    const alerts = AlertLog.open(join(dir, `alerts-${rate}-${everyAlert}.jsonl`), { flushMs: 5 });
+    const alerts = EventLog.open(join(dir, `alerts-${rate}-${everyAlert}.jsonl`), { flushMs: 5 });
     const endToEnd: number[] = [];
     const monitor = new Monitor(bundle, {
       alerts,
@@ -232,7 +232,7 @@ async function replay(
     const f = await featurizeCapture(pcap);
     reference.push((performance.now() - t0) / 1000);
     packets = f.capture.packets;
-    const alerts = AlertLog.open(join(dir, `alerts-${t}.jsonl`));
+    const alerts = EventLog.open(join(dir, `alerts-${t}.jsonl`));
     const monitor = new Monitor(bundle, { alerts });
     t0 = performance.now();
     records = (await monitorCapture(monitor, pcap)).records;
@@ -287,7 +287,7 @@ async function soakBench(): Promise<void> {
   const rate = Number(process.env.BENCH_SOAK_RATE ?? 20_000);
   // a few hundred sources, so incidents open and close all the time
   const { bundle, dir, file } = await socketSetup("soak", (_r, i) => ({ src: `198.51.100.${i % 250}` }));
-  const alerts = AlertLog.open(join(dir, "alerts.jsonl"));
+  const alerts = EventLog.open(join(dir, "alerts.jsonl"));
   const monitor = new Monitor(bundle, { alerts });
   const ac = new AbortController();
   let port = 0;

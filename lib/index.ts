@@ -94,7 +94,6 @@ export * from "./events/idGenerator";
 export * from "./events/isoTimestamp";
 export * from "./events/eventSink";
 export * from "./events/eventLog";
-export * from "./events/alertLog";
 export * from "./events/summary";
 export * from "./events/consoleSink";
 export * from "./model/bundle";

@@ -5,7 +5,7 @@
 import { loadTensorflow } from "../core/tf";
 import { loadDataset } from "../datasets/datasets";
 import { NEURAL_DETECTORS } from "../detectors/registry";
-import { AlertLog } from "../events/alertLog";
+import { EventLog } from "../events/eventLog";
 import { HOST_WINDOW } from "../features/traffic";
 import { readBundle } from "../model/bundle";
 import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
@@ -143,10 +143,10 @@ async function runMonitor(flags: Flags): Promise<number> {
   }
   if ([bundle.detector, bundle.series?.detector].some((d) => d && NEURAL_DETECTORS.has(d.name)))
     await loadTensorflow();
-  const alerts = AlertLog.open(flags.required("alerts"));
-  const rejects = AlertLog.open(flags.required("rejects"));
+  const alerts = EventLog.open(flags.required("alerts"));
+  const rejects = EventLog.open(flags.required("rejects"));
   const scoresPath = flags.string("scores");
-  const scores = scoresPath === undefined ? undefined : AlertLog.open(scoresPath);
+  const scores = scoresPath === undefined ? undefined : EventLog.open(scoresPath);
   const warmupRecords = flags.number("warmup");
   const monitor = new Monitor(bundle, {
     alerts,

@@ -1,7 +1,7 @@
 /**
  * The JSON-lines event sink: an append-only log, one JSON value per line (like Suricata's EVE
  * log), used by the monitor for its events (alerts, incidents, rejects; see `event.ts`) and for
- * raw score lines. `AlertLog` (in alertLog.ts) is its former name.
+ * raw score lines.
  *
  * Crash safety, in three parts:
  * - every record becomes one whole line (`JSON.stringify(x) + "\n"`; JSON text never contains a
