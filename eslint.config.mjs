@@ -29,12 +29,33 @@ const STAGES = {
 const ALL_STAGES = [...Object.keys(STAGES), "cli", "testing"];
 // Tests beside a stage may also import lib/testing (shared fixtures) and build their fixtures with
 // later stages (a monitor test fits a bundle); lib/testing is never imported by library code.
-const boundaries = Object.entries(STAGES).flatMap(([stage, allowed]) => [
-  restrict(stage, allowed, [`lib/${stage}/**/*.ts`], [`lib/${stage}/**/*.test.ts`]),
-  restrict(stage, [...Object.keys(STAGES), "testing"], [`lib/${stage}/**/*.test.ts`], []),
-]);
+const boundaries = [
+  ...Object.entries(STAGES).flatMap(([stage, allowed]) => [
+    restrict(stage, allowed, [`lib/${stage}/**/*.ts`], [`lib/${stage}/**/*.test.ts`]),
+    restrict(stage, [...Object.keys(STAGES), "testing"], [`lib/${stage}/**/*.test.ts`], []),
+  ]),
+  restrict("cli", [...Object.keys(STAGES)], ["lib/cli/**/*.ts"], []),
+];
+/**
+ * The rules of one folder: `import` / `export ... from` through no-restricted-imports, and
+ * `require(...)`, `import(...)` and `import x = require(...)` through no-restricted-syntax, with one
+ * pattern: a path that climbs out of the folder (`../`, after any `./`) into a stage not allowed.
+ * (esquery's regular expressions cannot hold a `/`: it is written `\u002F` there.)
+ */
 function restrict(stage, allowed, files, ignores) {
   const banned = ALL_STAGES.filter((s) => s !== stage && !allowed.includes(s));
+  const stagePattern = `^(\\./)*(\\.\\./)+(\\./)*(${banned.join("|")})(/|$)`;
+  const surfacePattern = "^(\\./)*(\\.\\./)+index$|^@detective/lib";
+  const stageMessage = `lib/${stage} may import only ${allowed.length ? allowed.join(", ") : "nothing outside itself"} (the one-way order of lib/index.ts).`;
+  const surfaceMessage = "Inside lib/, import the module itself, not the public surface.";
+  const syntax = (pattern, message) => {
+    const re = pattern.replaceAll("/", "\\u002F");
+    return [
+      { selector: `CallExpression[callee.name='require'] > Literal.arguments[value=/${re}/]`, message },
+      { selector: `ImportExpression > Literal.source[value=/${re}/]`, message },
+      { selector: `TSExternalModuleReference > Literal[value=/${re}/]`, message },
+    ];
+  };
   return {
     files,
     ignores,
@@ -43,16 +64,15 @@ function restrict(stage, allowed, files, ignores) {
         "error",
         {
           patterns: [
-            {
-              regex: `^(\\.\\./)+(${banned.join("|")})(/|$)`,
-              message: `lib/${stage} may import only ${allowed.length ? allowed.join(", ") : "nothing outside itself"} (the one-way order of lib/index.ts).`,
-            },
-            {
-              regex: "^(\\.\\./)+index$|^@detective/lib",
-              message: "Inside lib/, import the module itself, not the public surface.",
-            },
+            ...(banned.length ? [{ regex: stagePattern, message: stageMessage }] : []),
+            { regex: surfacePattern, message: surfaceMessage },
           ],
         },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        ...(banned.length ? syntax(stagePattern, stageMessage) : []),
+        ...syntax(surfacePattern, surfaceMessage),
       ],
     },
   };

@@ -105,6 +105,8 @@ const toy: Command = {
 };
 
 test("parseFlags: --flag value and --flag=value, bare booleans, defaults, lists, words", () => {
+  assert.equal(parseFlags(toy, ["--out", "o", "--pcap", "p", "--speed", "1e3"]).number("speed"), 1000);
+  assert.equal(parseFlags(toy, ["--out", "o", "--pcap", "p", "--speed", ".5"]).number("speed"), 0.5);
   const f = parseFlags(toy, ["--out=a.json", "--pcap", "x.pcap", "--speed=2.5", "--quiet", "--only", "a,c"]);
   assert.equal(f.required("out"), "a.json");
   assert.equal(f.string("pcap"), "x.pcap");
@@ -134,6 +136,9 @@ test("parseFlags: each mistake is a UsageError naming the flag and what is expec
     [["--out", "o", "--pcap", "p", "--fpr", "NaN"], /--fpr must be a number/],
     [["--out", "o", "--pcap", "p", "--port", "70000"], /--port must be in \[1, 65535\], got 70000/],
     [["--out", "o", "--pcap", "p", "--port", "80.5"], /--port must be a whole number/],
+    [["--out", "o", "--pcap", "p", "--port", "0x50"], /--port must be a whole number, got "0x50"/],
+    [["--out", "o", "--pcap", "p", "--port", " 80"], /--port must be a whole number/],
+    [["--out", "o", "--pcap", "p", "--speed", "Infinity"], /--speed must be a number/],
     [["--out", "o", "--pcap", "p", "--every", "some"], /--every must be a whole number or all, got "some"/],
     [["--out", "o", "--pcap", "p", "--mode", "medium"], /--mode must be one of fast, slow; got "medium"/],
     [["--out", "o", "--pcap", "p", "--only", "a,z"], /unknown item\(s\) z; choose from a, b, c/],

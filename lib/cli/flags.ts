@@ -155,6 +155,9 @@ function rangeText(flag: FlagSpec): string | undefined {
   return undefined;
 }
 
+/** A decimal number: digits, an optional fraction and exponent (`10`, `0.01`, `1e3`, `-5`). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function parseValue(command: CommandSpec, flag: FlagSpec, raw: string): FlagValue {
   const where = `${command.name} --${flag.name}`;
   switch (flag.kind) {
@@ -162,7 +165,8 @@ function parseValue(command: CommandSpec, flag: FlagSpec, raw: string): FlagValu
     case "integer": {
       const word = flag.words?.[raw];
       if (word !== undefined) return word;
-      const n = raw.trim() === "" ? Number.NaN : Number(raw);
+      // Decimal only: Number() would also take "0x50", "0b1", " 8 " and "" (as 0).
+      const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
       const words = Object.keys(flag.words ?? {});
       const expected = `${flag.kind === "integer" ? "a whole number" : "a number"}${words.length ? ` or ${words.join(", ")}` : ""}`;
       if (!Number.isFinite(n) || (flag.kind === "integer" && !Number.isInteger(n))) {

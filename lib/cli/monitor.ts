@@ -52,6 +52,8 @@ export const monitorCommand: Command = {
       default: 10,
       unit: "s",
       above: 0,
+      // setInterval takes at most 2^31 - 1 ms (beyond it Node fires every millisecond)
+      max: 2_147_483,
       help: "interval of the counters on stderr",
     },
     { name: "quiet", kind: "boolean", help: "no alert and incident lines on the console" },
@@ -65,7 +67,7 @@ export const monitorCommand: Command = {
     {
       name: "speed",
       kind: "number",
-      above: 0,
+      min: 0.001,
       with: ["pcap"],
       help: "pace the replay by its timestamps: 1 as recorded, 10 ten times faster",
     },
@@ -122,7 +124,7 @@ export const monitorCommand: Command = {
       name: "rate",
       kind: "number",
       unit: "records/s",
-      above: 0,
+      min: 0.01,
       with: ["dataset"],
       help: "replay rate; default as fast as possible",
     },

@@ -109,8 +109,14 @@ interface FlowEntry<S> extends Flow<S> {
   /** When the connection is done (both FINs or a RST): close at this time. */
   closingAt: number;
   closedBy: ConnRecord["closedBy"];
-  ipIds: number[];
+  /** Keys (src|dst|IP id) under which later fragments find this flow; at most MAX_FRAGMENT_IDS. */
+  fragmentKeys: string[];
 }
+
+/** Share of a full table evicted at once (at least one flow): 1% of the default million is 10,000. */
+const EVICT_FRACTION = 0.01;
+/** IPv4 ids remembered per flow for its later fragments; a flow that fragments more forgets the oldest. */
+const MAX_FRAGMENT_IDS = 64;
 
 /** How often (in capture seconds) idle flows are swept. */
 const SWEEP_INTERVAL_SECONDS = 1;
@@ -238,8 +244,14 @@ export class FlowTable<S = unknown> {
       }
     }
     if (p.moreFragments) {
-      this.fragments.set(`${p.src}|${p.dst}|${p.ipId}`, flow);
-      flow.ipIds.push(p.ipId);
+      const fragmentKey = `${p.src}|${p.dst}|${p.ipId}`;
+      this.fragments.set(fragmentKey, flow);
+      if (!flow.fragmentKeys.includes(fragmentKey)) {
+        flow.fragmentKeys.push(fragmentKey);
+        if (flow.fragmentKeys.length > MAX_FRAGMENT_IDS) {
+          this.forgetFragments(flow, flow.fragmentKeys.shift() as string);
+        }
+      }
     }
     this.account(flow, fromOrig, p, ts);
     if (tcp) this.tcpEvents(flow, fromOrig, p.tcpFlags, p.payloadLength, ts);
@@ -279,7 +291,7 @@ export class FlowTable<S = unknown> {
       resp: "INACTIVE",
       closingAt: Number.POSITIVE_INFINITY,
       closedBy: "timeout",
-      ipIds: [],
+      fragmentKeys: [],
       state: undefined,
       inspect: true,
       service: "",
@@ -289,13 +301,30 @@ export class FlowTable<S = unknown> {
     return flow;
   }
 
+  /**
+   * The table is full: the least recently active flows are closed early (and counted), the
+   * `EVICT_FRACTION` of the table at once, so a flood of new flows against a full table costs one
+   * scan per batch, not one per packet.
+   */
   private evictOldest(): void {
-    let oldest: FlowEntry<S> | undefined;
-    for (const c of this.open.values()) if (!oldest || c.last < oldest.last) oldest = c;
-    if (oldest) {
-      this.stats.evicted++;
-      this.close(oldest, (r) => this.evicted.push(r));
+    const batch = Math.max(1, Math.floor(this.opts.maxConnections * EVICT_FRACTION));
+    let victims: FlowEntry<S>[];
+    if (batch === 1) {
+      let oldest: FlowEntry<S> | undefined;
+      for (const c of this.open.values()) if (!oldest || c.last < oldest.last) oldest = c;
+      victims = oldest ? [oldest] : [];
+    } else {
+      victims = [...this.open.values()].sort((a, b) => a.last - b.last || a.uid - b.uid).slice(0, batch);
     }
+    for (const c of victims) {
+      this.stats.evicted++;
+      this.close(c, (r) => this.evicted.push(r));
+    }
+  }
+
+  /** Drops a fragment entry if it still points at `flow` (a newer flow may reuse the IP id). */
+  private forgetFragments(flow: FlowEntry<S>, key: string): void {
+    if (this.fragments.get(key) === flow) this.fragments.delete(key);
   }
 
   private account(flow: FlowEntry<S>, fromOrig: boolean, p: Packet, ts: number): void {
@@ -361,7 +390,7 @@ export class FlowTable<S = unknown> {
 
   private close(c: FlowEntry<S>, emit: (r: ConnRecord) => void): void {
     this.open.delete(c.key);
-    for (const id of c.ipIds) this.fragments.delete(`${c.src}|${c.dst}|${id}`);
+    for (const key of c.fragmentKeys) this.forgetFragments(c, key);
     this.hooks.end?.(c, c.last);
     emit(toRecord(c));
   }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DataError, IntegrityError, OptionError, SchemaError } from "../core/errors";
+import { ConfigError, DataError, IntegrityError, PermissionError, SchemaError } from "../core/errors";
 import { seeded } from "../core/random";
 import { parseKddText } from "../datasets/loadKdd";
 import { Mahalanobis } from "../detectors/mahalanobis";
@@ -186,21 +186,31 @@ test("bundleKey: a private key file or the environment; loose permissions, short
       assert.throws(
         () => bundleKey({ keyFile }),
         (err: Error) =>
-          err instanceof OptionError &&
+          err instanceof PermissionError &&
           err.message.includes(`accessible by group or others (mode 0${mode.toString(8)})`) &&
           err.message.includes(`chmod 600 ${keyFile}`),
       );
     }
     chmodSync(keyFile, 0o400);
     assert.ok(bundleKey({ keyFile }), "owner read-only is private");
+    // A symbolic link is refused (the check and the read are on the file opened, not a path).
+    const link = join(dir, "link.key");
+    symlinkSync(keyFile, link);
+    assert.throws(
+      () => bundleKey({ keyFile: link }),
+      (err: Error) => err instanceof ConfigError && /symbolic link/.test(err.message),
+    );
   }
   const shortFile = join(dir, "short.key");
   writeFileSync(shortFile, "tooshort\n", { mode: 0o600 });
-  assert.throws(() => bundleKey({ keyFile: shortFile }), /is 8 bytes; use at least 16/);
+  assert.throws(
+    () => bundleKey({ keyFile: shortFile }),
+    (err: Error) => err instanceof ConfigError && /is 8 bytes; use at least 16/.test(err.message),
+  );
   assert.throws(
     () => bundleKey({ keyFile: join(dir, "nope.key") }),
     /nope\.key does not exist; make one with/,
   );
-  assert.throws(() => bundleKey({ keyFile: dir }), /is not a file/);
+  assert.throws(() => bundleKey({ keyFile: dir }), /is not a regular file/);
   assert.throws(() => saveBundle(bundle, join(dir, "x.json"), { key: { secret: "short" } }), /at least 16/);
 });

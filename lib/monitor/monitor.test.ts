@@ -373,3 +373,39 @@ test("a capture that is not there is a ConfigError naming the path, before anyth
   );
   assert.equal(monitor.stats.received, 0);
 });
+
+test("an infinite score is the largest finite one (the line stays valid JSON); a NaN score is a counted reject", () => {
+  const bundle = trainedBundle();
+  const dir = mkdtempSync(join(tmpdir(), "detective-monitor-"));
+  const input = (): MonitorInput => ({
+    features: JSON.parse(jsonLine(normal(), {})) as MonitorInput["features"],
+    src: "10.0.0.9",
+  });
+  for (const [value, alerted] of [
+    [Number.POSITIVE_INFINITY, true],
+    [Number.NaN, false],
+  ] as const) {
+    const detector = Object.assign(Object.create(bundle.detector) as ModelBundle["detector"], {
+      scoreOne: () => value,
+    }) as ModelBundle["detector"];
+    const path = join(dir, `alerts-${String(value)}.jsonl`);
+    const alerts = EventLog.open(path);
+    const rejects = EventLog.open(join(dir, `rejects-${String(value)}.jsonl`));
+    const monitor = new Monitor({ ...bundle, detector }, { alerts, rejects });
+    const alert = monitor.process(input());
+    monitor.close();
+    alerts.close();
+    rejects.close();
+    assert.equal(alert !== undefined, alerted);
+    assert.equal(monitor.stats.received, monitor.stats.processed + monitor.stats.rejected);
+    if (alerted) {
+      assert.equal(alert?.score, Number.MAX_VALUE);
+      const lines = readFileSync(path, "utf8").trim().split("\n");
+      for (const line of lines) parseEvent(line); // every line written is a valid event
+      assert.ok(lines.some((l) => l.includes('"type":"alert"')));
+    } else {
+      assert.equal(monitor.stats.rejected, 1);
+      assert.match(readFileSync(join(dir, `rejects-NaN.jsonl`), "utf8"), /unscorable record/);
+    }
+  }
+});

@@ -260,7 +260,23 @@ export class Monitor {
       }
       return undefined;
     }
-    const score = this.detector.scoreOne(x);
+    let score = this.detector.scoreOne(x);
+    if (!Number.isFinite(score)) {
+      // JSON has no Infinity (it would be written as null and the line refused by parseEvent): an
+      // infinite score is the largest finite one, still above any threshold. NaN cannot be judged.
+      if (Number.isNaN(score)) {
+        this.stats.reject("unscorable record");
+        if (this.options.rejects !== undefined || this.sinks.length > 0) {
+          const why = `${this.detector.name} scored it NaN (a feature value its model cannot take)`;
+          const event = this.rejectEvent("unscorable record", why, input.time ?? Date.now() / 1000, {
+            record: input.features,
+          });
+          this.emit(event, this.options.rejects);
+        }
+        return undefined;
+      }
+      score = score > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+    }
     const time = input.time ?? Date.now() / 1000;
     this.lastTime = Math.max(this.lastTime, time);
     this.stats.processed++;

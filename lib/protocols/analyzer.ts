@@ -91,6 +91,7 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
       state.parser.data(dir, bytes, ts);
       if (state.parser.done) flow.inspect = false;
     } catch (e) {
+      if (e instanceof ConsumerFailure) throw e.error;
       this.failed(flow, state, e);
     }
   }
@@ -113,6 +114,7 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
     try {
       state.parser.end(ts);
     } catch (e) {
+      if (e instanceof ConsumerFailure) throw e.error;
       this.failed(flow, state, e);
     }
   }
@@ -123,7 +125,11 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
       flow,
       emit(record: ProtocolRecord): void {
         stats.records[record.protocol] = (stats.records[record.protocol] ?? 0) + 1;
-        onRecord(record);
+        try {
+          onRecord(record);
+        } catch (error) {
+          throw new ConsumerFailure(error); // the consumer's error, not the parser's: passed on
+        }
       },
       malformed(reason: string): void {
         const key = `${protocol}: ${reason}`;
@@ -131,4 +137,9 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
       },
     };
   }
+}
+
+/** Carries an error thrown by the record consumer through the parser, so it is not counted as a parser bug. */
+class ConsumerFailure {
+  constructor(readonly error: unknown) {}
 }

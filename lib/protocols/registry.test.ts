@@ -83,6 +83,18 @@ describe("ParserRegistry", () => {
 });
 
 describe("ProtocolAnalyzer", () => {
+  test("an error of the record consumer is not a parser error: it reaches the caller", () => {
+    const analyzer = new ProtocolAnalyzer(() => {
+      throw new Error("sink full");
+    });
+    const table = new FlowTable<FlowProtocolState>({}, analyzer);
+    assert.throws(() => {
+      table.add(tcpText(1, A, 40001, B, 80, DATA, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"), () => {});
+      table.flush(() => {});
+    }, /sink full/);
+    assert.deepEqual(analyzer.stats.malformed, {});
+  });
+
   test("a parser that throws is counted and dropped for its flow; the packet path goes on", () => {
     const broken: ProtocolParser = {
       ...sshStandIn,

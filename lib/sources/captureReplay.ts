@@ -54,7 +54,7 @@ export async function replayCapture(
             stopIfAborted();
             if (Number.isNaN(first)) first = p.ts;
             const wait = started + ((p.ts - first) / speed) * 1000 - performance.now();
-            if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+            if (wait > 1) await sleep(wait);
             add(p);
           }
           pending.length = 0;
@@ -87,3 +87,10 @@ function checkReadable(path: string): void {
 
 /** Stops a replay from inside the file reader when its signal aborts. */
 class ReplayStopped extends Error {}
+
+/** Longest timer Node keeps (2^31 - 1 ms, 24.8 days); a longer wait is cut to it (Node would fire it at once). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_TIMER_MS)));
+}

@@ -49,8 +49,15 @@ export async function replayTable(
     if (rate) {
       const due = started + (k / rate) * 1000;
       const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
     }
   }
   return { records: k };
+}
+
+/** Longest timer Node keeps (2^31 - 1 ms, 24.8 days); a longer wait is cut to it (Node would fire it at once). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_TIMER_MS)));
 }

@@ -38,7 +38,7 @@ export function readDnsQuestion(msg: Uint8Array): { name: string; type: number }
     labels.push(Buffer.from(msg.buffer, msg.byteOffset + i + 1, len).toString("latin1"));
     i += 1 + len;
   }
-  if (i + 3 > msg.length - 1) return "question past the end";
+  if (i + 4 > msg.length - 1) return "question past the end"; // the terminator, QTYPE and QCLASS
   return { name: labels.join("."), type: (msg[i + 1] << 8) | msg[i + 2] };
 }
 
