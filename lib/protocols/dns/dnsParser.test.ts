@@ -37,7 +37,11 @@ describe("DNS", () => {
     assert.equal(readDnsQuestion(noQuestion), "no question");
     assert.equal(readDnsQuestion(q.subarray(0, 20)), "name past the end");
     assert.equal(readDnsQuestion(q.subarray(0, q.length - 2)), "question past the end");
-    assert.equal(readDnsQuestion(q.subarray(0, q.length - 1)), "question past the end", "QCLASS cut by one byte");
+    assert.equal(
+      readDnsQuestion(q.subarray(0, q.length - 1)),
+      "question past the end",
+      "QCLASS cut by one byte",
+    );
   });
 
   test("UDP: one record per query, with transaction id; responses are not read yet", () => {
