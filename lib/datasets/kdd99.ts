@@ -174,7 +174,7 @@ export const ATTACK_CATEGORY: Readonly<Record<string, AttackCategory>> = Object.
   ps: "U2R",
   sqlattack: "U2R",
   xterm: "U2R",
-  // The simulator's scenarios (lib/data/simulate/attacks.ts): floods are DoS, the SYN scan is a
+  // The simulator's scenarios (lib/simulate/attacks.ts): floods are DoS, the SYN scan is a
   // Probe, password guessing is R2L (as KDD's guess_passwd), and traffic that moves data or
   // control out of the network is Data.
   syn_flood: "DoS",
@@ -202,7 +202,7 @@ export function attackCategory(label: string): AttackCategory {
   const category = ATTACK_CATEGORY[name];
   if (category === undefined) {
     throw new SchemaError(
-      `attackCategory: unknown attack label "${name}". Add it with its category to ATTACK_CATEGORY in lib/data/kdd99.ts.`,
+      `attackCategory: unknown attack label "${name}". Add it with its category to ATTACK_CATEGORY in lib/datasets/kdd99.ts.`,
     );
   }
   return category;

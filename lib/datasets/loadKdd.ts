@@ -535,7 +535,7 @@ export class KddParser {
       .join(", ");
     throw new SchemaError(
       `${this.source}: unknown attack label(s) ${list}. Add each with its category to ATTACK_CATEGORY ` +
-        `in lib/data/kdd99.ts, or pass { validateLabels: false } to load the file anyway.`,
+        `in lib/datasets/kdd99.ts, or pass { validateLabels: false } to load the file anyway.`,
     );
   }
 }

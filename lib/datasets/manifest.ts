@@ -24,7 +24,7 @@ export interface DatasetEntry {
   readonly required: boolean;
 }
 
-/** A dataset the project generates itself: the simulated traffic (`lib/data/simulate`). */
+/** A dataset the project generates itself: the simulated traffic (`lib/simulate`). */
 export interface GeneratedEntry {
   readonly id: string;
   readonly title: string;

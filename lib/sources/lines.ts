@@ -8,7 +8,7 @@
  *   `dst`, `dstPort`, `protocol`, `id`. Other keys are ignored.
  * - **CSV**: a KDD Cup 99 / NSL-KDD line: the 41 features, then optionally the label (trailing dot
  *   allowed, as in KDD99) and, for NSL-KDD, the difficulty. Numbers follow the batch loader
- *   (`lib/data/loadKdd.ts`): decimal notation only, blanks around a field trimmed, `?` or an empty
+ *   (`lib/datasets/loadKdd.ts`): decimal notation only, blanks around a field trimmed, `?` or an empty
  *   field is a missing value and rejected (the loader's default `missing: "reject"`).
  *
  * Bad input never throws: `parseLine` returns `{ ok: false, kind, reason }`, where `kind` is a
