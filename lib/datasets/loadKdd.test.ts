@@ -115,7 +115,7 @@ describe("parseKddText", () => {
       (err: Error) => {
         assert.ok(err instanceof SchemaError);
         assert.match(err.message, /"zeroday" \(2 rows, first at line 2\)/);
-        assert.match(err.message, /ATTACK_CATEGORY in lib\/data\/kdd99\.ts/);
+        assert.match(err.message, /ATTACK_CATEGORY in lib\/datasets\/kdd99\.ts/);
         return true;
       },
     );
