@@ -58,6 +58,11 @@ export const monitorCommand: Command = {
     },
     { name: "quiet", kind: "boolean", help: "no alert and incident lines on the console" },
     {
+      name: "follow-symlinks",
+      kind: "boolean",
+      help: "write logs through symbolic links (refused by default: a planted link redirects the log)",
+    },
+    {
       name: "pcap",
       kind: "string",
       value: "FILE",
@@ -145,10 +150,11 @@ async function runMonitor(flags: Flags): Promise<number> {
   }
   if ([bundle.detector, bundle.series?.detector].some((d) => d && NEURAL_DETECTORS.has(d.name)))
     await loadTensorflow();
-  const alerts = EventLog.open(flags.required("alerts"));
-  const rejects = EventLog.open(flags.required("rejects"));
+  const logOptions = { followSymlinks: flags.boolean("follow-symlinks") };
+  const alerts = EventLog.open(flags.required("alerts"), logOptions);
+  const rejects = EventLog.open(flags.required("rejects"), logOptions);
   const scoresPath = flags.string("scores");
-  const scores = scoresPath === undefined ? undefined : EventLog.open(scoresPath);
+  const scores = scoresPath === undefined ? undefined : EventLog.open(scoresPath, logOptions);
   const warmupRecords = flags.number("warmup");
   const monitor = new Monitor(bundle, {
     alerts,

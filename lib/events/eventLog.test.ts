@@ -3,10 +3,13 @@ import { spawn } from "node:child_process";
 import {
   chmodSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -284,4 +287,54 @@ describe("EventLog: buffering and flushing", () => {
       assert.equal(log.isOpen, false);
     },
   );
+});
+
+describe("planted links (the monitor often runs as root in shared folders)", () => {
+  test("a log path that is a symbolic link is refused and its target untouched; allowed on request", () => {
+    const dir = mkdtempSync(join(tmpdir(), "detective-log-"));
+    const target = join(dir, "precious");
+    writeFileSync(target, "root's data, no newline at the end");
+    const link = join(dir, "alerts.jsonl");
+    symlinkSync(target, link);
+    assert.throws(
+      () => EventLog.open(link),
+      (err: Error) => err instanceof ConfigError && /is a symbolic link; refusing/.test(err.message),
+    );
+    assert.equal(readFileSync(target, "utf8"), "root's data, no newline at the end", "target untouched");
+    assert.equal(existsSync(`${link}.lock`), false, "its lock released");
+    const log = EventLog.open(link, { followSymlinks: true });
+    log.close();
+  });
+
+  test("a planted lock link is refused, never written through; a stale lock is replaced, not rewritten", () => {
+    const dir = mkdtempSync(join(tmpdir(), "detective-log-"));
+    const target = join(dir, "shadow");
+    writeFileSync(target, "secret\n", { mode: 0o600 });
+    const path = join(dir, "alerts.jsonl");
+    symlinkSync(target, `${path}.lock`);
+    assert.throws(
+      () => EventLog.open(path),
+      (err: Error) => err instanceof ConfigError && /symbolic link/.test(err.message),
+    );
+    assert.equal(readFileSync(target, "utf8"), "secret\n");
+    rmSync(`${path}.lock`);
+    // A stale lock (a pid that is not running) held as a hard link to another file: taken over by
+    // replacing the name, so the other file keeps its content.
+    const other = join(dir, "other");
+    writeFileSync(other, "999999999\n");
+    linkSync(other, `${path}.lock`);
+    const log = EventLog.open(path);
+    assert.equal(log.recovery.staleLockPid, 999999999);
+    assert.equal(readFileSync(other, "utf8"), "999999999\n", "the linked file is not rewritten");
+    log.close();
+  });
+
+  test("new logs and locks are private to their owner (alerts can hold payload data)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "detective-log-"));
+    const path = join(dir, "alerts.jsonl");
+    const log = EventLog.open(path);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(`${path}.lock`).mode & 0o777, 0o600);
+    log.close();
+  });
 });

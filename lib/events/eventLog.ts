@@ -25,9 +25,11 @@
  */
 import {
   closeSync,
+  constants,
   fdatasync,
   fdatasyncSync,
   fstatSync,
+  lstatSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -60,6 +62,12 @@ export interface EventLogOptions {
   maxBufferBytes?: number;
   /** Take `<path>.lock` so a second process cannot append to the same log. Default true. */
   lock?: boolean;
+  /**
+   * Open a log path that is a symbolic link (its target is appended to, and a torn last line of it
+   * repaired). Default false: a link is refused, because in a folder others can write, a planted
+   * link would make the monitor (often root) write into, or cut, a file it should not touch.
+   */
+  followSymlinks?: boolean;
 }
 
 /** What opening the log found and repaired. */
@@ -140,12 +148,29 @@ export class EventLog implements EventSink {
       staleLockPid = takeLock(this.lockPath, path);
     }
     try {
-      this.fd = openSync(path, "a+");
+      // Created private (alerts can hold payload data); a symbolic link is refused unless allowed.
+      const flags =
+        constants.O_RDWR |
+        constants.O_APPEND |
+        constants.O_CREAT |
+        (this.opts.followSymlinks ? 0 : constants.O_NOFOLLOW);
+      try {
+        this.fd = openSync(path, flags, LOG_FILE_MODE);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ELOOP") {
+          throw new ConfigError(
+            `EventLog: ${path} is a symbolic link; refusing to write through it (a link planted in a shared folder ` +
+              `would redirect the log). Give the real path, or allow links explicitly (followSymlinks; the CLI's --follow-symlinks).`,
+          );
+        }
+        throw err;
+      }
       const repaired = repairAndCount(this.fd);
       this.recovery = Object.freeze({ ...repaired, ...(staleLockPid !== undefined ? { staleLockPid } : {}) });
     } catch (err) {
       if (this.fd !== undefined) closeSync(this.fd);
       if (this.lockPath) unlinkQuiet(this.lockPath);
+      if (err instanceof ConfigError) throw err;
       throw systemError(err, "EventLog: cannot open the log", path);
     }
     this.lines = this.recovery.linesAtOpen;
@@ -352,12 +377,16 @@ export class EventLog implements EventSink {
   }
 }
 
+/** Log and lock files are created readable and writable by their owner only. */
+const LOG_FILE_MODE = 0o600;
+
 function checkOptions(options: EventLogOptions): Required<EventLogOptions> {
   const opts = {
     flushMs: options.flushMs ?? DEFAULT_FLUSH_MS,
     fsync: options.fsync ?? true,
     maxBufferBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
     lock: options.lock ?? true,
+    followSymlinks: options.followSymlinks ?? false,
   };
   if (!(opts.flushMs >= 0) || !Number.isFinite(opts.flushMs)) {
     throw new OptionError(
@@ -400,12 +429,19 @@ function repairAndCount(fd: number): Omit<EventLogRecovery, "staleLockPid"> {
 /** Creates the lock file; returns the pid of a dead owner whose lock was taken over. */
 function takeLock(lockPath: string, path: string): number | undefined {
   try {
-    writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx" });
+    // O_EXCL: never follows a link, never opens what is there.
+    writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx", mode: LOG_FILE_MODE });
     return undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
       throw systemError(err, "EventLog: cannot create the lock file", lockPath);
     }
+  }
+  if (lstatSync(lockPath).isSymbolicLink()) {
+    throw new ConfigError(
+      `EventLog: the lock file ${lockPath} is a symbolic link, not a lock this program made; ` +
+        "remove it (it may have been planted) and start again.",
+    );
   }
   const text = readFileSync(lockPath, "utf8").trim();
   const pid = Number(text);
@@ -416,8 +452,13 @@ function takeLock(lockPath: string, path: string): number | undefined {
         `Close or stop that writer, or use another log path. Delete the lock file only if no process writes the log.`,
     );
   }
-  // The owner is gone (killed, crashed): take the lock over.
-  writeFileSync(lockPath, `${process.pid}\n`);
+  // The owner is gone (killed, crashed): take the lock over, as a new file (never through a link).
+  unlinkQuiet(lockPath);
+  try {
+    writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx", mode: LOG_FILE_MODE });
+  } catch (err) {
+    throw systemError(err, "EventLog: cannot take over the lock file", lockPath);
+  }
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
