@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConsoleSink } from "./consoleSink";
 import type { ConnectionAlert, IncidentEvent, RejectEvent, VolumeAlert } from "./event";
-import { eventSummary } from "./summary";
+import { eventSummary, printable } from "./summary";
 
 const envelope = { v: 1, time: 1700000000.25, timestamp: "2023-11-14T22:13:20.250Z" } as const;
 const model = { benchmark: "simulated", seed: 1, createdAt: "2026-01-01T00:00:00.000Z" };
@@ -123,4 +123,18 @@ test("ConsoleSink prints alerts and incident opens and closes; updates and other
   assert.equal(all.length, 2);
   assert.match(all[0], /^incident update /);
   assert.match(all[1], / reject reject-/);
+});
+
+test("what comes from the network cannot drive the terminal: control characters and bidi overrides are escaped", () => {
+  const hostile: ConnectionAlert = {
+    ...alert,
+    src: "10.0.0.1\u001b[2J\u001b]0;pwned\u0007",
+    service: "http\r\u202eevil",
+  };
+  const line = eventSummary(hostile);
+  // eslint-disable-next-line no-control-regex -- the test looks for control characters
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(line), line);
+  assert.match(line, /10\.0\.0\.1\\x1b\[2J\\x1b\]0;pwned\\x07/);
+  assert.match(line, /http\\x0d\\u\{202e\}evil/);
+  assert.equal(printable("10.0.0.5:80 ok"), "10.0.0.5:80 ok", "ordinary text is unchanged");
 });
