@@ -51,8 +51,8 @@ export const monitorCommand: Command = {
       kind: "number",
       default: 10,
       unit: "s",
-      above: 0,
-      // setInterval takes at most 2^31 - 1 ms (beyond it Node fires every millisecond)
+      // at most ten lines a second; setInterval takes at most 2^31 - 1 ms (beyond, Node fires every ms)
+      min: 0.1,
       max: 2_147_483,
       help: "interval of the counters on stderr",
     },

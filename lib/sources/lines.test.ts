@@ -71,6 +71,14 @@ describe("parseLine: JSON", () => {
     assert.equal(r.time, Date.UTC(2024, 0, 2, 3, 4, 5, 500) / 1000);
   });
 
+  test("a CSV number beyond the double range is refused, not read as Infinity", () => {
+    expectReject(
+      parseLine(kddLine({ src_bytes: "1e400" })),
+      "non-numeric",
+      /column 5 \(src_bytes\) is "1e400", beyond the largest number.*finite/,
+    );
+  });
+
   test("an unseen service is accepted (the fitted pipeline counts it), not rejected", () => {
     const r = expectRecord(parseLine(JSON.stringify(jsonRecord({ service: "quic_over_carrier_pigeon" }))));
     assert.equal(r.features.service, "quic_over_carrier_pigeon");

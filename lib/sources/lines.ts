@@ -360,6 +360,12 @@ function parseCsvLine(text: string): LineResult {
           `column ${k + 1} (${name}) is ${quote(s)}, not a decimal number; send digits such as 0, 181 or 0.05.`,
         );
       }
+      if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+        return reject(
+          "non-numeric",
+          `column ${k + 1} (${name}) is ${quote(s)}, beyond the largest number (about 1.8e308); send a finite value.`,
+        );
+      }
       values[k] = v;
     } else {
       values[k] = s;
