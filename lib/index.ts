@@ -15,6 +15,7 @@ export * from "./core/matrix";
 export * from "./core/paths";
 export * from "./core/study";
 export * from "./core/tf";
+export * from "./core/sleep";
 export * from "./net/address";
 export * from "./net/addressKind";
 export * from "./net/cidrSet";

@@ -5,6 +5,7 @@
  * accepts, and the other way round.
  */
 import { OptionError } from "../core/errors";
+import { parseDecimal } from "../sources/lines";
 
 /**
  * A mistake on the command line (unknown command or flag, missing or invalid value): the CLI prints
@@ -155,9 +156,6 @@ function rangeText(flag: FlagSpec): string | undefined {
   return undefined;
 }
 
-/** A decimal number: digits, an optional fraction and exponent (`10`, `0.01`, `1e3`, `-5`). */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
 function parseValue(command: CommandSpec, flag: FlagSpec, raw: string): FlagValue {
   const where = `${command.name} --${flag.name}`;
   switch (flag.kind) {
@@ -165,8 +163,8 @@ function parseValue(command: CommandSpec, flag: FlagSpec, raw: string): FlagValu
     case "integer": {
       const word = flag.words?.[raw];
       if (word !== undefined) return word;
-      // Decimal only: Number() would also take "0x50", "0b1", " 8 " and "" (as 0).
-      const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+      // Decimal only, the grammar of data lines: Number() would also take "0x50", " 8 " and "" (as 0).
+      const n = parseDecimal(raw);
       const words = Object.keys(flag.words ?? {});
       const expected = `${flag.kind === "integer" ? "a whole number" : "a number"}${words.length ? ` or ${words.join(", ")}` : ""}`;
       if (!Number.isFinite(n) || (flag.kind === "integer" && !Number.isInteger(n))) {

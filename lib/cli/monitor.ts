@@ -2,6 +2,7 @@
  * `detective monitor`: one source into the monitor, alerts to a log and the console, counters
  * every few seconds. The bundle's signature is verified when a bundle key is configured.
  */
+import { MAX_TIMER_MS } from "../core/sleep";
 import { loadTensorflow } from "../core/tf";
 import { loadDataset } from "../datasets/datasets";
 import { NEURAL_DETECTORS } from "../detectors/registry";
@@ -51,9 +52,9 @@ export const monitorCommand: Command = {
       kind: "number",
       default: 10,
       unit: "s",
-      // at most ten lines a second; setInterval takes at most 2^31 - 1 ms (beyond, Node fires every ms)
+      // at most ten lines a second; setInterval takes at most MAX_TIMER_MS (beyond, Node fires every ms)
       min: 0.1,
-      max: 2_147_483,
+      max: Math.floor(MAX_TIMER_MS / 1000),
       help: "interval of the counters on stderr",
     },
     { name: "quiet", kind: "boolean", help: "no alert and incident lines on the console" },

@@ -83,6 +83,8 @@ async function pick(log: (message: string) => void): Promise<TensorflowRuntime> 
   return { tf, backend: "cpu", notes };
 }
 
+/** An error's first line, with absolute paths cut to their file name (the reason, not where this checkout lives). */
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+  const line = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+  return line.replace(/\/(?:[^/\s]+\/)+([^/\s]+)/g, "$1").trim();
 }

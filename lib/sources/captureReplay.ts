@@ -7,6 +7,7 @@ import { accessSync, constants } from "node:fs";
 import { ConfigError, systemError } from "../core/errors";
 import { readCapture } from "../packets/capture";
 import type { Packet } from "../packets/packet";
+import { sleep } from "../core/sleep";
 
 /** Options of `replayCapture`. */
 export interface CaptureReplayOptions {
@@ -87,10 +88,3 @@ function checkReadable(path: string): void {
 
 /** Stops a replay from inside the file reader when its signal aborts. */
 class ReplayStopped extends Error {}
-
-/** Longest timer Node keeps (2^31 - 1 ms, 24.8 days); a longer wait is cut to it (Node would fire it at once). */
-const MAX_TIMER_MS = 2_147_483_647;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_TIMER_MS)));
-}

@@ -5,6 +5,7 @@
 import { LABEL_COLUMN } from "../datasets/kdd99";
 import type { Table } from "../datasets/table";
 import type { KddFeatures } from "../features/connections";
+import { sleep } from "../core/sleep";
 
 /** One replayed row: its 41 features, its label when the table has one, and its row index. */
 export interface TableRecord {
@@ -53,11 +54,4 @@ export async function replayTable(
     }
   }
   return { records: k };
-}
-
-/** Longest timer Node keeps (2^31 - 1 ms, 24.8 days); a longer wait is cut to it (Node would fire it at once). */
-const MAX_TIMER_MS = 2_147_483_647;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_TIMER_MS)));
 }
