@@ -75,6 +75,9 @@ export function reportError(err: unknown, debug: boolean): number {
   return err instanceof OptionError ? 2 : 1;
 }
 
+/** After a command returns, the longest the process may linger (flushing output) before it exits. */
+const EXIT_GRACE_MS = 1000;
+
 /** The whole command: `--debug`, anywhere, shows an error's stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
@@ -88,5 +91,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // A command has returned: nothing may keep the process alive after it (a timer or socket left
+    // behind by a failure would hold the monitor's locks forever). Unref'd, so a clean exit is not delayed.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   });
 }

@@ -2,7 +2,9 @@
  * `detective monitor`: one source into the monitor, alerts to a log and the console, counters
  * every few seconds. The bundle's signature is verified when a bundle key is configured.
  */
+import { InputError } from "../core/errors";
 import { MAX_TIMER_MS } from "../core/sleep";
+import type { CaptureReport } from "../packets/capture";
 import { loadTensorflow } from "../core/tf";
 import { loadDataset } from "../datasets/datasets";
 import { NEURAL_DETECTORS } from "../detectors/registry";
@@ -139,6 +141,7 @@ export const monitorCommand: Command = {
 };
 
 async function runMonitor(flags: Flags): Promise<number> {
+  let unreadable: CaptureReport | undefined;
   const quiet = flags.boolean("quiet");
   const key = bundleKey({ keyFile: flags.string("key-file") });
   const loaded = readBundle(flags.required("bundle"), { key });
@@ -163,7 +166,7 @@ async function runMonitor(flags: Flags): Promise<number> {
     scores,
     alertsPerIncident: flags.number("alerts-per-incident"),
     // The console gets one line per alert written and per incident opened or closed.
-    sinks: quiet ? [] : [new ConsoleSink()],
+    sinks: quiet ? [] : [new ConsoleSink({ types: ["alert", "incident", "notice"] })],
   });
   const statsEvery = (flags.number("stats-seconds") ?? 10) * 1000;
   const timer = setInterval(
@@ -171,9 +174,15 @@ async function runMonitor(flags: Flags): Promise<number> {
     statsEvery,
   );
   const ac = new AbortController();
-  const stop = (): void => ac.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const logs = [alerts, rejects, scores];
+  const stopOnSignal = stopper(ac, () => {
+    // a second signal, or a stop that overran its grace: close what is open and exit now
+    clearInterval(timer);
+    monitor.close();
+    for (const log of logs) log?.close();
+  });
+  process.on("SIGINT", stopOnSignal);
+  process.on("SIGTERM", stopOnSignal);
   const signed =
     loaded.signature === "verified"
       ? `signature verified (${key?.source})`
@@ -192,7 +201,10 @@ async function runMonitor(flags: Flags): Promise<number> {
         signal: ac.signal,
         warmupRecords,
       });
-      console.error(`monitor: ${r.packets} packets, ${r.records} connection records`);
+      console.error(
+        `monitor: ${r.packets} packets, ${r.records} connection records${captureNotes(r.report)}`,
+      );
+      if (r.report.packets === 0 && !r.stopped) unreadable = r.report;
     } else if (iface !== undefined) {
       const r = await monitorLive(monitor, {
         interface: iface,
@@ -224,11 +236,60 @@ async function runMonitor(flags: Flags): Promise<number> {
     }
   } finally {
     clearInterval(timer);
-    process.removeListener("SIGINT", stop);
-    process.removeListener("SIGTERM", stop);
+    process.removeListener("SIGINT", stopOnSignal);
+    process.removeListener("SIGTERM", stopOnSignal);
     monitor.close();
-    for (const log of [alerts, rejects, scores]) log?.close();
+    for (const log of logs) log?.close();
   }
   console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
+  if (unreadable) throw nothingReadable(flags.required("pcap"), unreadable);
   return 0;
+}
+
+/** "; 12 records skipped (truncated TCP header 10, ...); the file ends inside a record": what the reader could not use. */
+function captureNotes(report: CaptureReport): string {
+  const reasons = Object.entries(report.skippedByReason)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([reason, n]) => `${reason} ${n}`);
+  const skipped =
+    report.skipped > 0
+      ? `; ${report.skipped} of ${report.records} records skipped (${reasons.join(", ")}${Object.keys(report.skippedByReason).length > 3 ? ", ..." : ""})`
+      : "";
+  return skipped + (report.truncatedTail ? "; the file ends inside a record (cut short?)" : "");
+}
+
+/** The error for a capture the monitor could not read one packet of. */
+function nothingReadable(path: string, report: CaptureReport): InputError {
+  return new InputError(
+    report.records === 0
+      ? `${path} holds no packets; nothing was monitored. Check that it is the capture you meant.`
+      : `none of the ${report.records} records of ${path} could be read (${Object.keys(report.skippedByReason).join(", ")}); ` +
+          `nothing was monitored. Check the capture with \`capinfos\` or Wireshark.`,
+  );
+}
+
+/** After Ctrl-C or SIGTERM, the longest a stop may take before the monitor exits at once. */
+const STOP_GRACE_MS = 1000;
+
+/**
+ * The monitor's signal handler: the first SIGINT or SIGTERM aborts the source (what was read is
+ * scored and logged, then the command returns); a second one, or a stop still running after
+ * `STOP_GRACE_MS`, runs `closeNow` (logs flushed and closed) and exits with 128 + the signal.
+ */
+function stopper(ac: AbortController, closeNow: () => void): (signal: NodeJS.Signals) => void {
+  const exitNow = (signal: NodeJS.Signals, why: string): void => {
+    console.error(`monitor: ${why}; logs flushed, exiting now`);
+    try {
+      closeNow();
+    } finally {
+      process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+    }
+  };
+  return (signal) => {
+    if (ac.signal.aborted) return exitNow(signal, `${signal} again`);
+    console.error(`monitor: ${signal}: stopping (what was read is scored and logged)`);
+    ac.abort();
+    setTimeout(() => exitNow(signal, `the stop took over ${STOP_GRACE_MS} ms`), STOP_GRACE_MS).unref();
+  };
 }

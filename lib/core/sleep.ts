@@ -6,9 +6,19 @@
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Resolves after `ms` milliseconds, at most `MAX_TIMER_MS` (a longer wait is cut to it).
+ * Resolves after `ms` milliseconds, at most `MAX_TIMER_MS` (a longer wait is cut to it), or as
+ * soon as `signal` aborts (without throwing: the caller checks the signal).
  * @example await sleep(250)
  */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_TIMER_MS)));
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

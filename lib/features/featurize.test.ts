@@ -9,7 +9,8 @@ import { valueCounts } from "../datasets/table";
 import { FeaturePipeline } from "./pipeline";
 import { featurizeCapture, PacketFeaturizer, recordsToTable } from "./featurize";
 import { labelRecords } from "../eval/groundTruth";
-import { type SeriesRow, TrafficSeries } from "./timeSeries";
+import { type SeriesRow, type TimeJump, TrafficSeries } from "./timeSeries";
+import type { Packet } from "../packets/packet";
 
 const dir = mkdtempSync(join(tmpdir(), "detective-feat-"));
 const sim = simulateTraffic(
@@ -102,4 +103,62 @@ test("traffic series: contiguous intervals; the flood and the scan stand out in 
     hosts.every((r) => r.host.startsWith("10.")),
     "per-host series only for local hosts",
   );
+});
+
+test("traffic series: a quiet spell is emitted interval by interval, a break in time is jumped in O(1)", async () => {
+  const packets: Packet[] = [];
+  await readCapture(sim.pcap, (p) => {
+    if (packets.length < 50) packets.push({ ...p });
+  });
+  const run = (times: number[], maxEmptyIntervals = 5) => {
+    const total: SeriesRow[] = [];
+    const jumps: TimeJump[] = [];
+    const s = new TrafficSeries((r) => total.push(r), undefined, {
+      intervalSeconds: 10,
+      maxEmptyIntervals,
+      onJump: (j) => jumps.push(j),
+    });
+    times.forEach((t, i) => s.add({ ...packets[i], ts: t }));
+    s.finish();
+    return { total, jumps, s };
+  };
+  const t0 = 1_772_532_000; // a multiple of 10
+  // 6 intervals apart: the 5 between are quiet ones, emitted
+  let r = run([t0, t0 + 60]);
+  assert.deepEqual(
+    r.total.map((x) => [x.start - t0, x.packets]),
+    [
+      [0, 1],
+      [10, 0],
+      [20, 0],
+      [30, 0],
+      [40, 0],
+      [50, 0],
+      [60, 1],
+    ],
+  );
+  assert.equal(r.jumps.length, 0);
+  // ten years ahead, then back: two breaks, nothing emitted between, every packet counted once
+  const tenYears = 315_360_000;
+  r = run([t0, t0 + 1, t0 + tenYears, t0 + 2, t0 + 3]);
+  assert.deepEqual(
+    r.total.map((x) => [x.start - t0, x.packets]),
+    [
+      [0, 2],
+      [tenYears, 1],
+      [0, 2],
+    ],
+  );
+  assert.deepEqual(r.jumps, [
+    { from: t0, to: t0 + tenYears, intervals: tenYears / 10 },
+    { from: t0 + tenYears, to: t0, intervals: -tenYears / 10 },
+  ]);
+  assert.equal(r.s.jumps, 2);
+  // a packet a little late joins the open interval
+  r = run([t0 + 30, t0 + 5, t0 + 31]);
+  assert.deepEqual(
+    r.total.map((x) => [x.start - t0, x.packets]),
+    [[30, 3]],
+  );
+  assert.throws(() => new TrafficSeries(() => {}, undefined, { maxEmptyIntervals: -1 }), /maxEmptyIntervals/);
 });

@@ -44,7 +44,31 @@ export interface SeriesOptions {
   intervalSeconds?: number;
   /** Which hosts get their own series. Default: private addresses (10/8, 172.16/12, 192.168/16). */
   isLocal?: (address: string) => boolean;
+  /**
+   * Longest run of empty intervals emitted for a quiet spell. Default 360 (an hour of 10 s
+   * intervals). A longer forward gap between two packets, or a packet more than this many intervals
+   * before the current one, is a break in time (two captures joined, a paused capture, a clock step,
+   * a crafted timestamp), not quiet traffic: the series closes its interval and goes on at the new
+   * time without emitting the gap, and `onJump` is told. So a packet ten years off costs the same as
+   * any other.
+   */
+  maxEmptyIntervals?: number;
+  /** Called for every break in time (see `maxEmptyIntervals`); count and log it. */
+  onJump?: (jump: TimeJump) => void;
 }
+
+/** A break in the packets' time that the series did not fill with empty intervals. */
+export interface TimeJump {
+  /** Start of the interval open before the jump, seconds since the epoch. */
+  readonly from: number;
+  /** Start of the interval of the packet that jumped. */
+  readonly to: number;
+  /** Intervals between the two (negative: time went backwards). */
+  readonly intervals: number;
+}
+
+/** Default `SeriesOptions.maxEmptyIntervals`. */
+export const DEFAULT_MAX_EMPTY_INTERVALS = 360;
 
 interface Acc {
   packets: number;
@@ -90,6 +114,10 @@ export class TrafficSeries {
   /** Without an `onHost`, per-host series are not kept at all (the monitor's volume watch reads totals only). */
   private readonly perHost: boolean;
   private readonly onHost: (row: SeriesRow) => void;
+  private readonly maxEmpty: number;
+  private readonly onJump: (jump: TimeJump) => void;
+  /** Breaks in time seen (see `SeriesOptions.maxEmptyIntervals`). */
+  jumps = 0;
 
   constructor(
     private readonly onTotal: (row: SeriesRow) => void,
@@ -102,12 +130,18 @@ export class TrafficSeries {
     if (!(this.intervalSeconds > 0))
       throw new OptionError(`TrafficSeries: intervalSeconds must be positive, got ${this.intervalSeconds}.`);
     this.isLocal = options.isLocal ?? isPrivateAddress;
+    this.maxEmpty = options.maxEmptyIntervals ?? DEFAULT_MAX_EMPTY_INTERVALS;
+    if (!(Number.isInteger(this.maxEmpty) && this.maxEmpty >= 0))
+      throw new OptionError(
+        `TrafficSeries: maxEmptyIntervals must be an integer >= 0, got ${this.maxEmpty}.`,
+      );
+    this.onJump = options.onJump ?? (() => {});
   }
 
   add(p: Packet): void {
     const slot = Math.floor(p.ts / this.intervalSeconds) * this.intervalSeconds;
     if (Number.isNaN(this.current)) this.current = slot;
-    while (slot > this.current) this.closeInterval(); // empty intervals are emitted too
+    else if (slot !== this.current) this.advance(slot);
     if (p.ipVersion === 0) return;
     const tcp = p.protocol === IPPROTO_TCP;
     const syn = tcp && (p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
@@ -171,6 +205,22 @@ export class TrafficSeries {
       synRatio: a.tcp > 0 ? a.syn / a.tcp : 0,
       dnsQueries: a.dns,
     };
+  }
+
+  /** Moves to the interval starting at `slot`: emits the empty ones between, or jumps (a break in time). */
+  private advance(slot: number): void {
+    const intervals = Math.round((slot - this.current) / this.intervalSeconds);
+    // A little back in time: the packet joins the open interval (captures are not strictly ordered).
+    if (intervals < 0 && -intervals <= this.maxEmpty) return;
+    if (intervals > 0 && intervals - 1 <= this.maxEmpty) {
+      while (slot > this.current) this.closeInterval(); // the quiet intervals between are emitted too
+      return;
+    }
+    const from = this.current;
+    this.closeInterval();
+    this.current = slot;
+    this.jumps++;
+    this.onJump({ from, to: slot, intervals });
   }
 
   private closeInterval(): void {

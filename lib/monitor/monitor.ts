@@ -16,7 +16,9 @@ import type {
   ConnectionAlert,
   Contributor,
   DetectiveEvent,
+  NoticeEvent,
   RejectEvent,
+  Severity,
   StatsEvent,
   SuppressedEvent,
   VolumeAlert,
@@ -218,6 +220,33 @@ export class Monitor {
     this.stats.reject(kind);
     if (this.options.rejects === undefined && this.sinks.length === 0) return;
     this.emit(this.rejectEvent(kind, reason, Date.now() / 1000, { text }), this.options.rejects);
+  }
+
+  /**
+   * Counts a notice (`stats.notices`, by `note`) and writes it to the alert log and the sinks:
+   * something an analyst should know that is not a score, e.g. `time.jump` when the packets' time
+   * breaks (see `TrafficSeries`). `time` in seconds since the epoch; default now.
+   */
+  notice(
+    note: string,
+    message: string,
+    fields: { time?: number; severity?: Severity; src?: string; dst?: string; uid?: string } = {},
+  ): NoticeEvent {
+    let time = fields.time ?? Date.now() / 1000;
+    if (!(Math.abs(time) <= 8.64e12)) time = Date.now() / 1000;
+    this.stats.notice(note);
+    const event: NoticeEvent = {
+      v: 1,
+      type: "notice",
+      id: this.ids("notice"),
+      ...fields,
+      time,
+      timestamp: isoTimestamp(time),
+      note,
+      message,
+    };
+    this.emit(event, this.options.alerts);
+    return event;
   }
 
   /**

@@ -9,16 +9,30 @@
  * - `monitorTable`: a loaded dataset (e.g. `KDDTest+`) replayed at a fixed rate.
  */
 import type { Table } from "../datasets/table";
+import type { CaptureReport } from "../packets/capture";
 import { captureLive, type LiveCaptureOptions } from "../packets/tshark";
 import type { ConnectionRecord } from "../features/connections";
 import { PacketFeaturizer } from "../features/featurize";
 import { TrafficSeries } from "../features/timeSeries";
 import { HOST_WINDOW } from "../features/traffic";
 import type { Packet } from "../packets/packet";
+import { isoTimestamp } from "../events/isoTimestamp";
 import type { Monitor, MonitorInput } from "./monitor";
 import { replayCapture } from "../sources/captureReplay";
 import { SocketSource, type SocketSourceOptions } from "../sources/socketSource";
 import { replayTable, type TableReplayOptions } from "../sources/tableReplay";
+
+/** "3.2 years", "5 hours", "40 s": the size of a time jump in words. */
+function describeSeconds(s: number): string {
+  const units: [number, string][] = [
+    [365.25 * 86400, "years"],
+    [86400, "days"],
+    [3600, "hours"],
+    [60, "minutes"],
+  ];
+  for (const [size, name] of units) if (s >= 2 * size) return `${(s / size).toFixed(1)} ${name}`;
+  return `${s} s`;
+}
 
 /** A connection record of the packet pipeline as monitor input. */
 export function connectionInput(r: ConnectionRecord): MonitorInput {
@@ -53,6 +67,13 @@ function packetPipeline(
   const series = watch
     ? new TrafficSeries((row) => monitor.processInterval(row), undefined, {
         intervalSeconds: watch.intervalSeconds,
+        onJump: (j) =>
+          monitor.notice(
+            "time.jump",
+            `packet time jumped ${j.intervals > 0 ? "ahead" : "back"} ${describeSeconds(Math.abs(j.to - j.from))} ` +
+              `(${isoTimestamp(j.from)} to ${isoTimestamp(j.to)}); the volume watch goes on at the new time without the gap`,
+            { time: j.to, severity: "low" },
+          ),
       })
     : undefined;
   return {
@@ -100,19 +121,21 @@ export async function monitorSocket(
  * (default), or paced by the packets' timestamps with `speed` (1 = as recorded, 10 = ten times
  * faster), so a replay exercises the monitor as live traffic would. The first `warmupRecords`
  * connections (default 100, the host window) are not alerted: see `Monitor.startWarmup`.
- * `signal` stops the replay after the chunk (about 1 MB) being read; what was read is scored.
- * @returns the number of packets read and connection records scored.
+ * `signal` stops the replay after the chunk (about 1 MB) being read, or at once while a paced
+ * replay waits; what was read is scored.
+ * @returns the packets read, the connection records scored, and the reader's report (records
+ *   skipped by reason, a truncated tail).
  */
 export async function monitorCapture(
   monitor: Monitor,
   path: string,
   options: { speed?: number; signal?: AbortSignal; warmupRecords?: number } = {},
-): Promise<{ packets: number; records: number }> {
+): Promise<{ packets: number; records: number; stopped: boolean; report: CaptureReport }> {
   let records = 0;
   const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, () => records++);
-  const { packets } = await replayCapture(path, (p) => pipeline.add(p), options);
+  const { packets, stopped, report } = await replayCapture(path, (p) => pipeline.add(p), options);
   pipeline.finish(); // what was read is scored, also when stopped
-  return { packets, records };
+  return { packets, records, stopped, report };
 }
 
 /**

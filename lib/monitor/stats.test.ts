@@ -130,6 +130,7 @@ describe("MonitorStats", () => {
     stats.reject("field count", 50);
     stats.reject("invalid json");
     stats.alerts += 7;
+    stats.notice("time.jump");
     stats.incidents += 2;
     stats.queueDepth = 300;
     stats.queueDepth = 12;
@@ -148,6 +149,7 @@ describe("MonitorStats", () => {
       alertsWritten: 0,
       suppressed: 0,
       incidents: 2,
+      notices: { "time.jump": 1 },
       queueDepth: 12,
       maxQueueDepth: 300,
       receivedPerSecond: 500,

@@ -205,6 +205,8 @@ export interface MonitorSnapshot {
   /** Records above the threshold while a packet source's windows were filling: logged as `suppressed`, not alerted. */
   readonly suppressed: number;
   readonly incidents: number;
+  /** Notices raised, by note (e.g. `time.jump`: a break in the packets' time, see `TrafficSeries`). */
+  readonly notices: Readonly<Record<string, number>>;
   readonly queueDepth: number;
   /** Largest queue depth set since the previous snapshot. */
   readonly maxQueueDepth: number;
@@ -241,6 +243,7 @@ export class MonitorStats {
   suppressed = 0;
   /** Incidents opened. */
   incidents = 0;
+  private readonly noticesByNote: Record<string, number> = {};
   private rejectedCount = 0;
   private readonly byReason: Record<string, number> = {};
   private depth = 0;
@@ -271,6 +274,11 @@ export class MonitorStats {
   reject(kind: string, n = 1): void {
     this.rejectedCount += n;
     this.byReason[kind] = (this.byReason[kind] ?? 0) + n;
+  }
+
+  /** Counts one notice under its note (e.g. "time.jump"). */
+  notice(note: string): void {
+    this.noticesByNote[note] = (this.noticesByNote[note] ?? 0) + 1;
   }
 
   /** Sets the current queue depth (also tracks the interval's maximum). */
@@ -314,6 +322,7 @@ export class MonitorStats {
       alertsWritten: this.alertsWritten,
       suppressed: this.suppressed,
       incidents: this.incidents,
+      notices: { ...this.noticesByNote },
       queueDepth: this.depth,
       maxQueueDepth: this.maxDepth,
       receivedPerSecond: rate(this.received - this.lastReceived),

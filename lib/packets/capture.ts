@@ -281,7 +281,16 @@ export class CaptureParser {
         this.skip(this.offset, "truncated last record");
       }
     }
-    this.report = {
+    this.report = this.progress(truncatedTail);
+    return this.report;
+  }
+
+  /**
+   * The counts so far, without ending the input: for a read stopped before the end (a record
+   * split across the last chunk is neither counted nor skipped).
+   */
+  progress(truncatedTail = false): CaptureReport {
+    return {
       source: this.source,
       format: this.format ?? "pcap",
       linkTypes: [...this.linkTypes],
@@ -294,7 +303,6 @@ export class CaptureParser {
       truncatedTail,
       firstSkips: [...this.firstSkips],
     };
-    return this.report;
   }
 
   /** Runs the state machine while the queue holds what the current state needs; each step consumes bytes or raises `need`. */
@@ -614,6 +622,8 @@ export async function readCapture(
   options: CaptureOptions & {
     /** Awaited after the packets of each chunk read (about 1 MB) were passed on, e.g. to pace a replay. */
     afterChunk?: () => Promise<void>;
+    /** Stops the read after the chunk being read; the report then holds the counts so far (`CaptureParser.progress`). */
+    signal?: AbortSignal;
   } = {},
 ): Promise<CaptureReport> {
   const parser = new CaptureParser(path, options);
@@ -638,6 +648,7 @@ export async function readCapture(
       // A plain Uint8Array view, so packet payloads have one type whether or not a record spanned chunks.
       parser.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), onPacket);
       if (options.afterChunk) await options.afterChunk();
+      if (options.signal?.aborted) return parser.progress();
     }
   } finally {
     stream.destroy();

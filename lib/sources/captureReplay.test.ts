@@ -26,7 +26,8 @@ function capture(n: number, gapSeconds: number): string {
 test("replayCapture passes every packet in order, fast or paced by the timestamps", async () => {
   const path = capture(50, 0.01);
   const fast: number[] = [];
-  assert.deepEqual(await replayCapture(path, (p) => fast.push(p.srcPort)), { packets: 50, stopped: false });
+  const r = await replayCapture(path, (p) => fast.push(p.srcPort));
+  assert.deepEqual([r.packets, r.stopped, r.report.records, r.report.skipped], [50, false, 50, 0]);
   assert.deepEqual(
     fast,
     Array.from({ length: 50 }, (_, i) => 40_000 + i),
@@ -48,6 +49,21 @@ test("replayCapture stops when its signal aborts and says so", async () => {
   });
   assert.equal(r.stopped, true);
   assert.equal(r.packets, 10);
+});
+
+test("a paced replay waiting for a packet ten years ahead stops at once when its signal aborts", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "detective-replay-")), "jump.pcap");
+  const w = new PcapWriter(path);
+  const frame = new Uint8Array(60);
+  w.write(1_772_532_000, frame);
+  w.write(1_772_532_000 + 315_360_000, frame);
+  w.close();
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  const t0 = performance.now();
+  const r = await replayCapture(path, () => {}, { speed: 1, signal: ac.signal });
+  assert.deepEqual([r.packets, r.stopped], [1, true]);
+  assert.ok(performance.now() - t0 < 5000, `stopped after ${performance.now() - t0} ms`);
 });
 
 test("replayCapture: a missing file is a ConfigError naming the path; garbage is the reader's error", async () => {

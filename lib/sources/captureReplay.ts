@@ -5,7 +5,7 @@
  */
 import { accessSync, constants } from "node:fs";
 import { ConfigError, systemError } from "../core/errors";
-import { readCapture } from "../packets/capture";
+import { type CaptureReport, readCapture } from "../packets/capture";
 import type { Packet } from "../packets/packet";
 import { sleep } from "../core/sleep";
 
@@ -20,9 +20,19 @@ export interface CaptureReplayOptions {
   signal?: AbortSignal;
 }
 
+/** What a replay read. */
+export interface CaptureReplayResult {
+  /** Packets passed on. */
+  readonly packets: number;
+  /** The signal stopped the replay before the end of the file. */
+  readonly stopped: boolean;
+  /** The reader's counts: records, skipped records by reason, a truncated tail (see `CaptureReport`). */
+  readonly report: CaptureReport;
+}
+
 /**
  * Reads a pcap or pcapng file and passes each packet to `onPacket`, in capture order.
- * @returns the number of packets passed on, and whether `signal` stopped the replay early.
+ * @returns the packets passed on, whether `signal` stopped the replay early, and the reader's report.
  * @throws ConfigError when there is no file at `path`; PermissionError or IoError when it cannot be
  *   read; the reader's errors for a damaged capture.
  * @example await replayCapture("office.pcap", (p) => featurizer.add(p), { speed: 1 })
@@ -31,42 +41,37 @@ export async function replayCapture(
   path: string,
   onPacket: (p: Packet) => void,
   options: CaptureReplayOptions = {},
-): Promise<{ packets: number; stopped: boolean }> {
+): Promise<CaptureReplayResult> {
   checkReadable(path);
   let packets = 0;
   const add = (p: Packet): void => {
     packets++;
     onPacket(p);
   };
-  const stopIfAborted = (): void => {
-    if (options.signal?.aborted) throw new ReplayStopped();
-  };
+  const { signal } = options;
   const speed = options.speed ?? 0;
   // Packets of each chunk are held, then passed on at their due time (relative to the first packet).
   const pending: Packet[] = [];
   let first = Number.NaN;
   const started = performance.now();
-  try {
-    if (!(speed > 0)) await readCapture(path, add, { afterChunk: async () => stopIfAborted() });
-    else {
-      await readCapture(path, (p) => pending.push(p), {
-        afterChunk: async () => {
-          for (const p of pending) {
-            stopIfAborted();
-            if (Number.isNaN(first)) first = p.ts;
-            const wait = started + ((p.ts - first) / speed) * 1000 - performance.now();
-            if (wait > 1) await sleep(wait);
-            add(p);
-          }
-          pending.length = 0;
-        },
-      });
-    }
-  } catch (err) {
-    if (!(err instanceof ReplayStopped)) throw err;
-    return { packets, stopped: true };
-  }
-  return { packets, stopped: false };
+  const report =
+    speed > 0
+      ? await readCapture(path, (p) => pending.push(p), {
+          signal,
+          afterChunk: async () => {
+            for (const p of pending) {
+              if (signal?.aborted) break;
+              if (Number.isNaN(first)) first = p.ts;
+              const wait = started + ((p.ts - first) / speed) * 1000 - performance.now();
+              if (wait > 1) await sleep(wait, signal);
+              if (signal?.aborted) break;
+              add(p);
+            }
+            pending.length = 0;
+          },
+        })
+      : await readCapture(path, add, { signal });
+  return { packets, stopped: signal?.aborted === true, report };
 }
 
 /**
@@ -85,6 +90,3 @@ function checkReadable(path: string): void {
     throw systemError(err, "replayCapture: cannot read the capture", path);
   }
 }
-
-/** Stops a replay from inside the file reader when its signal aborts. */
-class ReplayStopped extends Error {}

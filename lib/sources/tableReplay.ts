@@ -24,6 +24,9 @@ export interface TableReplayOptions {
   signal?: AbortSignal;
 }
 
+/** Rows passed on between two turns of the event loop in an unpaced replay. */
+const UNPACED_BATCH = 4096;
+
 /**
  * Passes the rows of `table` to `onRecord` at `recordsPerSecond`.
  * @returns the number of rows passed on.
@@ -36,7 +39,8 @@ export async function replayTable(
 ): Promise<{ records: number }> {
   const n = options.rows?.length ?? table.rows;
   const rate = options.recordsPerSecond;
-  const batch = rate ? Math.max(1, Math.round(rate / 100)) : n;
+  // Rows go in batches with a turn of the event loop between them, so a signal (Ctrl-C) is heard.
+  const batch = rate ? Math.max(1, Math.round(rate / 100)) : UNPACED_BATCH;
   const started = performance.now();
   const hasLabel = table.has(LABEL_COLUMN);
   let k = 0;
@@ -50,8 +54,8 @@ export async function replayTable(
     if (rate) {
       const due = started + (k / rate) * 1000;
       const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-    }
+      if (wait > 0) await sleep(wait, options.signal);
+    } else await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { records: k };
 }
