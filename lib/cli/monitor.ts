@@ -159,6 +159,14 @@ async function runMonitor(flags: Flags): Promise<number> {
   const rejects = EventLog.open(flags.required("rejects"), logOptions);
   const scoresPath = flags.string("scores");
   const scores = scoresPath === undefined ? undefined : EventLog.open(scoresPath, logOptions);
+  for (const log of [alerts, rejects, scores]) {
+    const r = log?.recovery;
+    if (r && r.partialLines > 0)
+      console.error(
+        `monitor: warning: ${log.path} ended in a torn line (${r.partialBytes} bytes, line ${r.partialLine}: a crash or a full disk?); ` +
+          "it was kept as it was and ended with a newline, so new records start on a line of their own",
+      );
+  }
   const warmupRecords = flags.number("warmup");
   const monitor = new Monitor(bundle, {
     alerts,

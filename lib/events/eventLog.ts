@@ -11,17 +11,26 @@
  *   the kernel's page cache). Each write is followed by `fdatasync` for power losses: `flush()`
  *   and `close()` sync before they return; the timer's flushes sync on libuv's thread pool, one at
  *   a time, so the disk's latency does not stall scoring;
- * - on open, a file whose last line has no newline (a write torn by a crash or a full disk) has
- *   that partial tail truncated, and the truncation is reported in `recovery`, never hidden.
- * Opening also counts the whole lines already in the file (`linesAtOpen`). (Event ids do not come
- * from it: they are unique across restarts and processes by themselves, see `idGenerator`.)
+ * - on open, a file whose last line has no newline (a write torn by a crash or a full disk) gets
+ *   that newline, so the torn line stays in the file as it was (nothing already written is ever
+ *   cut) and the next record starts a line of its own; `recovery` reports it, with its line number
+ *   (readers skip it: `readEvents(path, { skipMalformed: true })`).
+ * Opening also counts the lines already in the file (`linesAtOpen`). (Event ids do not come from
+ * it: they are unique across restarts and processes by themselves, see `idGenerator`.)
  *
  * Failures are typed: a folder or file this user cannot write is a PermissionError naming the
  * path, a full disk or an I/O error an IoError, a log another running process holds a
  * ConfigError, a record with no JSON text an InputError.
  *
- * A lock file (`<path>.lock`, holding the owner's pid) stops two processes from appending to the
- * same log; a lock left by a process that no longer runs (e.g. after `kill -9`) is taken over.
+ * Hostile neighbours: the folder must exist (a mistyped path is not created silently); a log path
+ * that is a symbolic link, that is not a regular file (a FIFO, a socket, a folder), or that belongs
+ * to another user is refused with a ConfigError, so a file planted in a shared folder cannot
+ * redirect, block or expose what the monitor (often root) writes; new logs are created 0600.
+ *
+ * Two writers: the log itself carries an advisory lock (an open-file-description lock, `fcntl`
+ * F_OFD_SETLK), held while it is open. A second writer, in this or another process, is refused;
+ * the kernel drops the lock when its holder exits, however it dies (`kill -9` included), so a
+ * restart never waits for or trips over a stale lock, whatever became of the old pid.
  */
 import {
   closeSync,
@@ -29,16 +38,13 @@ import {
   fdatasync,
   fdatasyncSync,
   fstatSync,
-  lstatSync,
-  ftruncateSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readSync,
-  unlinkSync,
-  writeFileSync,
+  statSync,
   writeSync,
 } from "node:fs";
+import { tryLock } from "fs-native-extensions";
 import { dirname } from "node:path";
 import {
   ConfigError,
@@ -60,28 +66,30 @@ export interface EventLogOptions {
   fsync?: boolean;
   /** Flush at once when this much text is buffered (UTF-16 characters, about bytes), whatever `flushMs` says. Default 1 MiB. */
   maxBufferBytes?: number;
-  /** Take `<path>.lock` so a second process cannot append to the same log. Default true. */
+  /** Hold an advisory lock on the log while it is open, so a second writer is refused. Default true. */
   lock?: boolean;
   /**
-   * Open a log path that is a symbolic link (its target is appended to, and a torn last line of it
-   * repaired). Default false: a link is refused, because in a folder others can write, a planted
-   * link would make the monitor (often root) write into, or cut, a file it should not touch.
+   * Open a log path that is a symbolic link (its target is appended to). Default false: a link is
+   * refused, because in a folder others can write, a planted link would make the monitor (often
+   * root) write into a file it should not touch.
    */
   followSymlinks?: boolean;
+  /** Create the log's folder (and its parents) when missing. Default false: a missing folder is a ConfigError. */
+  createFolder?: boolean;
 }
 
 /** What opening the log found and repaired. */
 export interface EventLogRecovery {
-  /** Whole lines in the file when it was opened (after any repair). */
+  /** Lines in the file when it was opened (after any repair; a repaired torn line counts). */
   readonly linesAtOpen: number;
   /** File size in bytes after any repair. */
   readonly bytesAtOpen: number;
-  /** Partial last lines removed (0 or 1): a line without its newline, torn by a crash. */
+  /** Torn last lines found (0 or 1): a line without its newline, cut by a crash or a full disk. */
   readonly partialLines: number;
-  /** Bytes of that partial line, removed from the end of the file. */
-  readonly truncatedBytes: number;
-  /** Pid written in a lock file left behind by a process that is no longer running, if any. */
-  readonly staleLockPid?: number;
+  /** Bytes of that torn line (kept in the file; a newline was added after them). */
+  readonly partialBytes: number;
+  /** Its 1-based line number in the file, when there was one: readers find it there as invalid JSON. */
+  readonly partialLine?: number;
 }
 
 const DEFAULT_FLUSH_MS = 200;
@@ -96,7 +104,7 @@ const NEWLINE = 10;
  *
  * @example
  * const log = EventLog.open("logs/alerts.jsonl");
- * log.recovery; // { linesAtOpen: 1200, bytesAtOpen: 512000, partialLines: 1, truncatedBytes: 37 }
+ * log.recovery; // { linesAtOpen: 1201, bytesAtOpen: 512038, partialLines: 1, partialBytes: 37, partialLine: 1201 }
  * log.write(event); // an event of event.ts, as one line (the EventSink method)
  * log.append({ time: 1700000000.5, src: "10.0.0.5", score: 7.2 }); // any JSON value; returns 1200, its line index
  * log.close(); // flushes, syncs and releases the lock
@@ -107,7 +115,6 @@ export class EventLog implements EventSink {
   /** What opening found and repaired; see `EventLogRecovery`. */
   readonly recovery: EventLogRecovery;
   private readonly opts: Readonly<Required<EventLogOptions>>;
-  private readonly lockPath: string | undefined;
   private fd: number | undefined;
   private chunks: string[] = [];
   private bufferedChars = 0;
@@ -137,16 +144,7 @@ export class EventLog implements EventSink {
   private constructor(path: string, options: EventLogOptions) {
     this.path = path;
     this.opts = Object.freeze(checkOptions(options));
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (err) {
-      throw systemError(err, "EventLog: cannot create the folder of the log", dirname(path));
-    }
-    let staleLockPid: number | undefined;
-    if (this.opts.lock) {
-      this.lockPath = `${path}.lock`;
-      staleLockPid = takeLock(this.lockPath, path);
-    }
+    checkFolder(path, this.opts.createFolder);
     try {
       // Created private (alerts can hold payload data); a symbolic link is refused unless allowed.
       const flags =
@@ -165,11 +163,11 @@ export class EventLog implements EventSink {
         }
         throw err;
       }
-      const repaired = repairAndCount(this.fd);
-      this.recovery = Object.freeze({ ...repaired, ...(staleLockPid !== undefined ? { staleLockPid } : {}) });
+      checkFile(this.fd, path);
+      if (this.opts.lock) takeLock(this.fd, path);
+      this.recovery = Object.freeze(repairAndCount(this.fd));
     } catch (err) {
-      if (this.fd !== undefined) closeSync(this.fd);
-      if (this.lockPath) unlinkQuiet(this.lockPath);
+      if (this.fd !== undefined) closeSync(this.fd); // releases the lock too
       if (err instanceof ConfigError) throw err;
       throw systemError(err, "EventLog: cannot open the log", path);
     }
@@ -178,9 +176,10 @@ export class EventLog implements EventSink {
   }
 
   /**
-   * Opens (or creates, with its directory) a log for appending, repairing a torn last line.
-   * @throws OptionError for invalid options; ConfigError when another running process holds
-   *   the lock, naming its pid; PermissionError when this user may not create or write the file
+   * Opens (or creates) a log for appending, ending a torn last line.
+   * @throws OptionError for invalid options; ConfigError when another writer holds the log, when
+   *   its folder is missing (unless `createFolder`), or when the path is a link, not a regular
+   *   file, or another user's file; PermissionError when this user may not create or write the file
    *   or its folder (naming the path); IoError for other system errors (ENOSPC, EIO, ...).
    * @example EventLog.open("logs/rejects.jsonl", { flushMs: 1000 }).linesAtOpen // 0 for a new file
    */
@@ -188,7 +187,7 @@ export class EventLog implements EventSink {
     return new EventLog(path, options);
   }
 
-  /** Whole lines in the file when it was opened: the first id a restarted writer may use. */
+  /** Lines in the file when it was opened: the line index the first append gets. */
   get linesAtOpen(): number {
     return this.recovery.linesAtOpen;
   }
@@ -260,7 +259,7 @@ export class EventLog implements EventSink {
   }
 
   /**
-   * Flushes, syncs, closes the file and releases the lock. Calling it again does nothing.
+   * Flushes, syncs, closes the file (which releases the lock). Calling it again does nothing.
    * @throws IoError or PermissionError when the final write fails (the file is closed all the same).
    */
   close(): void {
@@ -276,7 +275,6 @@ export class EventLog implements EventSink {
       if (this.syncing) this.closeAfterSync = true;
       else closeSync(fd);
       this.fd = undefined;
-      if (this.lockPath) unlinkQuiet(this.lockPath);
     }
   }
 
@@ -377,7 +375,7 @@ export class EventLog implements EventSink {
   }
 }
 
-/** Log and lock files are created readable and writable by their owner only. */
+/** Logs are created readable and writable by their owner only. */
 const LOG_FILE_MODE = 0o600;
 
 function checkOptions(options: EventLogOptions): Required<EventLogOptions> {
@@ -387,6 +385,7 @@ function checkOptions(options: EventLogOptions): Required<EventLogOptions> {
     maxBufferBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
     lock: options.lock ?? true,
     followSymlinks: options.followSymlinks ?? false,
+    createFolder: options.createFolder ?? false,
   };
   if (!(opts.flushMs >= 0) || !Number.isFinite(opts.flushMs)) {
     throw new OptionError(
@@ -399,11 +398,62 @@ function checkOptions(options: EventLogOptions): Required<EventLogOptions> {
   return opts;
 }
 
+/** A missing folder is a mistyped path more often than a wish: created only when asked. */
+function checkFolder(path: string, create: boolean): void {
+  const folder = dirname(path);
+  if (create) {
+    try {
+      mkdirSync(folder, { recursive: true });
+    } catch (err) {
+      throw systemError(err, "EventLog: cannot create the folder of the log", folder);
+    }
+    return;
+  }
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw systemError(err, "EventLog: cannot reach the folder of the log", folder);
+    }
+    throw new ConfigError(
+      `EventLog: the folder ${folder} of the log ${path} does not exist. Create it (mkdir -p ${folder}) or give another path.`,
+    );
+  }
+  if (!isFolder) {
+    throw new ConfigError(
+      `EventLog: ${folder} (the folder of the log ${path}) is not a folder. Give another path.`,
+    );
+  }
+}
+
 /**
- * Counts the whole lines of the open file and truncates a partial last line.
+ * The opened log must be a regular file (or a character device such as /dev/null) owned by this
+ * user (or by root): a FIFO would block or feed another reader, another user's file would let
+ * them read what the monitor writes.
+ */
+function checkFile(fd: number, path: string): void {
+  const st = fstatSync(fd);
+  if (!st.isFile() && !st.isCharacterDevice()) {
+    throw new ConfigError(
+      `EventLog: ${path} is not a regular file (${st.isFIFO() ? "a FIFO" : st.isDirectory() ? "a folder" : st.isSocket() ? "a socket" : "a special file"}); ` +
+        "give the path of a log file.",
+    );
+  }
+  const uid = process.getuid?.();
+  if (st.isFile() && uid !== undefined && st.uid !== uid && st.uid !== 0) {
+    throw new ConfigError(
+      `EventLog: ${path} belongs to another user (uid ${st.uid}), who could read or replace what is written to it. ` +
+        "Move it away (it may have been planted), or chown it to this user, and start again.",
+    );
+  }
+}
+
+/**
+ * Counts the lines of the open file and ends a torn last line with a newline (its bytes stay).
  * Reads the whole file once (about 1 s per GB from the page cache); rotate logs to keep it short.
  */
-function repairAndCount(fd: number): Omit<EventLogRecovery, "staleLockPid"> {
+function repairAndCount(fd: number): EventLogRecovery {
   const size = fstatSync(fd).size;
   const buf = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, Math.max(size, 1)));
   let lines = 0;
@@ -417,64 +467,28 @@ function repairAndCount(fd: number): Omit<EventLogRecovery, "staleLockPid"> {
     }
     pos += n;
   }
-  const whole = lastNewline + 1;
-  const truncatedBytes = size - whole;
-  if (truncatedBytes > 0) {
-    ftruncateSync(fd, whole);
-    fdatasyncSync(fd);
-  }
-  return { linesAtOpen: lines, bytesAtOpen: whole, partialLines: truncatedBytes > 0 ? 1 : 0, truncatedBytes };
+  const partialBytes = size - (lastNewline + 1);
+  if (partialBytes === 0) return { linesAtOpen: lines, bytesAtOpen: size, partialLines: 0, partialBytes: 0 };
+  writeSync(fd, "\n"); // O_APPEND: after the torn bytes, whatever they are
+  fdatasyncSync(fd);
+  return {
+    linesAtOpen: lines + 1,
+    bytesAtOpen: size + 1,
+    partialLines: 1,
+    partialBytes,
+    partialLine: lines + 1,
+  };
 }
 
-/** Creates the lock file; returns the pid of a dead owner whose lock was taken over. */
-function takeLock(lockPath: string, path: string): number | undefined {
-  try {
-    // O_EXCL: never follows a link, never opens what is there.
-    writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx", mode: LOG_FILE_MODE });
-    return undefined;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
-      throw systemError(err, "EventLog: cannot create the lock file", lockPath);
-    }
-  }
-  if (lstatSync(lockPath).isSymbolicLink()) {
-    throw new ConfigError(
-      `EventLog: the lock file ${lockPath} is a symbolic link, not a lock this program made; ` +
-        "remove it (it may have been planted) and start again.",
-    );
-  }
-  const text = readFileSync(lockPath, "utf8").trim();
-  const pid = Number(text);
-  if (Number.isInteger(pid) && pid > 0 && isRunning(pid)) {
-    const who = pid === process.pid ? "this process (another EventLog)" : `process ${pid}`;
-    throw new ConfigError(
-      `EventLog: ${path} is already open for appending by ${who} (lock file ${lockPath}). ` +
-        `Close or stop that writer, or use another log path. Delete the lock file only if no process writes the log.`,
-    );
-  }
-  // The owner is gone (killed, crashed): take the lock over, as a new file (never through a link).
-  unlinkQuiet(lockPath);
-  try {
-    writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx", mode: LOG_FILE_MODE });
-  } catch (err) {
-    throw systemError(err, "EventLog: cannot take over the lock file", lockPath);
-  }
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by another user
-  }
-}
-
-function unlinkQuiet(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone: nothing to release.
-  }
+/**
+ * Takes the advisory lock on the open log, or says who holds it. An open-file-description lock
+ * conflicts with every other open of the file, in this process or another, and the kernel
+ * releases it when the descriptor closes or its process dies.
+ */
+function takeLock(fd: number, path: string): void {
+  if (tryLock(fd)) return;
+  throw new ConfigError(
+    `EventLog: ${path} is already open for appending by another writer (it holds the file's lock; ` +
+      `\`fuser ${path}\` names its process). Stop that writer, or use another log path.`,
+  );
 }

@@ -43,3 +43,16 @@ test("a malformed line names the file and its line number; a missing file is an 
     (e: Error) => e instanceof IoError && e.code === "ENOENT" && e.message.includes(missing),
   );
 });
+
+test("a torn line EventLog kept after a crash is skipped and reported with skipMalformed", () => {
+  const path = join(dir, "torn.jsonl");
+  const event = { v: 1, type: "stats", id: "stats-1", time: 1, timestamp: "x", stats: {} };
+  writeFileSync(path, `${JSON.stringify(event)}\n{"v":1,"type":"sta`);
+  EventLog.open(path).close(); // ends the torn line, keeping it
+  const skipped: string[] = [];
+  const events = readEvents(path, { skipMalformed: true, onMalformed: (e) => skipped.push(e.message) });
+  assert.deepEqual(events, [event]);
+  assert.equal(skipped.length, 1);
+  assert.match(skipped[0], /torn\.jsonl line 2: not JSON/);
+  assert.throws(() => readEvents(path), InputError, "strict by default");
+});
