@@ -125,6 +125,7 @@ export async function monitorSocket(
  * replay waits; what was read is scored.
  * @returns the packets read, the connection records scored, and the reader's report (records
  *   skipped by reason, a truncated tail).
+ * @throws the reader's ParseError for a capture corrupt beyond repair, after scoring what was read before it.
  */
 export async function monitorCapture(
   monitor: Monitor,
@@ -133,9 +134,13 @@ export async function monitorCapture(
 ): Promise<{ packets: number; records: number; stopped: boolean; report: CaptureReport }> {
   let records = 0;
   const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, () => records++);
-  const { packets, stopped, report } = await replayCapture(path, (p) => pipeline.add(p), options);
-  pipeline.finish(); // what was read is scored, also when stopped
-  return { packets, records, stopped, report };
+  let result;
+  try {
+    result = await replayCapture(path, (p) => pipeline.add(p), options);
+  } finally {
+    pipeline.finish(); // what was read is scored: also when stopped, or before a corrupt record
+  }
+  return { packets: result.packets, records, stopped: result.stopped, report: result.report };
 }
 
 /**

@@ -341,6 +341,23 @@ describe("pcapng", () => {
     );
   });
 
+  test("a timestamp beyond what a date can hold (a seconds-resolution pcapng block) is skipped and counted", () => {
+    const le = true;
+    const data = concat([
+      shb(le),
+      idb(LINKTYPE_ETHERNET, le, [option(9, Uint8Array.of(0), le)]), // if_tsresol 10^0: whole seconds
+      epb(0, 0xffffffff_00000000n, SYN, le), // 1.8e19 s
+      epb(0, 1_772_532_000n, SYN, le),
+    ]);
+    const { packets, report } = parseCapture(data);
+    assert.deepEqual(
+      packets.map((p) => p.ts),
+      [1_772_532_000],
+    );
+    assert.deepEqual(report.skippedByReason, { "timestamp out of range": 1 });
+    assertAccounted(report);
+  });
+
   test("an SPB is cut to the interface's snap length", () => {
     const le = true;
     const snap20 = block(

@@ -57,6 +57,8 @@ export interface CaptureReport {
 }
 
 const DEFAULT_MAX_RECORD_BYTES = 262_144; // libpcap's MAXIMUM_SNAPLEN
+/** Largest timestamp, in seconds either side of 1970, that a date can hold (JavaScript's Date: year 275760). */
+const MAX_TIMESTAMP_SECONDS = 8.64e12;
 const MAX_SKIP_EXAMPLES = 100;
 /** Room for a pcapng block's own fields (an EPB has 32 bytes) and a few options around the frame. */
 const BLOCK_OVERHEAD = 64;
@@ -577,6 +579,11 @@ export class CaptureParser {
     at: number,
     onPacket: (p: Packet) => void,
   ): void {
+    if (!(Math.abs(ts) <= MAX_TIMESTAMP_SECONDS)) {
+      // Only a damaged or crafted pcapng block gets here (64-bit units at a coarse resolution).
+      this.skip(at, "timestamp out of range");
+      return;
+    }
     const result = decodeFrame(linkType, frame, ts, wireLength);
     if (isDecodeFailure(result)) {
       this.skip(at, result.reason);
