@@ -92,9 +92,11 @@ function machineError(err: unknown): unknown {
 
 /** The whole command: `--debug`, anywhere, shows an error's stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes("--debug");
+  const debug = argv.includes("--debug") || argv.includes("--debug=true");
   try {
-    return await dispatch(argv.filter((a) => a !== "--debug"));
+    const odd = argv.find((a) => a.startsWith("--debug=") && a !== "--debug=true" && a !== "--debug=false");
+    if (odd) throw new UsageError(`--debug takes no value (or =true, =false), got "${odd.slice(8)}".`);
+    return await dispatch(argv.filter((a) => !/^--debug(=true|=false)?$/.test(a)));
   } catch (err) {
     return reportError(err, debug);
   }

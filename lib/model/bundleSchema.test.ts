@@ -342,7 +342,7 @@ function mutate(content: unknown, r: () => number): unknown {
   let parent: Record<string, unknown> | unknown[] = wrapper;
   let key: string | number = "root";
   for (;;) {
-    const node = (parent as Record<string | number, unknown>)[key];
+    const node: unknown = (parent as Record<string | number, unknown>)[key];
     if (typeof node !== "object" || node === null || r() < 0.25) break;
     const keys = Object.keys(node);
     if (keys.length === 0) break;
