@@ -139,15 +139,19 @@ export function checkWeights(value: unknown, path: string, expected: Record<stri
   return out;
 }
 
-/** Checks a saved training history (kept for reports; the numbers it holds are not used to score). */
+/**
+ * Checks a saved training history (kept for reports; its numbers are not used to score). A loss
+ * that diverged (NaN) or a speed over no time (Infinity) is saved as null by JSON, so null passes.
+ */
 export function checkHistory(value: unknown, path: string): TrainingHistory {
   const h = check.object(value, path);
-  check.numbers(h.loss, `${path}.loss`);
-  check.numbers(h.validationLoss, `${path}.validationLoss`);
+  const numberOrNull = (v: unknown, at: string): unknown => (v === null ? v : check.number(v, at));
+  check.arrayOf(h.loss, `${path}.loss`, numberOrNull);
+  check.arrayOf(h.validationLoss, `${path}.validationLoss`, numberOrNull);
   check.integer(h.bestEpoch, `${path}.bestEpoch`, { min: 0 });
   check.boolean(h.stoppedEarly, `${path}.stoppedEarly`);
-  check.number(h.seconds, `${path}.seconds`, { min: 0 });
-  check.number(h.samplesPerSecond, `${path}.samplesPerSecond`, { min: 0 });
+  numberOrNull(h.seconds, `${path}.seconds`);
+  numberOrNull(h.samplesPerSecond, `${path}.samplesPerSecond`);
   check.string(h.backend, `${path}.backend`);
   return h as unknown as TrainingHistory;
 }
