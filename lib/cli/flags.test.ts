@@ -122,6 +122,9 @@ test("parseFlags: --flag value and --flag=value, bare booleans, defaults, lists,
     Infinity,
   );
   assert.equal(parseFlags(toy, ["--out", "o", "--pcap", "p", "--quiet=false"]).boolean("quiet"), false);
+  // A value that starts with -- is taken only when written with =: `--out --seed` is a missing value.
+  assert.equal(parseFlags(toy, ["--out=--seed", "--pcap", "p"]).required("out"), "--seed");
+  assert.equal(parseFlags(toy, ["--out", "-", "--pcap", "p"]).required("out"), "-");
 });
 
 test("parseFlags: each mistake is a UsageError naming the flag and what is expected", () => {
@@ -138,6 +141,11 @@ test("parseFlags: each mistake is a UsageError naming the flag and what is expec
     [["--out", "o", "--pcap", "p", "--port", "80.5"], /--port must be a whole number/],
     [["--out", "o", "--pcap", "p", "--port", "0x50"], /--port must be a whole number, got "0x50"/],
     [["--out", "o", "--pcap", "p", "--port", " 80"], /--port must be a whole number/],
+    [
+      ["--out", "o", "--pcap", "p", "--every", "9007199254740993"],
+      /--every must be a whole number of at most 15 digits/,
+    ],
+    [["--out", "o", "--pcap", "p", "--every", "1e400"], /--every must be a whole number or all, got "1e400"/],
     [["--out", "o", "--pcap", "p", "--speed", "Infinity"], /--speed must be a number/],
     [["--out", "o", "--pcap", "p", "--every", "some"], /--every must be a whole number or all, got "some"/],
     [["--out", "o", "--pcap", "p", "--mode", "medium"], /--mode must be one of fast, slow; got "medium"/],

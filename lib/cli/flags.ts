@@ -170,6 +170,10 @@ function parseValue(command: CommandSpec, flag: FlagSpec, raw: string): FlagValu
       if (!Number.isFinite(n) || (flag.kind === "integer" && !Number.isInteger(n))) {
         throw new UsageError(`${where} must be ${expected}, got "${raw}".`);
       }
+      // An integer beyond 2^53 is not exact any more (9007199254740993 reads as ...992).
+      if (flag.kind === "integer" && !Number.isSafeInteger(n)) {
+        throw new UsageError(`${where} must be a whole number of at most 15 digits, got "${raw}".`);
+      }
       const outside =
         (flag.min !== undefined && n < flag.min) ||
         (flag.max !== undefined && n > flag.max) ||
@@ -319,6 +323,19 @@ export function commandUsage(command: CommandSpec): string {
   }
   return lines.join("\n");
 }
+
+/**
+ * `--seed`, shared by the commands that draw random numbers: 0 to 2^32 - 1, the seeds the
+ * generator tells apart (it keeps a seed's low 32 bits, so 2^32 would silently repeat seed 0).
+ */
+export const SEED_FLAG: FlagSpec = {
+  name: "seed",
+  kind: "integer",
+  default: 1,
+  min: 0,
+  max: 2 ** 32 - 1,
+  help: "seed of every random choice",
+};
 
 /** Flags every command accepts, handled by the dispatcher before a command's table. */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [

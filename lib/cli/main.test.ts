@@ -32,6 +32,18 @@ test("errors: one line, exit 2 for usage and option errors, 1 otherwise; a bug s
     debugLines.some((l) => /^\s+at /.test(l)),
     "--debug prints the stack",
   );
+  // A system error no command wrapped is the machine's: one line naming the path, exit 1, no "bug" hint.
+  const disk = Object.assign(new Error("ENOSPC: no space left on device, write"), {
+    code: "ENOSPC",
+    syscall: "write",
+    path: "/data/out.json",
+  });
+  assert.deepEqual(run(disk), [
+    1,
+    [
+      "detective: cannot write /data/out.json (ENOSPC). The disk (or quota) is full: free space or choose another disk.",
+    ],
+  ]);
   assert.deepEqual(run("a string"), [
     1,
     ["detective: unexpected error: a string (run with --debug for the stack trace)"],

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DetectiveError, OptionError } from "../core/errors";
+import { DetectiveError, OptionError, systemError } from "../core/errors";
 import { COMMANDS } from "./commands";
 import { commandUsage, parseFlags, programUsage, UsageError } from "./flags";
 
@@ -63,7 +63,8 @@ function unknownCommand(name: string): UsageError {
  * other failures. Detective's own errors carry their explanation; anything else is a bug, reported
  * as one line too, with the hint to re-run with `--debug` for its stack.
  */
-export function reportError(err: unknown, debug: boolean): number {
+export function reportError(thrown: unknown, debug: boolean): number {
+  const err = machineError(thrown);
   const message = err instanceof Error ? err.message : String(err);
   const line = message.split("\n")[0];
   if (err instanceof DetectiveError) console.error(`detective: ${line}`);
@@ -78,11 +79,27 @@ export function reportError(err: unknown, debug: boolean): number {
 /** After a command returns, the longest the process may linger (flushing output) before it exits. */
 const EXIT_GRACE_MS = 1000;
 
+/**
+ * A Node.js system error that no command wrapped (a disk filling up while a file is written, a
+ * folder removed meanwhile) is the machine's, not a bug: it becomes Detective's one-line
+ * PermissionError or IoError naming the path and what to do. Anything else is returned as it is.
+ */
+function machineError(err: unknown): unknown {
+  if (err instanceof DetectiveError || !(err instanceof Error)) return err;
+  const { code, path, syscall } = err as NodeJS.ErrnoException;
+  if (typeof code !== "string" || typeof path !== "string") return err;
+  const wrapped = systemError(err, `cannot ${syscall ?? "use"}`, path);
+  if (wrapped instanceof DetectiveError) wrapped.stack = `${wrapped.message}\n${err.stack ?? ""}`;
+  return wrapped;
+}
+
 /** The whole command: `--debug`, anywhere, shows an error's stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes("--debug");
+  const debug = argv.includes("--debug") || argv.includes("--debug=true");
   try {
-    return await dispatch(argv.filter((a) => a !== "--debug"));
+    const odd = argv.find((a) => a.startsWith("--debug=") && a !== "--debug=true" && a !== "--debug=false");
+    if (odd) throw new UsageError(`--debug takes no value (or =true, =false), got "${odd.slice(8)}".`);
+    return await dispatch(argv.filter((a) => !/^--debug(=true|=false)?$/.test(a)));
   } catch (err) {
     return reportError(err, debug);
   }

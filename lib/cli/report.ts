@@ -5,6 +5,7 @@ import { readStudyResults, studyResultsPath } from "../eval/runStudy";
 import { closeFigureRenderer } from "../plots/render";
 import { writeReport } from "../report/write";
 import type { Command } from "./flags";
+import { checkOutputFolder } from "./outputs";
 import { elapsedClock } from "./progress";
 
 /** `detective report`: its flags and what it runs. */
@@ -23,6 +24,7 @@ export const reportCommand: Command = {
   async run(flags) {
     const quick = flags.boolean("quick");
     const clock = elapsedClock();
+    if (flags.has("out")) checkOutputFolder("report --out", flags.required("out"));
     const results = readStudyResults(flags.string("results") ?? studyResultsPath(quick ? "quick" : "full"));
     const dir =
       flags.string("out") ??

@@ -1,13 +1,24 @@
 /** `detective simulate`: a seeded office network's traffic, with chosen attacks, into a pcap and its labels. */
 import { ATTACK_SCENARIOS, type AttackScenario, type AttackSpec, everyAttack } from "../simulate/attacks";
 import { simulateTraffic } from "../simulate/simulate";
-import { type Command, UsageError } from "./flags";
+import { type Command, SEED_FLAG, UsageError } from "./flags";
+import { checkOutputFile } from "./outputs";
 
 /**
  * The shortest capture `--attacks every` fits in, in seconds: `everyAttack` gives each of the seven
  * timed scenarios a slot of at least 300 s (its test keeps this number in step).
  */
 export const EVERY_ATTACK_MIN_SECONDS = 2100;
+
+/** The longest capture `simulate` writes: a week (a capture of an hour is about 65 MB). */
+export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
+/** The largest `--intensity`: a hundred times the office's normal session rates. */
+export const MAX_INTENSITY = 100;
+
+/** The labels file `simulateTraffic` writes beside the capture (its default). */
+function labelsPathOf(pcap: string): string {
+  return `${pcap.replace(/\.pcap$/, "")}.labels.json`;
+}
 
 /** Parses `--attacks`: none, every, or a list of SCENARIO@START+LENGTH (seconds). */
 export function parseAttacks(text: string, durationSeconds: number): AttackSpec[] {
@@ -43,12 +54,7 @@ export const simulateCommand: Command = {
   ],
   flags: [
     { name: "out", kind: "string", value: "FILE.pcap", required: true, help: "the capture to write" },
-    {
-      name: "seed",
-      kind: "integer",
-      default: 1,
-      help: "seed of every random choice; the same seed gives the same file",
-    },
+    { ...SEED_FLAG, help: "seed of every random choice; the same seed gives the same file" },
     {
       name: "start",
       kind: "string",
@@ -63,6 +69,7 @@ export const simulateCommand: Command = {
       default: 3600,
       unit: "s",
       above: 0,
+      max: MAX_DURATION_SECONDS,
       help: "capture length",
     },
     {
@@ -73,7 +80,14 @@ export const simulateCommand: Command = {
       max: 250,
       help: "workstations in 10.0.1.0/24",
     },
-    { name: "intensity", kind: "number", default: 1, above: 0, help: "scales every normal session rate" },
+    {
+      name: "intensity",
+      kind: "number",
+      default: 1,
+      above: 0,
+      max: MAX_INTENSITY,
+      help: "scales every normal session rate",
+    },
     {
       name: "attacks",
       kind: "string",
@@ -85,6 +99,9 @@ export const simulateCommand: Command = {
   async run(flags) {
     const durationSeconds = flags.number("duration") ?? 3600;
     const attacks = parseAttacks(flags.required("attacks"), durationSeconds);
+    const out = flags.required("out");
+    checkOutputFile("simulate --out", out);
+    checkOutputFile("simulate: the labels file", labelsPathOf(out));
     const result = simulateTraffic(
       {
         seed: flags.number("seed") ?? 1,
@@ -94,7 +111,7 @@ export const simulateCommand: Command = {
         intensity: flags.number("intensity"),
         attacks,
       },
-      flags.required("out"),
+      out,
     );
     console.error(
       `simulate: ${result.packets.toLocaleString("en")} packets, ${(result.bytes / 1e6).toFixed(1)} MB -> ${result.pcap}; labels -> ${result.labels}`,

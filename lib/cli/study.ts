@@ -2,6 +2,7 @@
 import { runStudy, studyResultsPath, writeStudyResults } from "../eval/runStudy";
 import { loadStudyConfig, resolveStudyConfig, studyConfigPath } from "../eval/studyConfig";
 import type { Command } from "./flags";
+import { checkOutputFile } from "./outputs";
 import { elapsedClock } from "./progress";
 
 /** `detective study`: its flags and what it runs. */
@@ -27,6 +28,8 @@ export const studyCommand: Command = {
     const clock = elapsedClock();
     const config = resolveStudyConfig(loadStudyConfig(flags.string("config") ?? studyConfigPath()), mode);
     const out = flags.string("out") ?? studyResultsPath(mode);
+    // A named results file is checked before the study runs (minutes), not when it is written.
+    if (flags.has("out")) checkOutputFile("study --out", out);
     console.error(
       `study (${mode} mode): ${config.benchmarks.length} benchmarks x ${config.seeds.length} seeds x ${config.detectors.length} detectors, ` +
         `${config.series.detectors.length} series detectors`,

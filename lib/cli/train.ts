@@ -8,7 +8,8 @@ import { BENCHMARK_KEYS, type BenchmarkKey } from "../eval/benchmarks";
 import { trainBundle } from "../eval/trainBundle";
 import { saveBundle } from "../model/bundle";
 import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
-import { type Command, type FlagSpec, UsageError } from "./flags";
+import { type Command, type FlagSpec, SEED_FLAG, UsageError } from "./flags";
+import { checkOutputFile } from "./outputs";
 
 /**
  * Every registered detector may score records or a series (the sequence models score records in
@@ -52,7 +53,7 @@ export const trainCommand: Command = {
       help: `the record detector: ${RECORD_DETECTORS.join(", ")} (or a sequence model)`,
     },
     { name: "out", kind: "string", value: "BUNDLE.json", required: true, help: "the bundle to write" },
-    { name: "seed", kind: "integer", default: 1, help: "seed of the split and of seeded detectors" },
+    { ...SEED_FLAG, help: "seed of the split and of seeded detectors" },
     {
       name: "fpr",
       kind: "number",
@@ -89,6 +90,7 @@ export const trainCommand: Command = {
         "train: --series needs --benchmark simulated (the volume watch learns a normal capture's traffic series).",
       );
     }
+    checkOutputFile("train --out", out);
     // The key is resolved before training, so a bad key file fails in a second, not after the fit.
     const key = bundleKey({ keyFile: flags.string("key-file") });
     if ([detector, series].some((d) => d && NEURAL_DETECTORS.has(d))) await loadTensorflow();

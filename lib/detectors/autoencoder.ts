@@ -9,6 +9,7 @@
  * ReLU between; default d-64-16-64-d. Loss: mean squared error.
  */
 import type { Matrix } from "../core/matrix";
+import { check } from "../core/schema";
 import { seeded } from "../core/random";
 import {
   checkOptionKeys,
@@ -26,6 +27,8 @@ import {
   glorotUniform,
   matMul,
   gatherRows,
+  checkHistory,
+  checkWeights,
   Params,
   type SavedWeights,
   type Tensor,
@@ -235,19 +238,30 @@ export class Autoencoder implements StreamingDetector {
     return detectorJSON(this.name, this.opts, { ...s, weights: fitted(this.name, this.params).toJSON() });
   }
 
-  static fromJSON(json: DetectorJSON): Autoencoder {
+  static fromJSON(json: DetectorJSON, path = "detector"): Autoencoder {
     const model =
       json.name === "DenoisingAutoencoder"
         ? new DenoisingAutoencoder(json.options as AutoencoderOptions)
         : new Autoencoder(json.options as AutoencoderOptions);
-    model.restoreState(json.state as AutoencoderState);
+    model.restoreState(json.state, `${path}.state`);
     return model;
   }
 
-  protected restoreState(state: AutoencoderState): void {
+  /** Restores a saved state, checked against the architecture of the options. */
+  protected restoreState(value: unknown, path: string): void {
+    const state = check.object(value, path);
+    const nFeatures = check.integer(state.nFeatures, `${path}.nFeatures`, { min: 1 });
+    const widths = this.widths(nFeatures);
+    const expected: Record<string, number[]> = {};
+    for (let l = 0; l + 1 < widths.length; l++) {
+      expected[`W${l}`] = [widths[l], widths[l + 1]];
+      expected[`b${l}`] = [widths[l + 1]];
+    }
+    const weights = checkWeights(state.weights, `${path}.weights`, expected);
+    const history = checkHistory(state.history, `${path}.history`);
     const { tf } = tensorflow();
-    this.params = new Params(tf, state.weights);
-    this.state = { nFeatures: state.nFeatures, history: state.history };
+    this.params = new Params(tf, weights);
+    this.state = { nFeatures, history };
   }
 }
 

@@ -14,6 +14,7 @@
  */
 import { OptionError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
+import { check, violation } from "../core/schema";
 import {
   checkOptionKeys,
   checkColumns,
@@ -158,9 +159,28 @@ abstract class ForecastChart implements StreamingDetector {
     return detectorJSON(this.name, this.opts, fitted(this.name, this.state));
   }
 
-  protected restore(state: unknown): this {
-    const st = state as ChartState;
-    this.state = { ...st, level: st.level.map((v) => (v === null ? Number.NaN : v)) };
+  protected restore(state: unknown, path: string): this {
+    const at = `${path}.state`;
+    const st = check.object(state, at);
+    const cols = check.integer(st.cols, `${at}.cols`, { min: 1 });
+    const recent = check.arrayOf(st.recent, `${at}.recent`, (r, p) => check.numbers(r, p), cols);
+    recent.forEach((r, j) => {
+      if (r.length > this.opts.window)
+        violation(`${at}.recent[${j}]`, `at most ${this.opts.window} values`, r);
+    });
+    // A level not yet set (no interval seen) is saved as null (NaN in JSON).
+    const level = check.arrayOf(
+      st.level,
+      `${at}.level`,
+      (v, p) => (v === null ? Number.NaN : check.number(v, p)),
+      cols,
+    );
+    this.state = {
+      cols,
+      scale: check.numbers(st.scale, `${at}.scale`, cols, { min: 0 }),
+      recent,
+      level,
+    };
     return this;
   }
 }
@@ -177,8 +197,8 @@ export class MovingAverageChart extends ForecastChart {
   protected forecast(s: ChartState, j: number): { mean: number; sd: number } {
     return { mean: meanOf(s.recent[j]), sd: s.scale[j] };
   }
-  static fromJSON(json: DetectorJSON): MovingAverageChart {
-    return new MovingAverageChart(json.options as ChartOptions).restore(json.state);
+  static fromJSON(json: DetectorJSON, path = "detector"): MovingAverageChart {
+    return new MovingAverageChart(json.options as ChartOptions).restore(json.state, path);
   }
 }
 
@@ -188,8 +208,8 @@ export class EwmaChart extends ForecastChart {
   protected forecast(s: ChartState, j: number): { mean: number; sd: number } {
     return { mean: s.level[j], sd: s.scale[j] };
   }
-  static fromJSON(json: DetectorJSON): EwmaChart {
-    return new EwmaChart(json.options as ChartOptions).restore(json.state);
+  static fromJSON(json: DetectorJSON, path = "detector"): EwmaChart {
+    return new EwmaChart(json.options as ChartOptions).restore(json.state, path);
   }
 }
 
@@ -203,7 +223,7 @@ export class RollingZScore extends ForecastChart {
     for (const v of recent) ss += (v - mean) ** 2;
     return { mean, sd: recent.length > 1 ? Math.sqrt(ss / (recent.length - 1)) : 0 };
   }
-  static fromJSON(json: DetectorJSON): RollingZScore {
-    return new RollingZScore(json.options as ChartOptions).restore(json.state);
+  static fromJSON(json: DetectorJSON, path = "detector"): RollingZScore {
+    return new RollingZScore(json.options as ChartOptions).restore(json.state, path);
   }
 }

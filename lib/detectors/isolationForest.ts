@@ -14,6 +14,7 @@ import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { OptionError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
+import { check, violation } from "../core/schema";
 import { type Rng, randomInt, sampleIndices, seeded } from "../core/random";
 import {
   checkOptionKeys,
@@ -426,23 +427,34 @@ export class IsolationForest implements StreamingDetector {
     });
   }
 
-  static fromJSON(json: DetectorJSON): IsolationForest {
-    const st = json.state as {
-      nFeatures: number;
-      sampleSize: number;
-      nodesPerTree: number;
-      feature: number[];
-      value: number[];
-      left: number[];
-    };
+  static fromJSON(json: DetectorJSON, path = "detector"): IsolationForest {
     const f = new IsolationForest(json.options as IsolationForestOptions);
+    const at = `${path}.state`;
+    const st = check.object(json.state, at);
+    const nFeatures = check.integer(st.nFeatures, `${at}.nFeatures`, { min: 1 });
+    const sampleSize = check.integer(st.sampleSize, `${at}.sampleSize`, { min: 2 });
+    const nodesPerTree = check.integer(st.nodesPerTree, `${at}.nodesPerTree`, { min: 1 });
+    const nodes = f.opts.nTrees * nodesPerTree;
+    const feature = check.numbers(st.feature, `${at}.feature`, nodes, {
+      integer: true,
+      min: -1,
+      below: nFeatures,
+    });
+    const value = check.numbers(st.value, `${at}.value`, nodes);
+    const left = check.numbers(st.left, `${at}.left`, nodes, { integer: true, min: 0 });
+    // Children come after their parent in the parent's own tree, so every walk ends at a leaf.
+    for (let node = 0; node < nodes; node++) {
+      const last = node - (node % nodesPerTree) + nodesPerTree - 1;
+      if (feature[node] >= 0 && !(left[node] > node && left[node] + 1 <= last))
+        violation(`${at}.left[${node}]`, `a child index in (${node}, ${last - 1}]`, left[node]);
+    }
     f.state = {
-      nFeatures: st.nFeatures,
-      sampleSize: st.sampleSize,
-      nodesPerTree: st.nodesPerTree,
-      feature: Int32Array.from(st.feature),
-      value: Float64Array.from(st.value),
-      left: Int32Array.from(st.left),
+      nFeatures,
+      sampleSize,
+      nodesPerTree,
+      feature: Int32Array.from(feature),
+      value: Float64Array.from(value),
+      left: Int32Array.from(left),
     };
     return f;
   }

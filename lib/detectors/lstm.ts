@@ -19,12 +19,15 @@
 import { OptionError } from "../core/errors";
 import { tensorflow } from "../core/tf";
 import type { Matrix } from "../core/matrix";
+import { check } from "../core/schema";
 import { seeded } from "../core/random";
 import {
   checkWidths,
   gatherRows,
   glorotUniform,
   matMul,
+  checkHistory,
+  checkWeights,
   Params,
   type SavedWeights,
   type Tensor,
@@ -275,11 +278,23 @@ abstract class LstmDetector implements StreamingDetector {
     return detectorJSON(this.name, this.opts, { ...s, weights: fitted(this.name, this.params).toJSON() });
   }
 
-  protected restore(state: LstmState): this {
+  /** Restores a saved state, checked against the architecture of the options. */
+  protected restore(value: unknown, path: string): this {
+    const state = check.object(value, path);
+    const nFeatures = check.integer(state.nFeatures, `${path}.nFeatures`, { min: 1 });
+    const mean = check.numbers(state.mean, `${path}.mean`, nFeatures);
+    const std = check.numbers(state.std, `${path}.std`, nFeatures, { above: 0 });
+    const residualVariance = check.optional(state.residualVariance, `${path}.residualVariance`, (v, p) =>
+      check.numbers(v, p, nFeatures, { above: 0 }),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(this.init(() => 0.5, nFeatures)).map(([name, p]) => [name, p.shape]),
+    );
+    const weights = checkWeights(state.weights, `${path}.weights`, expected);
+    const history = checkHistory(state.history, `${path}.history`);
     const { tf } = tensorflow();
-    const { weights, ...rest } = state;
     this.params = new Params(tf, weights);
-    this.state = rest;
+    this.state = { nFeatures, mean, std, history, ...(residualVariance && { residualVariance }) };
     return this;
   }
 }
@@ -326,8 +341,8 @@ export class LstmAutoencoder extends LstmDetector {
     return tf.mean(tf.reshape(errors, [this.span, batch, -1]), [0, 2]);
   }
 
-  static fromJSON(json: DetectorJSON): LstmAutoencoder {
-    return new LstmAutoencoder(json.options as LstmOptions).restore(json.state as LstmState);
+  static fromJSON(json: DetectorJSON, path = "detector"): LstmAutoencoder {
+    return new LstmAutoencoder(json.options as LstmOptions).restore(json.state, `${path}.state`);
   }
 }
 
@@ -385,7 +400,7 @@ export class LstmForecaster extends LstmDetector {
     fitted(this.name, this.state).residualVariance = mean.map((v) => Math.max(v, floor));
   }
 
-  static fromJSON(json: DetectorJSON): LstmForecaster {
-    return new LstmForecaster(json.options as LstmOptions).restore(json.state as LstmState);
+  static fromJSON(json: DetectorJSON, path = "detector"): LstmForecaster {
+    return new LstmForecaster(json.options as LstmOptions).restore(json.state, `${path}.state`);
   }
 }

@@ -7,11 +7,13 @@
 import { CholeskyDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import { OptionError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
+import { check } from "../core/schema";
 import {
   checkColumns,
   detectorJSON,
   checkTrainable,
   type DetectorJSON,
+  featureArray,
   checkOptionKeys,
   fitted,
   type OptionTable,
@@ -121,10 +123,12 @@ export class Mahalanobis implements StreamingDetector {
     return detectorJSON(this.name, this.opts, { mean: Array.from(s.mean), whiten: Array.from(s.whiten) });
   }
 
-  static fromJSON(json: DetectorJSON): Mahalanobis {
-    const st = json.state as { mean: number[]; whiten: number[] };
+  static fromJSON(json: DetectorJSON, path = "detector"): Mahalanobis {
     const m = new Mahalanobis(json.options as MahalanobisOptions);
-    m.state = { mean: Float64Array.from(st.mean), whiten: Float64Array.from(st.whiten) };
+    const st = check.object(json.state, `${path}.state`);
+    const mean = featureArray(st.mean, `${path}.state.mean`);
+    const whiten = check.numbers(st.whiten, `${path}.state.whiten`, mean.length ** 2);
+    m.state = { mean: Float64Array.from(mean), whiten: Float64Array.from(whiten) };
     return m;
   }
 }

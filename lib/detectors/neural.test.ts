@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { rocAuc } from "../eval/metrics";
 import type { Matrix } from "../core/matrix";
+import { SchemaError } from "../core/errors";
 import { seeded } from "../core/random";
 import { loadTensorflow } from "../core/tf";
 import { Autoencoder, DenoisingAutoencoder } from "./autoencoder";
@@ -67,6 +68,43 @@ describe("Autoencoder", () => {
     assert.equal(a.scoreOne(X.data.subarray(8 * 599)), a.score(X)[599]);
     const c = new Autoencoder({ hidden: [8, 2], epochs: 5, seed: 8 }).fit(X);
     assert.notDeepEqual(c.score(X), a.score(X), "another seed, other weights");
+  });
+
+  test("saved weights are checked against the architecture: shapes, names, values and the history", () => {
+    const { X } = manifold(200, 0, 5);
+    const saved = JSON.parse(
+      JSON.stringify(new Autoencoder({ hidden: [4, 2], epochs: 1, seed: 1 }).fit(X).toJSON()),
+    );
+    type Saved = {
+      state: { nFeatures: unknown; weights: Record<string, unknown>; history: Record<string, unknown> };
+    };
+    const refused = (edit: (s: Saved) => void, message: RegExp): void => {
+      const copy = structuredClone(saved) as Saved;
+      edit(copy);
+      assert.throws(
+        () => detectorFromJSON(copy, "bundle.content.detector"),
+        (err: Error) => err instanceof SchemaError && message.test(err.message),
+        String(message),
+      );
+    };
+    refused(
+      (s) => (s.state.weights.W0 = { shape: [8, 5], values: [] }),
+      /weights\.W0\.shape must be \[8, 4\], got an array of 2/,
+    );
+    refused(
+      (s) => delete s.state.weights.b1,
+      /bundle\.content\.detector\.state\.weights\.b1 must be an object, got nothing/,
+    );
+    refused((s) => (s.state.weights.extra = {}), /weights\.extra must be absent/);
+    refused(
+      (s) => ((s.state.weights.b0 as { values: unknown[] }).values[0] = "1"),
+      /weights\.b0\.values\[0\] must be a finite number, got string "1"/,
+    );
+    refused((s) => (s.state.nFeatures = 3), /weights\.W0\.shape must be \[3, 4\]/);
+    refused((s) => (s.state.history = { loss: "x" }), /state\.history\.loss must be an array/);
+    const diverged = structuredClone(saved) as Saved;
+    diverged.state.history.loss = [null];
+    assert.ok(detectorFromJSON(diverged), "a NaN loss (saved as null) still loads");
   });
 
   test("explain names the feature a row got wrong", () => {

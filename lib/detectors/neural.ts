@@ -11,6 +11,7 @@
 import type * as TfModule from "@tensorflow/tfjs";
 import { OptionError, ShapeError } from "../core/errors";
 import { type Rng, seeded, shuffleInPlace } from "../core/random";
+import { check, violation } from "../core/schema";
 import { tensorflow } from "../core/tf";
 import type { OptionTable } from "./types";
 
@@ -112,6 +113,48 @@ export function checkWidths(who: string, name: string, widths: readonly number[]
 
 /** Saved parameters: name -> shape and values. */
 export type SavedWeights = Record<string, { shape: number[]; values: number[] }>;
+
+/**
+ * Checks saved weights against the parameters the architecture has (`expected`: name -> shape):
+ * the same names, each with its shape and that many finite values.
+ * @throws SchemaViolation naming the parameter.
+ */
+export function checkWeights(value: unknown, path: string, expected: Record<string, number[]>): SavedWeights {
+  const saved = check.object(value, path);
+  const names = Object.keys(expected);
+  for (const name of Object.keys(saved)) {
+    if (!Object.hasOwn(expected, name))
+      violation(`${path}.${name}`, "absent (not a parameter of this network)", saved[name]);
+  }
+  const out: SavedWeights = {};
+  for (const name of names) {
+    const at = `${path}.${name}`;
+    const entry = check.object(saved[name], at);
+    const shape = check.numbers(entry.shape, `${at}.shape`, expected[name].length, { integer: true, min: 0 });
+    if (shape.some((n, i) => n !== expected[name][i]))
+      violation(`${at}.shape`, `[${expected[name].join(", ")}]`, shape);
+    const size = expected[name].reduce((a, b) => a * b, 1);
+    out[name] = { shape, values: check.numbers(entry.values, `${at}.values`, size) };
+  }
+  return out;
+}
+
+/**
+ * Checks a saved training history (kept for reports; its numbers are not used to score). A loss
+ * that diverged (NaN) or a speed over no time (Infinity) is saved as null by JSON, so null passes.
+ */
+export function checkHistory(value: unknown, path: string): TrainingHistory {
+  const h = check.object(value, path);
+  const numberOrNull = (v: unknown, at: string): unknown => (v === null ? v : check.number(v, at));
+  check.arrayOf(h.loss, `${path}.loss`, numberOrNull);
+  check.arrayOf(h.validationLoss, `${path}.validationLoss`, numberOrNull);
+  check.integer(h.bestEpoch, `${path}.bestEpoch`, { min: 0 });
+  check.boolean(h.stoppedEarly, `${path}.stoppedEarly`);
+  numberOrNull(h.seconds, `${path}.seconds`);
+  numberOrNull(h.samplesPerSecond, `${path}.samplesPerSecond`);
+  check.string(h.backend, `${path}.backend`);
+  return h as unknown as TrainingHistory;
+}
 
 /**
  * Named parameters. The values live in JavaScript (Float32Array), where the optimiser updates them;

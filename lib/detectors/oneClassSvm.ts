@@ -10,6 +10,7 @@
  */
 import { OptionError, SchemaError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
+import { check } from "../core/schema";
 import { sampleIndices, seeded } from "../core/random";
 import {
   checkColumns,
@@ -146,25 +147,21 @@ export class OneClassSvm implements StreamingDetector {
     });
   }
 
-  static fromJSON(json: DetectorJSON): OneClassSvm {
-    const st = json.state as {
-      cols: number;
-      gamma: number;
-      rho: number;
-      nSv: number;
-      coef: number[];
-      svT: number[];
-    };
+  static fromJSON(json: DetectorJSON, path = "detector"): OneClassSvm {
     const d = new OneClassSvm(json.options as OneClassSvmOptions);
-    const svT = Float64Array.from(st.svT);
+    const at = `${path}.state`;
+    const st = check.object(json.state, at);
+    const cols = check.integer(st.cols, `${at}.cols`, { min: 1 });
+    const nSv = check.integer(st.nSv, `${at}.nSv`, { min: 1 });
+    const svT = Float64Array.from(check.numbers(st.svT, `${at}.svT`, nSv * cols));
     d.state = {
-      cols: st.cols,
-      gamma: st.gamma,
-      rho: st.rho,
-      nSv: st.nSv,
-      coef: Float64Array.from(st.coef),
+      cols,
+      gamma: check.number(st.gamma, `${at}.gamma`, { above: 0 }),
+      rho: check.number(st.rho, `${at}.rho`),
+      nSv,
+      coef: Float64Array.from(check.numbers(st.coef, `${at}.coef`, nSv)),
       svT,
-      svNorm: norms(svT, st.nSv, st.cols),
+      svNorm: norms(svT, nSv, cols),
     };
     return d;
   }

@@ -8,7 +8,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { OptionError, SchemaError } from "../core/errors";
+import { DetectiveError, OptionError, SchemaError } from "../core/errors";
+import { check } from "../core/schema";
 import type { Matrix } from "../core/matrix";
 import {
   Autoencoder,
@@ -38,8 +39,12 @@ export interface DetectorInfo {
   readonly options: readonly OptionInfo[];
   /** A new, unfitted detector. @throws OptionError for a bad or unknown option. */
   readonly create: (options?: Record<string, unknown>) => Detector;
-  /** Rebuilds a fitted detector from its saved JSON. */
-  readonly fromJSON: (json: DetectorJSON) => Detector;
+  /**
+   * Rebuilds a fitted detector from its saved JSON (envelope already checked by `detectorFromJSON`),
+   * checking its fitted state; `path` names the value in errors (e.g. `bundle.content.detector`).
+   * @throws SchemaError naming the field of the state that is wrong.
+   */
+  readonly fromJSON: (json: DetectorJSON, path?: string) => Detector;
   /** Where its arithmetic runs ("js", "libsvm-js (asm.js)"; neural: the TensorFlow.js backend at run time). */
   readonly backend: string;
   /**
@@ -278,23 +283,63 @@ export function createDetector(name: string, options: Record<string, unknown> = 
   return detectorInfo(name).create(options);
 }
 
-/** Rebuilds a detector from its JSON. @throws SchemaError for a foreign or unknown value. */
-export function detectorFromJSON(value: unknown): Detector {
-  const json = value as Partial<DetectorJSON> | null;
-  if (!json || json.format !== DETECTOR_FORMAT || typeof json.name !== "string") {
-    throw new SchemaError(`loadDetector: not a saved detector (format "${json?.format}").`);
+/**
+ * The saved options of a detector: an object of the detector's option names (the constructor refuses
+ * others), each of the kind of its default (a number where the default is a number, a list of
+ * numbers where it is a list; a string default, like One-Class SVM's gamma "scale", also allows a
+ * number; no default: a number). The constructor then checks the ranges.
+ */
+function checkSavedOptions(found: DetectorInfo, value: unknown, path: string): Record<string, unknown> {
+  const options = check.object(value, path);
+  for (const option of found.options) {
+    const v = options[option.name];
+    const at = `${path}.${option.name}`;
+    if (v === undefined) continue;
+    const d = option.default;
+    if (typeof d === "number") check.number(v, at);
+    else if (typeof d === "boolean") check.boolean(v, at);
+    else if (Array.isArray(d)) check.numbers(v, at);
+    else if (typeof d === "string") {
+      if (typeof v !== "number") check.string(v, at);
+      else check.number(v, at);
+    } else check.number(v, at);
   }
-  const found = BY_NAME.get(json.name);
-  if (!found)
+  return options;
+}
+
+/**
+ * Rebuilds a detector from its JSON, checking all of it: the envelope, the options (kinds here,
+ * ranges by the constructor) and the fitted state (by the detector's `fromJSON`). `path` names the
+ * value in errors, e.g. `bundle.content.detector.state.mean[3] must be a finite number, got null`.
+ * @throws SchemaError for a foreign, unknown or malformed value, naming the field.
+ */
+export function detectorFromJSON(value: unknown, path = "detector"): Detector {
+  const json = value as Partial<DetectorJSON> | null;
+  if (typeof json !== "object" || json === null || Array.isArray(json) || json.format !== DETECTOR_FORMAT) {
+    const format = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : json;
+    throw new SchemaError(`${path}: not a saved detector (format ${JSON.stringify(format) ?? "missing"}).`);
+  }
+  if (typeof json.name !== "string" || !BY_NAME.has(json.name))
     throw new SchemaError(
-      `loadDetector: unknown detector "${json.name}"; known: ${DETECTOR_NAMES.join(", ")}.`,
+      `${path}: unknown detector ${JSON.stringify(json.name) ?? "(no name)"}; known: ${DETECTOR_NAMES.join(", ")}.`,
     );
+  const found = BY_NAME.get(json.name) as DetectorInfo;
   if (json.version !== 1) {
     throw new SchemaError(
-      `loadDetector: ${json.name} saved with version ${json.version}; this code reads version 1. Re-fit it.`,
+      `${path}: ${json.name} saved with version ${JSON.stringify(json.version)}; this code reads version 1. Re-fit it.`,
     );
   }
-  return found.fromJSON(json as DetectorJSON);
+  checkSavedOptions(found, json.options, `${path}.options`);
+  check.object(json.state, `${path}.state`);
+  try {
+    return found.fromJSON(json as DetectorJSON, path);
+  } catch (err) {
+    if (err instanceof SchemaError) throw err;
+    // The constructor's range checks (OptionError), or a state this code did not foresee.
+    const why = err instanceof Error ? err.message : String(err);
+    if (err instanceof DetectiveError) throw new SchemaError(`${path}.options are not valid: ${why}`);
+    throw new SchemaError(`${path}.state is malformed (${why}).`);
+  }
 }
 
 /** Writes a fitted detector as JSON. */

@@ -7,6 +7,7 @@
  */
 import { NotFittedError, OptionError, ShapeError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
+import { check, violation } from "../core/schema";
 
 /** A batch detector. */
 export interface Detector {
@@ -59,6 +60,16 @@ export function checkColumns(name: string, expected: number, X: { cols: number }
 export function checkTrainable(name: string, X: Matrix, minRows = 2): void {
   if (X.rows < minRows) throw new ShapeError(`${name}.fit: needs at least ${minRows} rows, got ${X.rows}.`);
   if (X.cols < 1) throw new ShapeError(`${name}.fit: X has no columns.`);
+}
+
+/**
+ * A saved per-feature array (means, scales): finite numbers, at least one.
+ * @throws SchemaViolation naming `path`.
+ */
+export function featureArray(value: unknown, path: string): number[] {
+  const values = check.numbers(value, path);
+  if (values.length === 0) violation(path, "a non-empty array of numbers (one per feature)", values);
+  return values;
 }
 
 /** The saved form of a detector: its name, options and fitted state under the common envelope. */

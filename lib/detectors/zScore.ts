@@ -11,6 +11,7 @@
  */
 import { OptionError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
+import { check } from "../core/schema";
 import { median } from "../core/stats";
 import {
   checkOptionKeys,
@@ -18,6 +19,7 @@ import {
   detectorJSON,
   checkTrainable,
   type DetectorJSON,
+  featureArray,
   fitted,
   type OptionTable,
   type StreamingDetector,
@@ -144,10 +146,15 @@ export class ZScore implements StreamingDetector {
     return detectorJSON(this.name, this.opts, { n: s.n, mean: Array.from(s.mean), m2: Array.from(s.m2) });
   }
 
-  static fromJSON(json: DetectorJSON): ZScore {
-    const st = json.state as { n: number; mean: number[]; m2: number[] };
+  static fromJSON(json: DetectorJSON, path = "detector"): ZScore {
     const d = new ZScore(json.options as ZScoreOptions);
-    d.state = { n: st.n, mean: Float64Array.from(st.mean), m2: Float64Array.from(st.m2) };
+    const st = check.object(json.state, `${path}.state`);
+    const mean = featureArray(st.mean, `${path}.state.mean`);
+    d.state = {
+      n: check.integer(st.n, `${path}.state.n`, { min: 1 }),
+      mean: Float64Array.from(mean),
+      m2: Float64Array.from(check.numbers(st.m2, `${path}.state.m2`, mean.length, { min: 0 })),
+    };
     return d;
   }
 }
@@ -208,10 +215,12 @@ export class RobustZScore implements StreamingDetector {
     return detectorJSON(this.name, this.opts, { median: Array.from(s.median), scale: Array.from(s.scale) });
   }
 
-  static fromJSON(json: DetectorJSON): RobustZScore {
-    const st = json.state as { median: number[]; scale: number[] };
+  static fromJSON(json: DetectorJSON, path = "detector"): RobustZScore {
     const d = new RobustZScore(json.options as ZScoreOptions);
-    d.state = { median: Float64Array.from(st.median), scale: Float64Array.from(st.scale) };
+    const st = check.object(json.state, `${path}.state`);
+    const median = featureArray(st.median, `${path}.state.median`);
+    const scale = check.numbers(st.scale, `${path}.state.scale`, median.length, { above: 0 });
+    d.state = { median: Float64Array.from(median), scale: Float64Array.from(scale) };
     return d;
   }
 }

@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { OptionError, SchemaError, ShapeError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
+import { check } from "../core/schema";
 import { columnVariation } from "../datasets/clean";
 import { KDD_FEATURES } from "../datasets/kdd99";
 import type { CellValue, Table } from "../datasets/table";
@@ -266,31 +267,29 @@ export class FeaturePipeline {
   }
 
   /**
-   * Rebuilds a pipeline from its saved state.
-   * @throws SchemaError when the value is not a pipeline of this version.
+   * Rebuilds a pipeline from its saved state, checking all of it (options, steps, names); `path`
+   * names the value in errors (e.g. `bundle.content.pipeline.steps[3].scale`).
+   * @throws SchemaError when the value is not a pipeline of this version or a field is malformed.
    */
-  static fromJSON(value: unknown): FeaturePipeline {
+  static fromJSON(value: unknown, path = "pipeline"): FeaturePipeline {
     const v = value as Partial<PipelineState> | null;
-    if (!v || v.format !== PIPELINE_FORMAT) {
+    if (typeof v !== "object" || v === null || Array.isArray(v) || v.format !== PIPELINE_FORMAT) {
+      const format = typeof v === "object" && v !== null ? (v as { format?: unknown }).format : v;
       throw new SchemaError(
-        `FeaturePipeline.fromJSON: not a saved feature pipeline (format "${v?.format}").`,
+        `FeaturePipeline.fromJSON: ${path} is not a saved feature pipeline (format ${JSON.stringify(format) ?? "missing"}).`,
       );
     }
     if (v.version !== PIPELINE_VERSION) {
       throw new SchemaError(
-        `FeaturePipeline.fromJSON: saved with version ${v.version}, this code reads version ${PIPELINE_VERSION}. ` +
+        `FeaturePipeline.fromJSON: ${path} saved with version ${JSON.stringify(v.version)}, this code reads version ${PIPELINE_VERSION}. ` +
           "Re-fit the pipeline with this version of Detective.",
       );
     }
-    if (!Array.isArray(v.steps) || !Array.isArray(v.featureNames) || !v.options) {
+    checkState(v, path);
+    const width = (v.steps ?? []).reduce((w, s) => w + (s.kind === "onehot" ? s.vocabulary.length : 1), 0);
+    if (width !== v.featureNames?.length) {
       throw new SchemaError(
-        "FeaturePipeline.fromJSON: the saved pipeline is incomplete (steps, featureNames, options).",
-      );
-    }
-    const width = v.steps.reduce((w, s) => w + (s.kind === "onehot" ? s.vocabulary.length : 1), 0);
-    if (width !== v.featureNames.length) {
-      throw new SchemaError(
-        `FeaturePipeline.fromJSON: steps produce ${width} features but ${v.featureNames.length} names are saved; the file is damaged.`,
+        `FeaturePipeline.fromJSON: steps produce ${width} features but ${v.featureNames?.length} names are saved; the file is damaged.`,
       );
     }
     return new FeaturePipeline(v as PipelineState);
@@ -322,6 +321,41 @@ type RecordTransform = (
  * `transformRecord` then takes the loop, which says what is wrong; so both give the same output.
  * Only the steps' numbers (as `k[i]`) and JSON-quoted column names reach the generated code.
  */
+/** Checks every field of a saved pipeline's state but its format and version (see `fromJSON`). */
+function checkState(v: object, path: string): void {
+  const state = check.object(v, path);
+  const o = check.object(state.options, `${path}.options`);
+  check.strings(o.columns, `${path}.options.columns`);
+  check.strings(o.log1p, `${path}.options.log1p`);
+  check.oneOf(o.scaling, `${path}.options.scaling`, ["minmax", "standard", "none"]);
+  check.oneOf(o.unseen, `${path}.options.unseen`, ["ignore", "error"]);
+  check.oneOf(o.dropConstant, `${path}.options.dropConstant`, ["table", "rows", "none"]);
+  check.number(o.dropModeShare, `${path}.options.dropModeShare`, { min: 0, max: 1 });
+  check.integer(state.fittedRows, `${path}.fittedRows`, { min: 0 });
+  const reasons = (value: unknown, at: string): void => {
+    check.arrayOf(value, at, (item, p) => {
+      const r = check.object(item, p);
+      check.string(r.column, `${p}.column`);
+      return check.string(r.reason, `${p}.reason`);
+    });
+  };
+  reasons(state.dropped, `${path}.dropped`);
+  check.optional(state.constant, `${path}.constant`, reasons);
+  check.arrayOf(state.steps, `${path}.steps`, (item, p) => {
+    const step = check.object(item, p);
+    check.string(step.column, `${p}.column`);
+    if (check.oneOf(step.kind, `${p}.kind`, ["onehot", "numeric"]) === "onehot") {
+      return check.strings(step.vocabulary, `${p}.vocabulary`);
+    }
+    check.boolean(step.log1p, `${p}.log1p`);
+    check.number(step.impute, `${p}.impute`);
+    check.number(step.center, `${p}.center`);
+    // A scale of 0 would turn every value into Infinity or NaN.
+    return check.number(step.scale, `${p}.scale`, { above: 0 });
+  });
+  check.strings(state.featureNames, `${path}.featureNames`);
+}
+
 function compileRecordTransform(
   steps: readonly FeatureStep[],
   index: readonly Map<string, number>[],

@@ -14,9 +14,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { detectorFromJSON } from "../detectors/registry";
 import type { Detector, DetectorJSON } from "../detectors/types";
-import { DataError, IntegrityError, SchemaError } from "../core/errors";
+import { DataError, DetectiveError, IntegrityError, SchemaError } from "../core/errors";
+import { check, describeValue, violation } from "../core/schema";
 import { FeaturePipeline, type PipelineState } from "../features/pipeline";
-import type { SeriesMetric } from "../features/timeSeries";
+import { SERIES_METRICS, type SeriesMetric } from "../features/timeSeries";
 import { type BundleKey, keyBytes } from "./bundleKey";
 
 export const BUNDLE_FORMAT = "detective-model-bundle";
@@ -201,31 +202,76 @@ export function readBundle(path: string, options: LoadBundleOptions = {}): Loade
         : `model bundle ${path}: cannot read it (${code ?? (err as Error).message}). Check the path and its permissions.`,
     );
   }
-  let file: Partial<BundleFile>;
+  let parsed: unknown;
   try {
-    file = JSON.parse(text) as Partial<BundleFile>;
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new SchemaError(
       `model bundle ${path}: cannot read it as JSON (${(err as Error).message}). Re-create it with \`detective train\`.`,
     );
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new SchemaError(
+      `model bundle ${path}: not a Detective model bundle (bundle must be an object, got ${describeValue(parsed)}). ` +
+        "Re-create it with `detective train`.",
+    );
+  }
+  const file = parsed as Partial<BundleFile>;
   if (file.format !== BUNDLE_FORMAT) {
-    throw new SchemaError(`model bundle ${path}: not a Detective model bundle (format "${file.format}").`);
+    throw new SchemaError(
+      `model bundle ${path}: not a Detective model bundle (format ${JSON.stringify(file.format) ?? "missing"}). ` +
+        "Re-create it with `detective train`.",
+    );
   }
   if (file.version !== BUNDLE_VERSION) {
     throw new SchemaError(
-      `model bundle ${path}: version ${file.version}, this monitor reads version ${BUNDLE_VERSION}. ` +
+      `model bundle ${path}: version ${JSON.stringify(file.version) ?? "missing"}, this monitor reads version ${BUNDLE_VERSION}. ` +
         "Re-create it with `detective train` from this version of Detective.",
     );
   }
-  if (!file.content || file.sha256 !== digest(file.content)) {
+  refuseMalformed(path, () => {
+    if (file.content === undefined)
+      violation("bundle.content", "the bundle's content (an object)", undefined);
+    check.string(file.sha256, "bundle.sha256");
+  });
+  const content = file.content as BundleFile["content"];
+  if (file.sha256 !== digest(content)) {
     throw new IntegrityError(
       `model bundle ${path}: its checksum does not match its content, so it was changed or damaged after it was written. ` +
         "Refusing to load it; re-create it with `detective train`.",
     );
   }
-  const status = checkSignature(path, file.content, file.signature, options.key);
-  return { bundle: fromContent(path, file.content), signature: status, keyId: file.signature?.keyId };
+  const signature = refuseMalformed(path, () =>
+    check.optional(file.signature, "bundle.signature", (v, at) => {
+      const sig = check.object(v, at);
+      check.string(sig.alg, `${at}.alg`);
+      check.optional(sig.keyId, `${at}.keyId`, (k, p) => check.string(k, p));
+      check.string(sig.value, `${at}.value`);
+      return sig as unknown as BundleSignature;
+    }),
+  );
+  const status = checkSignature(path, content, signature, options.key);
+  return {
+    bundle: refuseMalformed(path, () => fromContent(content)),
+    signature: status,
+    keyId: signature?.keyId,
+  };
+}
+
+/**
+ * Runs a check of the bundle's content, turning its SchemaError (which names the field) into the
+ * bundle's IntegrityError: which file, which field, and what to do.
+ */
+function refuseMalformed<T>(path: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (!(err instanceof SchemaError) || err instanceof IntegrityError) throw err;
+    throw new IntegrityError(
+      `model bundle ${path}: ${err.message.replace(/\.$/, "")}. ` +
+        "Refusing to load it; re-create it with `detective train`.",
+    );
+  }
 }
 
 /** The signature check of `readBundle`; throws when a key is given and the bundle does not verify with it. */
@@ -261,22 +307,72 @@ function checkSignature(
   return "verified";
 }
 
-function fromContent(path: string, content: BundleFile["content"]): ModelBundle {
-  const c = content;
-  const pipeline = FeaturePipeline.fromJSON(c.pipeline);
-  if (c.featureMean.length !== pipeline.width || c.featureSd.length !== pipeline.width) {
-    throw new SchemaError(
-      `model bundle ${path}: feature statistics do not match the pipeline's ${pipeline.width} features.`,
-    );
+/** The training record, checked (a bundle written before "protocol" was renamed "benchmark" has that). */
+function checkTraining(value: unknown, path: string): BundleTraining {
+  const t = check.object(value, path);
+  const legacy = t.benchmark === undefined && t.protocol !== undefined;
+  check.string(legacy ? t.protocol : t.benchmark, `${path}.${legacy ? "protocol" : "benchmark"}`);
+  check.integer(t.seed, `${path}.seed`);
+  check.integer(t.trainRows, `${path}.trainRows`, { min: 0 });
+  check.integer(t.validationRows, `${path}.validationRows`, { min: 0 });
+  check.number(t.fpr, `${path}.fpr`, { above: 0, below: 1 });
+  check.string(t.createdAt, `${path}.createdAt`);
+  return readTraining(t as unknown as BundleTraining & { readonly protocol?: string });
+}
+
+/**
+ * Scores one row of zeros, so a detector whose state does not fit its input (another column count)
+ * or scores nothing usable (NaN, Infinity) is refused on load rather than when traffic arrives.
+ */
+function checkScores(detector: Detector, width: number, path: string): void {
+  let score: number;
+  try {
+    score = detector.score({ data: new Float32Array(width), rows: 1, cols: width })[0];
+  } catch (err) {
+    if (!(err instanceof DetectiveError))
+      throw new SchemaError(`${path} cannot score (${(err as Error).message}).`);
+    throw new SchemaError(`${path} does not fit its ${width} input features: ${err.message}`);
   }
+  if (!Number.isFinite(score))
+    throw new SchemaError(`${path} scores a row of zeros as ${score}, not a finite number.`);
+}
+
+/** The loaded bundle from its content, every field checked (`content` as parsed: nothing trusted). */
+function fromContent(content: BundleFile["content"]): ModelBundle {
+  const at = "bundle.content";
+  const c = check.object(content, at);
+  const pipeline = FeaturePipeline.fromJSON(c.pipeline, `${at}.pipeline`);
+  const width = pipeline.width;
+  const detector = detectorFromJSON(c.detector, `${at}.detector`);
+  checkScores(detector, width, `${at}.detector`);
+  const scores = check.object(c.validationScores, `${at}.validationScores`);
+  const series = check.optional(c.series, `${at}.series`, (v, p) => {
+    const s = check.object(v, p);
+    const metrics = check.arrayOf(s.metrics, `${p}.metrics`, (m, mp) => check.oneOf(m, mp, SERIES_METRICS));
+    if (metrics.length === 0) violation(`${p}.metrics`, "a non-empty array of series metrics", metrics);
+    const seriesDetector = detectorFromJSON(s.detector, `${p}.detector`);
+    checkScores(seriesDetector, metrics.length, `${p}.detector`);
+    return {
+      detector: seriesDetector,
+      threshold: check.number(s.threshold, `${p}.threshold`),
+      intervalSeconds: check.number(s.intervalSeconds, `${p}.intervalSeconds`, { above: 0 }),
+      metrics,
+      metricMean: check.numbers(s.metricMean, `${p}.metricMean`, metrics.length),
+      metricSd: check.numbers(s.metricSd, `${p}.metricSd`, metrics.length, { min: 0 }),
+    };
+  });
   return {
     pipeline,
-    detector: detectorFromJSON(c.detector),
-    threshold: c.threshold,
-    training: readTraining(c.training),
-    featureMean: c.featureMean,
-    featureSd: c.featureSd,
-    validationScores: c.validationScores,
-    series: c.series && { ...c.series, detector: detectorFromJSON(c.series.detector) },
+    detector,
+    threshold: check.number(c.threshold, `${at}.threshold`),
+    training: checkTraining(c.training, `${at}.training`),
+    featureMean: check.numbers(c.featureMean, `${at}.featureMean`, width),
+    featureSd: check.numbers(c.featureSd, `${at}.featureSd`, width, { min: 0 }),
+    validationScores: {
+      p99: check.number(scores.p99, `${at}.validationScores.p99`),
+      p999: check.number(scores.p999, `${at}.validationScores.p999`),
+      max: check.number(scores.max, `${at}.validationScores.max`),
+    },
+    ...(series && { series }),
   };
 }
