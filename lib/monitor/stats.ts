@@ -214,6 +214,11 @@ export interface MonitorSnapshot {
   /** Latency over the interval, and since start, in milliseconds. */
   readonly latencyMs: LatencySummary;
   readonly latencyMsTotal: LatencySummary;
+  /**
+   * The source's own counters, when one is attached (`MonitorStats.source`): for a socket, its
+   * connections refused and closed by reason, datagrams refused, the kernel's drops and so on.
+   */
+  readonly source?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -241,6 +246,11 @@ export class MonitorStats {
   suppressed = 0;
   /** Incidents opened. */
   incidents = 0;
+  /**
+   * Reads the source's counters for `snapshot()` (which calls it first, so it may also update
+   * `dropped` and `queueDepth`); undefined when the source has none of its own.
+   */
+  source: (() => Readonly<Record<string, unknown>>) | undefined = undefined;
   private rejectedCount = 0;
   private readonly byReason: Record<string, number> = {};
   private depth = 0;
@@ -299,6 +309,7 @@ export class MonitorStats {
    * which this call starts anew.
    */
   snapshot(): MonitorSnapshot {
+    const source = this.source?.();
     const at = this.now();
     const seconds = (at - this.lastAt) / 1000;
     const rate = (n: number): number => (seconds > 0 ? n / seconds : 0);
@@ -320,6 +331,7 @@ export class MonitorStats {
       processedPerSecond: rate(this.processed - this.lastProcessed),
       latencyMs: this.latencyInterval.summary(),
       latencyMsTotal: this.latencyTotal.summary(),
+      ...(source ? { source } : {}),
     };
     this.lastAt = at;
     this.lastReceived = this.received;
