@@ -253,9 +253,11 @@ function oversizedField(name: string, value: string, max: number): LineResult {
   );
 }
 
+const SYMBOL_NAMES = KDD_FEATURES.filter((f) => f.kind === "symbolic").map((f) => f.name);
+
 /** The reject of the first symbolic feature longer than `MAX_SYMBOL_CHARS`, if any. */
 function longSymbol(f: KddFeatures): LineResult | undefined {
-  for (const name of ["protocol_type", "service", "flag"]) {
+  for (const name of SYMBOL_NAMES) {
     const v = f[name];
     if (typeof v === "string" && v.length > MAX_SYMBOL_CHARS)
       return oversizedField(name, v, MAX_SYMBOL_CHARS);
