@@ -327,7 +327,8 @@ test("alert and incident ids are unique across two monitor runs appending to one
   assert.equal(new Set(opened).size, opened.length, "incident ids distinct across runs");
   // each incident's lines share its id; the open line's first alert is the incident's namesake
   for (const e of incidents) {
-    if (e.event === "open") assert.equal(e.incident, `incident-${String(e.first.id).replace(/^alert-/, "")}`);
+    if (e.event === "open")
+      assert.equal(e.incident, `incident-${String(e.first?.id).replace(/^alert-/, "")}`);
   }
   for (const e of events) {
     if (e.type === "alert") {
