@@ -146,7 +146,7 @@ test("a second SIGINT exits at once with 130, the logs flushed", async () => {
   child.kill("SIGINT");
   const { code, stderr } = await result;
   assert.ok(code === 0 || code === 130, `exit ${code}: ${stderr}`); // 0 when the first stop won the race
-  if (code === 130) assert.match(stderr, /SIGINT again; logs flushed, exiting now/);
+  if (code === 130) assert.match(stderr, /SIGINT again; logs flushed, exiting now\nstats \{/);
 });
 
 test("a capture with nothing readable is an error naming why; skipped records are reported", async () => {
@@ -165,3 +165,47 @@ test("a capture with nothing readable is an error naming why; skipped records ar
   assert.equal(r.status, 1);
   assert.match(r.stderr, /empty\.pcap holds no packets; nothing was monitored/);
 });
+
+test(
+  "kill -9 of a live-capturing monitor leaves no tshark or dumpcap behind",
+  {
+    skip: process.getuid?.() !== 0 ? "live capture needs root" : false,
+  },
+  async () => {
+    const bundle = await bundlePath;
+    const filter = "udp port 59183"; // names this test's capture processes
+    const child = spawn(process.execPath, [
+      MAIN,
+      "monitor",
+      "--bundle",
+      bundle,
+      "--interface",
+      "lo",
+      "--filter",
+      filter,
+      "--alerts",
+      join(dir, "live-alerts.jsonl"),
+      "--rejects",
+      join(dir, "live-rejects.jsonl"),
+      "--quiet",
+    ]);
+    const result = exited(child);
+    await new Promise<void>((done) => {
+      const seen = (d: Buffer): void => {
+        if (d.toString().includes("capturing on lo")) done();
+      };
+      child.stderr?.on("data", seen);
+    });
+    const capturing = (): string =>
+      spawnSync("pgrep", ["-af", filter], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((l) => /tshark|dumpcap/.test(l))
+        .join("\n");
+    assert.match(capturing(), /dumpcap/, "dumpcap runs while the monitor captures");
+    child.kill("SIGKILL");
+    await result;
+    const deadline = Date.now() + 10_000;
+    while (capturing() !== "" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(capturing(), "", "the capture processes ended with the monitor");
+  },
+);

@@ -2,7 +2,8 @@
  * `detective monitor`: one source into the monitor, alerts to a log and the console, counters
  * every few seconds. The bundle's signature is verified when a bundle key is configured.
  */
-import { InputError } from "../core/errors";
+import { resolve as resolvePath } from "node:path";
+import { InputError, OptionError } from "../core/errors";
 import { MAX_TIMER_MS } from "../core/sleep";
 import type { CaptureReport } from "../packets/capture";
 import { loadTensorflow } from "../core/tf";
@@ -276,6 +277,7 @@ async function runMonitor(flags: Flags): Promise<number> {
   if ([bundle.detector, bundle.series?.detector].some((d) => d && NEURAL_DETECTORS.has(d.name)))
     await loadTensorflow();
   const logOptions = { followSymlinks: flags.boolean("follow-symlinks") };
+  distinctLogs(flags);
   const alerts = EventLog.open(flags.required("alerts"), logOptions);
   const rejects = EventLog.open(flags.required("rejects"), logOptions);
   const scoresPath = flags.string("scores");
@@ -304,11 +306,13 @@ async function runMonitor(flags: Flags): Promise<number> {
   );
   const ac = new AbortController();
   const logs = [alerts, rejects, scores];
+  const printStats = (): void => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
   const stopOnSignal = stopper(ac, () => {
     // a second signal, or a stop that overran its grace: close what is open and exit now
     clearInterval(timer);
     monitor.close();
     for (const log of logs) log?.close();
+    printStats();
   });
   process.on("SIGINT", stopOnSignal);
   process.on("SIGTERM", stopOnSignal);
@@ -320,6 +324,7 @@ async function runMonitor(flags: Flags): Promise<number> {
     `monitor: ${bundle.detector.name} trained on ${bundle.training.benchmark} (seed ${bundle.training.seed}), threshold ${bundle.threshold.toPrecision(4)}, ${signed}; ` +
       `alerts -> ${alerts.path} (${alerts.linesAtOpen} lines already there), rejects -> ${rejects.path}`,
   );
+  let completed = false;
   try {
     const pcap = flags.string("pcap");
     const iface = flags.string("interface");
@@ -354,14 +359,16 @@ async function runMonitor(flags: Flags): Promise<number> {
       const { table } = await loadDataset(flags.required("dataset"));
       await monitorTable(monitor, table, { recordsPerSecond: flags.number("rate"), signal: ac.signal });
     }
+    completed = true;
   } finally {
     clearInterval(timer);
     process.removeListener("SIGINT", stopOnSignal);
     process.removeListener("SIGTERM", stopOnSignal);
     monitor.close();
     for (const log of logs) log?.close();
+    // also after a failure part-way (a capture corrupt in the middle): what was scored until then
+    if (completed || monitor.stats.received > 0) printStats();
   }
-  console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
   if (unreadable) throw nothingReadable(flags.required("pcap"), unreadable);
   return 0;
 }
@@ -387,6 +394,22 @@ function nothingReadable(path: string, report: CaptureReport): InputError {
       : `none of the ${report.records} records of ${path} could be read (${Object.keys(report.skippedByReason).join(", ")}); ` +
           `nothing was monitored. Check the capture with \`capinfos\` or Wireshark.`,
   );
+}
+
+/** Two logs on one file would interleave (and the second is refused by the lock as "another writer"): said plainly. */
+function distinctLogs(flags: Flags): void {
+  const named = (["alerts", "rejects", "scores"] as const)
+    .map((flag) => ({ flag, path: flags.string(flag) }))
+    .filter((l): l is { flag: "alerts" | "rejects" | "scores"; path: string } => l.path !== undefined);
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      if (resolvePath(named[i].path) === resolvePath(named[j].path)) {
+        throw new OptionError(
+          `--${named[i].flag} and --${named[j].flag} name the same file (${named[i].path}); give each log a file of its own.`,
+        );
+      }
+    }
+  }
 }
 
 /** After Ctrl-C or SIGTERM, the longest a stop may take before the monitor exits at once. */

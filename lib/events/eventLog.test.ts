@@ -4,6 +4,7 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -351,6 +352,55 @@ describe("planted links (the monitor often runs as root in shared folders)", () 
     assert.throws(() => EventLog.open(link), /symbolic link/);
     assert.throws(() => EventLog.open(link, { followSymlinks: true }), /belongs to another user/);
     assert.equal(readFileSync(planted, "utf8"), "nobody's line\n", "the target is untouched");
+  });
+
+  test("a hard-linked or world-writable log, a linked folder in a shared folder and /proc are refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), "detective-log-"));
+    const precious = join(dir, "precious");
+    writeFileSync(precious, "precious\n", { mode: 0o600 });
+    const hard = join(dir, "hard.jsonl");
+    linkSync(precious, hard);
+    assert.throws(
+      () => EventLog.open(hard),
+      (e: Error) => e instanceof ConfigError && /has 2 names \(hard links\)/.test(e.message),
+    );
+    const open = join(dir, "open.jsonl");
+    writeFileSync(open, "");
+    chmodSync(open, 0o666);
+    assert.throws(() => EventLog.open(open), /writable by every user \(mode 666\).*chmod 600/);
+    // a shared folder (world-writable, sticky, like /tmp) holding a planted link to another folder
+    const shared = join(dir, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const elsewhere = join(dir, "elsewhere");
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(shared, "logs"));
+    assert.throws(
+      () => EventLog.open(join(shared, "logs", "alerts.jsonl")),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        /logs, on the way to the log .* is a symbolic link in .*shared, which every user may write/.test(
+          e.message,
+        ),
+    );
+    assert.equal(existsSync(join(elsewhere, "alerts.jsonl")), false, "nothing created through the link");
+    EventLog.open(join(shared, "logs", "alerts.jsonl"), { followSymlinks: true }).close(); // allowed on request
+    assert.equal(readFileSync(precious, "utf8"), "precious\n");
+    assert.throws(
+      () => EventLog.open("/proc/self/status", { lock: false }),
+      /on \/proc, not a file system for logs/,
+    );
+  });
+
+  test("characters a terminal acts on are written as \\u escapes; the JSON reads back the same", () => {
+    const path = freshPath();
+    const log = EventLog.open(path);
+    const src = "10.0.0.1\u202e\u0085\u2028\u2066x";
+    log.append({ src });
+    log.close();
+    const text = readFileSync(path, "utf8");
+    assert.equal(text, '{"src":"10.0.0.1\\u202e\\u0085\\u2028\\u2066x"}\n');
+    assert.equal((JSON.parse(text) as { src: string }).src, src);
   });
 
   test("the lock dies with its holder: a second writer is refused while it runs, and a stale .lock file means nothing", async () => {

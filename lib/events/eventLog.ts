@@ -38,14 +38,16 @@ import {
   fdatasync,
   fdatasyncSync,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readSync,
+  statfsSync,
   statSync,
   writeSync,
 } from "node:fs";
 import { tryLock } from "fs-native-extensions";
-import { dirname } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import {
   ConfigError,
   DetectiveError,
@@ -145,6 +147,7 @@ export class EventLog implements EventSink {
     this.path = path;
     this.opts = Object.freeze(checkOptions(options));
     checkFolder(path, this.opts.createFolder);
+    if (!this.opts.followSymlinks) checkFolderLinks(path);
     try {
       // Created private (alerts can hold payload data); a symbolic link is refused unless allowed.
       const flags =
@@ -226,6 +229,9 @@ export class EventLog implements EventSink {
         `EventLog.append(${this.path}): the record (${typeof record}) has no JSON text. Pass an object, array, string, number or boolean.`,
       );
     }
+    // Characters a terminal acts on (C1 controls, bidirectional overrides, line separators) are
+    // written as \u escapes, so `tail -f` of a log shows what the network sent, not what it meant.
+    if (TERMINAL_UNSAFE.test(text)) text = text.replace(TERMINAL_UNSAFE_ALL, escapeCodeUnit);
     this.chunks.push(text, "\n");
     this.bufferedChars += text.length + 1;
     const index = this.lines++;
@@ -375,6 +381,11 @@ export class EventLog implements EventSink {
   }
 }
 
+/** Code units JSON.stringify leaves raw that terminals interpret: C1 controls, bidi controls, U+2028/9. */
+const TERMINAL_UNSAFE = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const TERMINAL_UNSAFE_ALL = new RegExp(TERMINAL_UNSAFE.source, "g");
+const escapeCodeUnit = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
 /** Logs are created readable and writable by their owner only. */
 const LOG_FILE_MODE = 0o600;
 
@@ -440,12 +451,86 @@ function checkFile(fd: number, path: string): void {
         "give the path of a log file.",
     );
   }
+  if (!st.isFile()) return;
   const uid = process.getuid?.();
-  if (st.isFile() && uid !== undefined && st.uid !== uid && st.uid !== 0) {
+  if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
     throw new ConfigError(
       `EventLog: ${path} belongs to another user (uid ${st.uid}), who could read or replace what is written to it. ` +
         "Move it away (it may have been planted), or chown it to this user, and start again.",
     );
+  }
+  if (st.nlink > 1) {
+    throw new ConfigError(
+      `EventLog: ${path} has ${st.nlink} names (hard links); another of them may be a file the log must not ` +
+        "touch (a link planted in a shared folder). Give a log file with one name.",
+    );
+  }
+  if ((st.mode & 0o002) !== 0) {
+    throw new ConfigError(
+      `EventLog: ${path} is writable by every user (mode ${(st.mode & 0o777).toString(8)}), so anyone could forge ` +
+        `lines in it. Make it private (chmod 600 ${path}) and start again.`,
+    );
+  }
+  const fs = pseudoFileSystem(dirname(path));
+  if (fs) {
+    throw new ConfigError(
+      `EventLog: ${path} is on ${fs}, not a file system for logs; give a log path on a disk.`,
+    );
+  }
+}
+
+/** Kernel file systems whose "files" are interfaces, never logs (statfs magic numbers, linux/magic.h). */
+const PSEUDO_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
+  [0x9fa0, "/proc"],
+  [0x62656572, "sysfs"],
+  [0x64626720, "debugfs"],
+  [0x73636673, "securityfs"],
+  [0x27e0eb, "cgroup"],
+  [0x63677270, "cgroup2"],
+  [0xcafe4a11, "bpffs"],
+]);
+
+/** The pseudo file system `folder` is on, or undefined (also where statfs is unavailable). */
+function pseudoFileSystem(folder: string): string | undefined {
+  try {
+    return PSEUDO_FILE_SYSTEMS.get(Number(statfsSync(folder).type));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A folder on the way to the log that is a symbolic link in a folder every user may write (such
+ * as /tmp), or a link another user owns, could have been planted to move the log elsewhere:
+ * refused unless links are allowed. Links root set up in folders only root writes (/var/run ->
+ * /run) are fine.
+ */
+function checkFolderLinks(path: string): void {
+  const uid = process.getuid?.();
+  const parts = resolve(dirname(path))
+    .split(sep)
+    .filter((p) => p !== "");
+  let at: string = sep;
+  for (const part of parts) {
+    const next = join(at, part);
+    let st;
+    try {
+      st = lstatSync(next);
+    } catch {
+      return; // a missing folder is checkFolder's to report
+    }
+    if (st.isSymbolicLink()) {
+      const parentWritable = (statSync(at).mode & 0o002) !== 0;
+      const foreign = uid !== undefined && st.uid !== uid && st.uid !== 0;
+      if (parentWritable || foreign) {
+        throw new ConfigError(
+          `EventLog: ${next}, on the way to the log ${path}, is a symbolic link ${foreign ? `owned by another user (uid ${st.uid})` : `in ${at}, which every user may write`}; ` +
+            "it may have been planted to move the log. Give the real path, or allow links explicitly " +
+            "(followSymlinks; the CLI's --follow-symlinks).",
+        );
+      }
+    }
+    at = next;
   }
 }
 

@@ -415,3 +415,19 @@ test("an infinite score is the largest finite one (the line stays valid JSON); a
     }
   }
 });
+
+test("notices of one kind are written up to noticesPerNote, then only counted; the last written says so", () => {
+  const written: string[] = [];
+  const monitor = new Monitor(trainedBundle(), {
+    noticesPerNote: 5,
+    sinks: [new ConsoleSink({ types: ["notice"], print: (l) => written.push(l) })],
+  });
+  for (let i = 0; i < 8; i++) monitor.notice("time.jump", `jump ${i}`, { time: 1_772_532_000 + i });
+  monitor.notice("other.note", "a different kind");
+  assert.equal(written.length, 6, "5 time.jump notices and the other one");
+  assert.match(
+    written[4],
+    /jump 4 \(5 time\.jump notices logged: later ones are counted in the stats only\)/,
+  );
+  assert.deepEqual(monitor.stats.snapshot().notices, { "time.jump": 8, "other.note": 1 });
+});

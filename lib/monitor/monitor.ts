@@ -56,6 +56,9 @@ export interface MonitorInput {
 export type MonitorAlert = ConnectionAlert;
 
 /** Options of a `Monitor`. Every line it writes is an event of `events/event.ts` (`v: 1`). */
+/** Default `MonitorOptions.noticesPerNote`. */
+export const DEFAULT_NOTICES_PER_NOTE = 100;
+
 export interface MonitorOptions {
   /** Where alerts go (one event line each; see `alertsPerIncident`), and suppressed records. */
   readonly alerts?: EventSink;
@@ -66,6 +69,11 @@ export interface MonitorOptions {
    * the `scores` log has every record's score.
    */
   readonly alertsPerIncident?: number;
+  /**
+   * Notices of one kind (`note`) written at most; later ones are counted in `stats.notices` only,
+   * so input that breaks time at every packet cannot flood the log. Default 100.
+   */
+  readonly noticesPerNote?: number;
   /** Where incidents go (open, update and close lines); default: the alert log. */
   readonly incidents?: EventSink;
   /** Where rejected records go, with their reason. */
@@ -225,7 +233,9 @@ export class Monitor {
   /**
    * Counts a notice (`stats.notices`, by `note`) and writes it to the alert log and the sinks:
    * something an analyst should know that is not a score, e.g. `time.jump` when the packets' time
-   * breaks (see `TrafficSeries`). `time` in seconds since the epoch; default now.
+   * breaks (see `TrafficSeries`). `time` in seconds since the epoch; default now. Beyond
+   * `noticesPerNote` of one note, the notice is counted and returned but not written (the last one
+   * written says so).
    */
   notice(
     note: string,
@@ -234,7 +244,8 @@ export class Monitor {
   ): NoticeEvent {
     let time = fields.time ?? Date.now() / 1000;
     if (!(Math.abs(time) <= 8.64e12)) time = Date.now() / 1000;
-    this.stats.notice(note);
+    const n = this.stats.notice(note);
+    const limit = this.options.noticesPerNote ?? DEFAULT_NOTICES_PER_NOTE;
     const event: NoticeEvent = {
       v: 1,
       type: "notice",
@@ -243,9 +254,12 @@ export class Monitor {
       time,
       timestamp: isoTimestamp(time),
       note,
-      message,
+      message:
+        n === limit
+          ? `${message} (${limit} ${note} notices logged: later ones are counted in the stats only)`
+          : message,
     };
-    this.emit(event, this.options.alerts);
+    if (n <= limit) this.emit(event, this.options.alerts);
     return event;
   }
 

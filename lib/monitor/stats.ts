@@ -286,9 +286,9 @@ export class MonitorStats {
     this.byReason[kind] = (this.byReason[kind] ?? 0) + n;
   }
 
-  /** Counts one notice under its note (e.g. "time.jump"). */
-  notice(note: string): void {
-    this.noticesByNote[note] = (this.noticesByNote[note] ?? 0) + 1;
+  /** Counts one notice under its note (e.g. "time.jump"); returns how many of that note so far. */
+  notice(note: string): number {
+    return (this.noticesByNote[note] = (this.noticesByNote[note] ?? 0) + 1);
   }
 
   /** Sets the current queue depth (also tracks the interval's maximum). */

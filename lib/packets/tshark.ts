@@ -58,7 +58,22 @@ export function captureLive(
   if (options.filter) args.push("-f", options.filter);
   if (options.durationSeconds !== undefined) args.push("-a", `duration:${options.durationSeconds}`);
   if (options.packetCount !== undefined) args.push("-c", String(options.packetCount));
-  const child = spawn(tsharkPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  // tshark runs under a small shell watchdog in a process group of its own: when this process
+  // dies, however (kill -9 included), the watchdog's stdin closes and it ends the whole group, so
+  // tshark and the dumpcap it starts never keep capturing on their own. (A parent-death signal
+  // cannot do it: the kernel clears it when dumpcap, which has file capabilities, is executed.)
+  const child = spawn("/bin/sh", ["-c", CAPTURE_WATCHDOG, tsharkPath(), ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdin.on("error", () => {}); // EPIPE once the group has gone: nothing to tell
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // ESRCH: the group has already exited
+    }
+  };
   const parser = new CaptureParser(`tshark -i ${options.interface}`);
   let stderr = "";
   let failure: Error | undefined;
@@ -76,23 +91,23 @@ export function captureLive(
       parser.push(chunk, onPacket);
     } catch (err) {
       failure = err as Error;
-      child.kill("SIGTERM");
+      signalGroup("SIGTERM");
     }
   });
-  const abort = (): void => {
-    child.kill("SIGINT");
-  };
+  const abort = (): void => signalGroup("SIGINT");
   options.signal?.addEventListener("abort", abort, { once: true });
   return new Promise((resolve, reject) => {
     child.on("error", (err) => reject(new DataError(`could not start tshark: ${err.message}`)));
     child.on("close", (code) => {
       options.signal?.removeEventListener("abort", abort);
+      child.stdin.end(); // the watchdog ends, and with it the group
       if (failure) return reject(failure);
-      if (code !== 0 && !options.signal?.aborted) {
+      const stopped = options.signal?.aborted === true;
+      if (code !== 0 && !stopped) {
         const permission = /permission|not permitted|don't have permission/i.test(stderr);
         return reject(
           new DataError(
-            `tshark could not capture on "${options.interface}" (exit ${code}): ${stderr.trim().split("\n").slice(-2).join(" ")}` +
+            `tshark could not capture on "${options.interface}" (exit ${code}): ${tsharkCause(stderr)}` +
               (permission
                 ? " Capturing needs root, or membership of the wireshark group with dumpcap's capabilities " +
                   "(`sudo dpkg-reconfigure wireshark-common`, then `sudo usermod -aG wireshark $USER` and log in again)."
@@ -103,10 +118,36 @@ export function captureLive(
       try {
         resolve(parser.finish());
       } catch (err) {
-        reject(err as Error);
+        // Stopped before tshark wrote its file header (a Ctrl-C in the first moments): nothing was
+        // captured, which is not an error.
+        if (stopped) resolve(parser.progress());
+        else reject(err as Error);
       }
     });
   });
+}
+
+/**
+ * `sh -c` script: runs "$0" "$@" (tshark and its arguments) and waits for it, while a watcher
+ * reads the shell's stdin (a pipe from this process) and, at its end, signals the whole process
+ * group. A background job's stdin is /dev/null in sh, hence the copy on descriptor 3.
+ */
+const CAPTURE_WATCHDOG =
+  'exec 3<&0; (cat <&3 >/dev/null; kill -TERM 0) >/dev/null 2>&1 & "$0" "$@" </dev/null 3<&- & t=$!; exec 3<&-; wait $t; exit $?';
+
+/** tshark's stderr without its chatter ("Capturing on", "N packets captured", debug lines): the cause of a failure. */
+function tsharkCause(stderr: string): string {
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(
+      (l) =>
+        l !== "" &&
+        !/^(Capturing on|Running as user|\*\* \(|\(This is not a crash|File: |tshark:\s*$|\d+ packets? captured)/.test(
+          l,
+        ),
+    );
+  return lines.slice(-2).join(" ") || stderr.trim().split("\n").slice(-2).join(" ");
 }
 
 /** The fields tshark extracts for the cross-check, in this order. */
