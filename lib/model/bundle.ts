@@ -10,11 +10,13 @@
  * read. Training a bundle is evaluation's job (`eval/trainBundle.ts`); this file only reads and writes.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { detectorFromJSON } from "../detectors/registry";
 import type { Detector, DetectorJSON } from "../detectors/types";
 import { DataError, DetectiveError, IntegrityError, SchemaError } from "../core/errors";
+import { MAX_BUNDLE_BYTES, readInputFile } from "../core/inputFile";
+import { writeOutputFile } from "../core/outputFile";
 import { check, describeValue, violation } from "../core/schema";
 import { FeaturePipeline, type PipelineState } from "../features/pipeline";
 import { SERIES_METRICS, type SeriesMetric } from "../features/timeSeries";
@@ -127,6 +129,8 @@ export interface LoadBundleOptions {
    * check; a signed bundle loads unverified).
    */
   readonly key?: BundleKey;
+  /** The largest file read, in bytes. Default `MAX_BUNDLE_BYTES` (256 MiB). */
+  readonly maxBytes?: number;
 }
 
 /** A loaded bundle and what its signature check found. */
@@ -171,12 +175,14 @@ export function saveBundle(bundle: ModelBundle, path: string, options: SaveBundl
     content,
   };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(file)}\n`);
+  writeOutputFile(path, `${JSON.stringify(file)}\n`, { what: "model bundle" });
 }
 
 /**
  * Reads a bundle written by `saveBundle`, with the key's verification when one is given.
- * @throws DataError when the file does not exist or cannot be read; SchemaError for a file that is
+ * @throws DataError when the file does not exist; ConfigError when it is not a regular file (a
+ *   FIFO, a device, a folder) or is larger than `maxBytes`; PermissionError or IoError when it
+ *   cannot be read; SchemaError for a file that is
  *   not a bundle or is from an incompatible version; IntegrityError when its checksum does not match
  *   its content (damaged or edited), or when a key is given and the bundle is unsigned or its
  *   signature does not verify. Each message says what to do (mostly: re-create it with
@@ -191,17 +197,14 @@ export function loadBundle(path: string, options: LoadBundleOptions = {}): Model
  * signed bundle was not verified (the CLI warns).
  */
 export function readBundle(path: string, options: LoadBundleOptions = {}): LoadedBundle {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DataError(
-      code === "ENOENT"
-        ? `model bundle ${path} does not exist. Make one with \`detective train --benchmark simulated --detector Mahalanobis --out ${path}\`.`
-        : `model bundle ${path}: cannot read it (${code ?? (err as Error).message}). Check the path and its permissions.`,
-    );
-  }
+  const text = readInputFile(path, {
+    what: "model bundle",
+    maxBytes: options.maxBytes ?? MAX_BUNDLE_BYTES,
+    ifMissing: () =>
+      new DataError(
+        `model bundle ${path} does not exist. Make one with \`detective train --benchmark simulated --detector Mahalanobis --out ${path}\`.`,
+      ),
+  }).toString("utf8");
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
