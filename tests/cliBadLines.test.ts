@@ -8,7 +8,19 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -240,7 +252,7 @@ function badLines(): [string[], (string | RegExp)?][] {
     [[...TRAIN, "--out", b, "--fpr", "1"], "--fpr must be in (0, 1)"],
     [[...TRAIN, "--out", b, "--fpr", "-0.1"], "--fpr must be in (0, 1)"],
     [[...TRAIN, "--out", b, "--fpr", "1%"], "--fpr must be a number"],
-    [[...TRAIN, "--out", b, "--series", "EwmaChart", "--interval", "0"], "--interval must be > 0"],
+    [[...TRAIN, "--out", b, "--series", "EwmaChart", "--interval", "0"], "--interval must be in [1, 86400]"],
     [[...TRAIN, "--out", b, "--interval", "10"], "--interval applies only with --series"],
     [
       ["train", "--benchmark", "kdd99", "--detector", "ZScore", "--out", b, "--series", "EwmaChart"],
@@ -262,6 +274,14 @@ function badLines(): [string[], (string | RegExp)?][] {
     [["train", "--benchmark", "kdd", "--detector", "ZScore", "--out", b], "--benchmark must be one of"],
     [["train", "--benchmark", "simulated", "--detector", "zscore", "--out", b], "--detector must be one of"],
     [[...TRAIN, "--out", b, "--series", "Nope"], "--series must be one of"],
+    [
+      [...TRAIN, "--out", b, "--series", "EwmaChart", "--interval", "1e-9"],
+      "--interval must be in [1, 86400]",
+    ],
+    [
+      [...TRAIN, "--out", b, "--series", "EwmaChart", "--interval", "1e9"],
+      "--interval must be in [1, 86400]",
+    ],
     [[...mon(), "--listen", "sctp"], "--listen must be one of tcp, udp"],
     [["fetch", "--only", "nope"], 'unknown dataset "nope"'],
     [["simulate", "--out", out, "--debug=maybe"], "--debug takes no value"],
@@ -272,7 +292,7 @@ function badLines(): [string[], (string | RegExp)?][] {
     [[...mon(), "--pcap", out, "--port", "9000"], "--port applies only with --listen"],
     [[...mon(), "--dataset", "nsl-test", "--speed", "2"], "--speed applies only with --pcap"],
     // paths that are folders or missing, for files read
-    [["monitor", "--bundle", dir, "--pcap", out], `model bundle ${dir}: cannot read it (EISDIR)`],
+    [["monitor", "--bundle", dir, "--pcap", out], `model bundle ${dir} is not a regular file (a folder)`],
     [["monitor", "--bundle", b, "--pcap", out], `model bundle ${b} does not exist`],
     [[...mon(), "--pcap", dir, "--quiet"], `${dir}: could not read the capture`],
     [[...mon(), "--pcap", join(dir, "none.pcap"), "--quiet"], "none.pcap"],
@@ -302,4 +322,88 @@ test("bad command lines over every command: exit 1 or 2, a short stderr naming t
   }
   assert.equal(existsSync(join(dir, "never.pcap")), false, "nothing was simulated");
   assert.equal(existsSync(join(dir, "never.json")), false, "nothing was trained");
+});
+
+/** `detective ARGS`, which must be refused (exit 1, one line naming `names`) within `seconds`. */
+function refusedWithin(args: readonly string[], names: readonly (string | RegExp)[], seconds = 15): void {
+  const start = performance.now();
+  const r = detective(args);
+  assertRefused(r, args.join(" "), { code: 1, names });
+  assert.equal(lines(r.stderr).filter((l) => l.startsWith("detective:")).length, 1, r.stderr);
+  assert.ok(performance.now() - start < seconds * 1000, `${args.join(" ")}: took too long`);
+}
+
+test("inputs that are not regular files (FIFO, /dev/zero, a folder) or too large: refused at once, one line", (t) => {
+  if (process.platform !== "linux") return t.skip("needs mkfifo and /dev/zero");
+  const fifo = join(dir, "in.fifo");
+  execFileSync("mkfifo", ["-m", "600", fifo]);
+  const huge = join(dir, "huge.json"); // sparse: 600 MB long, nothing on disk
+  writeFileSync(huge, "");
+  truncateSync(huge, 600 * 1024 * 1024);
+  const logs = ["--alerts", join(dir, "in-a.jsonl"), "--rejects", join(dir, "in-r.jsonl"), "--quiet"];
+  const capture = join(dir, "in.pcap");
+  writeFileSync(capture, "");
+  const mon = (b: string) => ["monitor", "--bundle", b, "--pcap", capture, ...logs];
+  const cases: [string[], (string | RegExp)[]][] = [
+    [mon(fifo), [`model bundle ${fifo} is not a regular file (a FIFO)`]],
+    [mon("/dev/zero"), ["model bundle /dev/zero is not a regular file (a character device)"]],
+    [mon(huge), [`model bundle ${huge} is 600 MiB (629145600 bytes), over the limit of 256 MiB`]],
+    [[...mon(bundle), "--key-file", fifo], [`key file ${fifo} is not a regular file (a FIFO)`]],
+    [
+      [...TRAIN, "--out", join(dir, "k.json"), "--key-file", fifo],
+      [`key file ${fifo} is not a regular file`],
+    ],
+    [
+      ["monitor", "--bundle", bundle, "--listen", "tcp", "--port", "19403", "--secret-file", fifo, ...logs],
+      [`secret file ${fifo} is not a regular file (a FIFO)`],
+    ],
+    [["report", "--no-pdf", "--results", fifo], [`study results ${fifo} is not a regular file (a FIFO)`]],
+    [["report", "--no-pdf", "--results", "/dev/zero"], ["study results /dev/zero is not a regular file"]],
+    [["report", "--no-pdf", "--results", huge], [/study results .* is 600 MiB .*over the limit of 500 MiB/]],
+  ];
+  for (const [args, names] of cases) refusedWithin(args, names);
+  assert.equal(existsSync(join(dir, "k.json")), false, "nothing was trained");
+});
+
+test("outputs: a planted symbolic or hard link is replaced, never written through", (t) => {
+  if (process.platform === "win32") return t.skip("POSIX links");
+  const precious = join(dir, "precious");
+  writeFileSync(precious, "precious\n");
+  const link = join(dir, "l.json");
+  const hard = join(dir, "h.json");
+  symlinkSync(precious, link);
+  linkSync(precious, hard);
+  const pcap = join(dir, "l.pcap");
+  symlinkSync(precious, pcap);
+  symlinkSync(precious, join(dir, "l.labels.json"));
+  for (const args of [
+    [...TRAIN, "--out", link],
+    [...TRAIN, "--out", hard],
+    [...SIM, "--out", pcap],
+  ]) {
+    const r = detective(args);
+    assert.equal(r.code, 0, `${args.join(" ")}\n${r.stderr}`);
+  }
+  assert.equal(readFileSync(precious, "utf8"), "precious\n");
+  for (const path of [link, hard, pcap, join(dir, "l.labels.json")])
+    assert.ok(lstatSync(path).isFile(), path);
+  assert.match(readFileSync(link, "utf8"), /detective-model-bundle/);
+});
+
+test("outputs that are a FIFO, a device, or on /proc: refused before any work, one line", (t) => {
+  if (process.platform !== "linux") return t.skip("needs mkfifo, /dev/full and /proc");
+  const fifo = join(dir, "out.fifo");
+  execFileSync("mkfifo", [fifo]);
+  const cases: [string[], string][] = [
+    [[...TRAIN, "--out", fifo], `train --out ${fifo} is not a regular file (a FIFO)`],
+    [[...TRAIN, "--out", "/dev/full"], "train --out /dev/full is not a regular file (a character device)"],
+    // /proc/self/comm is the child's own name: harmless, and refused before anything is written.
+    [[...TRAIN, "--out", "/proc/self/comm"], "train --out /proc/self/comm is on /proc"],
+    [[...SIM, "--out", fifo], `simulate --out ${fifo} is not a regular file (a FIFO)`],
+    [[...SIM, "--out", "/proc/self/x.pcap"], "simulate --out /proc/self/x.pcap is on /proc"],
+    [["study", "--quick", "--out", fifo], `study --out ${fifo} is not a regular file (a FIFO)`],
+    [["study", "--quick", "--out", "/sys/kernel/x.json"], "study --out /sys/kernel/x.json is on /sys"],
+    [["report", "--no-pdf", "--out", "/proc/self/r"], "report --out /proc/self/r is on /proc"],
+  ];
+  for (const [args, message] of cases) refusedWithin(args, [message, "choose"]);
 });

@@ -3,10 +3,13 @@
  * minutes before it writes its results): the one rule for every command is that Detective creates
  * the file or folder the user named, never the folders above it, so a mistyped path fails at once
  * with one line naming it instead of a stack trace at the end or a folder tree nobody asked for.
+ * And a file is written only as a regular file on a disk: a FIFO, a device, or a path on /proc,
+ * /sys or /dev is refused here, before the work, as the write itself (`core/outputFile`) would.
  */
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, lstatSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError, systemError } from "../core/errors";
+import { checkOutputFileSystem, checkOutputTarget } from "../core/outputFile";
 
 /** The folder that will hold `path`: it must exist and be a folder, and be writable when `create`. */
 function checkParent(where: string, path: string, create: boolean): void {
@@ -36,20 +39,31 @@ function checkParent(where: string, path: string, create: boolean): void {
   }
 }
 
-/** What is at `path`: "file", "folder", "other", or undefined when nothing is. */
-function kindOf(path: string): "file" | "folder" | "other" | undefined {
+/**
+ * What is at `path`: "file", "folder", "link" (a symbolic link to anything but a folder: it is
+ * replaced, not followed), "other", or undefined when nothing is.
+ */
+function kindOf(path: string): "file" | "folder" | "link" | "other" | undefined {
   try {
     const stat = statSync(path);
-    return stat.isDirectory() ? "folder" : stat.isFile() ? "file" : "other";
+    if (stat.isDirectory()) return "folder";
+  } catch {
+    // a dangling link, or nothing: lstat tells
+  }
+  try {
+    const stat = lstatSync(path);
+    return stat.isSymbolicLink() ? "link" : stat.isFile() ? "file" : "other";
   } catch {
     return undefined;
   }
 }
 
 /**
- * Checks a file the command will create or replace: not a folder, in an existing writable folder,
- * and writable itself when it exists.
- * @throws ConfigError (a folder, a missing folder) or PermissionError, naming the path and what to do.
+ * Checks a file the command will create or replace: not a folder, not a FIFO or device, not on
+ * /proc, /sys or /dev, in an existing writable folder (the file is written beside and renamed into
+ * place), and writable itself when it exists.
+ * @throws ConfigError (a folder, a FIFO, a device, /proc, a missing folder) or PermissionError,
+ *   naming the path and what to do.
  * @example checkOutputFile("train --out", "models/b.json")
  */
 export function checkOutputFile(where: string, path: string): void {
@@ -58,14 +72,15 @@ export function checkOutputFile(where: string, path: string): void {
     throw new ConfigError(
       `${where} ${path} is a folder; give the path of a file (e.g. ${path.replace(/\/+$/, "")}/NAME).`,
     );
-  checkParent(where, path, kind === undefined);
-  if (kind !== undefined) {
+  checkOutputTarget(path, where);
+  if (kind === "file") {
     try {
       accessSync(path, constants.W_OK);
     } catch (err) {
       throw systemError(err, `${where}: cannot write`, path);
     }
   }
+  checkParent(where, path, true);
 }
 
 /**
@@ -75,6 +90,7 @@ export function checkOutputFile(where: string, path: string): void {
  */
 export function checkOutputFolder(where: string, path: string): void {
   const kind = kindOf(path);
+  checkOutputFileSystem(kind === "folder" ? path : dirname(resolve(path)), where, path);
   if (kind === undefined) return checkParent(where, path, true);
   if (kind !== "folder")
     throw new ConfigError(

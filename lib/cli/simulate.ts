@@ -2,6 +2,7 @@
 import { ATTACK_SCENARIOS, type AttackScenario, type AttackSpec, everyAttack } from "../simulate/attacks";
 import { simulateTraffic } from "../simulate/simulate";
 import { type Command, SEED_FLAG, UsageError } from "./flags";
+import { stageOutputs } from "../core/outputFile";
 import { checkOutputFile } from "./outputs";
 
 /**
@@ -102,19 +103,25 @@ export const simulateCommand: Command = {
     const out = flags.required("out");
     checkOutputFile("simulate --out", out);
     checkOutputFile("simulate: the labels file", labelsPathOf(out));
-    const result = simulateTraffic(
-      {
-        seed: flags.number("seed") ?? 1,
-        start: flags.string("start"),
-        durationSeconds,
-        workstations: flags.number("workstations"),
-        intensity: flags.number("intensity"),
-        attacks,
-      },
-      out,
+    const labels = labelsPathOf(out);
+    // Written under temporary names in a private folder beside them, then renamed into place: a
+    // link planted at either name is replaced, never written through, and a failed run leaves none.
+    const result = stageOutputs([out, labels], "simulate --out", ([pcap, stagedLabels]) =>
+      simulateTraffic(
+        {
+          seed: flags.number("seed") ?? 1,
+          start: flags.string("start"),
+          durationSeconds,
+          workstations: flags.number("workstations"),
+          intensity: flags.number("intensity"),
+          attacks,
+        },
+        pcap,
+        stagedLabels,
+      ),
     );
     console.error(
-      `simulate: ${result.packets.toLocaleString("en")} packets, ${(result.bytes / 1e6).toFixed(1)} MB -> ${result.pcap}; labels -> ${result.labels}`,
+      `simulate: ${result.packets.toLocaleString("en")} packets, ${(result.bytes / 1e6).toFixed(1)} MB -> ${out}; labels -> ${labels}`,
     );
     for (const w of result.windows) console.error(`  ${w.scenario}: ${w.description}`);
     return 0;

@@ -6,7 +6,7 @@ import { loadTensorflow } from "../core/tf";
 import { DETECTORS, NEURAL_DETECTORS } from "../detectors/registry";
 import { BENCHMARK_KEYS, type BenchmarkKey } from "../eval/benchmarks";
 import { trainBundle } from "../eval/trainBundle";
-import { saveBundle } from "../model/bundle";
+import { MAX_SERIES_INTERVAL_SECONDS, MIN_SERIES_INTERVAL_SECONDS, saveBundle } from "../model/bundle";
 import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
 import { type Command, type FlagSpec, SEED_FLAG, UsageError } from "./flags";
 import { checkOutputFile } from "./outputs";
@@ -74,7 +74,8 @@ export const trainCommand: Command = {
       kind: "number",
       default: 10,
       unit: "s",
-      above: 0,
+      min: MIN_SERIES_INTERVAL_SECONDS,
+      max: MAX_SERIES_INTERVAL_SECONDS,
       with: ["series"],
       help: "the volume watch's interval",
     },

@@ -6,7 +6,14 @@
  * so a second run is instant.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, promises as fsp, readFileSync } from "node:fs";
+import {
+  constants as fsConstants,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  promises as fsp,
+  readFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -142,7 +149,10 @@ async function writeStamp(dir: string, file: string, stamp: Stamp): Promise<void
   const stamps = readStamps(dir);
   stamps[file] = stamp;
   const tmp = join(dir, `${STAMP_FILE}.tmp-${process.pid}`);
-  await fsp.writeFile(tmp, `${JSON.stringify(stamps, null, 2)}\n`);
+  // A stale or planted file at the temporary name is removed, and the new one created exclusively
+  // ("wx": O_EXCL, so never written through a link left there).
+  await fsp.rm(tmp, { force: true });
+  await fsp.writeFile(tmp, `${JSON.stringify(stamps, null, 2)}\n`, { flag: "wx" });
   await fsp.rename(tmp, join(dir, STAMP_FILE));
 }
 
@@ -270,10 +280,12 @@ async function obtain(
   const compressed = source.kind === "mirror" ? source.path.endsWith(".gz") : entry.url.endsWith(".gz");
   const target = join(dir, compressed && !entry.file.endsWith(".gz") ? `${entry.file}.gz` : entry.file);
   const tmp = `${target}.part-${process.pid}`;
+  // As for the stamps: the temporary file is always this run's own new file, never a link's target.
+  await fsp.rm(tmp, { force: true });
   try {
     if (source.kind === "mirror") {
       log(`data: ${entry.id}: copying from mirror ${source.path}`);
-      await fsp.copyFile(source.path, tmp);
+      await fsp.copyFile(source.path, tmp, fsConstants.COPYFILE_EXCL);
       await fsp.chmod(tmp, 0o644); // a read-only mirror must not make the copy read-only
     } else {
       log(`data: ${entry.id}: downloading ${source.url}`);
@@ -329,7 +341,7 @@ async function download(
       touch();
       onProgress(done, total);
     });
-    await pipeline(body, createWriteStream(path));
+    await pipeline(body, createWriteStream(path, { flags: "wx" }));
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     // fetch() hides the network reason (ECONNREFUSED, ENOTFOUND) in err.cause: surface it.

@@ -7,7 +7,7 @@ import { simulateTraffic } from "../simulate/simulate";
 import { thresholdAtFpr } from "../eval/threshold";
 import { asMatrix } from "../core/matrix";
 import { captureSeries, seriesMatrix } from "../features/timeSeries";
-import { EwmaChart, MovingAverageChart, RollingZScore } from "./controlCharts";
+import { EwmaChart, MAX_CHART_WINDOW, MovingAverageChart, RollingZScore } from "./controlCharts";
 import { detectorFromJSON } from "./registry";
 
 /** A one-metric series as a matrix. */
@@ -52,7 +52,14 @@ describe("control charts: known values", () => {
 
   test("options and shapes are checked", () => {
     assert.throws(() => new EwmaChart({ alpha: 0 }), /alpha must be in \(0, 1\]/);
-    assert.throws(() => new RollingZScore({ window: 1 }), /window must be an integer >= 2/);
+    assert.throws(
+      () => new RollingZScore({ window: 1 }),
+      /window must be an integer in \[2, 100000\], got 1/,
+    );
+    assert.throws(
+      () => new MovingAverageChart({ window: MAX_CHART_WINDOW + 1 }),
+      /window must be an integer in \[2, 100000\]/,
+    );
     assert.throws(() => new MovingAverageChart({ window: 30 }).fit(series([1, 2, 3])), /at least 32 rows/);
   });
 });

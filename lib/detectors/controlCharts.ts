@@ -53,6 +53,12 @@ interface ChartState {
   level: number[];
 }
 
+/**
+ * The longest moving window, in intervals: 100,000 (about 11 days of 10 s intervals). A chart keeps
+ * the window in memory and a saved one names its size, so a hostile file's `window: 1e9` is refused.
+ */
+export const MAX_CHART_WINDOW = 100_000;
+
 abstract class ForecastChart implements StreamingDetector {
   abstract readonly name: Kind;
   readonly opts: Readonly<Required<ChartOptions>>;
@@ -63,8 +69,10 @@ abstract class ForecastChart implements StreamingDetector {
     const window = options.window ?? 30;
     const alpha = options.alpha ?? 0.2;
     const minScale = options.minScale ?? 0.05;
-    if (!(Number.isInteger(window) && window >= 2))
-      throw new OptionError(`control chart: window must be an integer >= 2, got ${window}.`);
+    if (!(Number.isInteger(window) && window >= 2 && window <= MAX_CHART_WINDOW))
+      throw new OptionError(
+        `control chart: window must be an integer in [2, ${MAX_CHART_WINDOW}], got ${window}.`,
+      );
     if (!(alpha > 0 && alpha <= 1))
       throw new OptionError(`control chart: alpha must be in (0, 1], got ${alpha}.`);
     if (!(minScale > 0)) throw new OptionError(`control chart: minScale must be positive, got ${minScale}.`);

@@ -50,6 +50,12 @@ import {
   type StreamingDetector,
 } from "./types";
 
+/**
+ * The longest window, in rows: 10,000. An LSTM is unrolled over its window (memory and time grow
+ * with it, and the study uses 12); a saved model naming a larger one is refused as it loads.
+ */
+export const MAX_LSTM_WINDOW = 10_000;
+
 export interface LstmOptions extends TrainingOptions {
   /** Rows per window (the history the model sees). Default 10. */
   window?: number;
@@ -149,8 +155,8 @@ abstract class LstmDetector implements StreamingDetector {
     checkOptionKeys(who, options, LSTM_OPTIONS);
     const window = options.window ?? 10;
     const units = options.units ?? 32;
-    if (!(Number.isInteger(window) && window >= 1))
-      throw new OptionError(`${who}: window must be a positive integer, got ${window}.`);
+    if (!(Number.isInteger(window) && window >= 1 && window <= MAX_LSTM_WINDOW))
+      throw new OptionError(`${who}: window must be an integer in [1, ${MAX_LSTM_WINDOW}], got ${window}.`);
     checkWidths(who, "units", [units]);
     this.opts = Object.freeze({ ...trainingSettings(who, options, { batchSize: 64 }), window, units });
     this.onEpoch = options.onEpoch;

@@ -233,7 +233,11 @@ describe("LSTM detectors", () => {
       assert.equal(loaded.name, m.name);
       assert.deepEqual(loaded.score(X), batch);
     }
-    assert.throws(() => new LstmForecaster({ window: 0 }), /window must be a positive integer/);
+    assert.throws(
+      () => new LstmForecaster({ window: 0 }),
+      /window must be an integer in \[1, 10000\], got 0/,
+    );
+    assert.throws(() => new LstmForecaster({ window: 1e9 }), /window must be an integer in \[1, 10000\]/);
     assert.throws(() => new LstmForecaster({ window: 5 }).fit(periodic(4, 1).X), /needs at least 7 rows/);
   });
 });

@@ -5,7 +5,7 @@
  * (`report/results/study.json`) from which notebook 08 and the report are built, so no number in
  * the report is typed by hand.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { ATTACK_CATEGORIES, type AttackCategory } from "../datasets/kdd99";
@@ -14,7 +14,9 @@ import { loadSimulated } from "../datasets/generated";
 import { captureSeries, type SeriesMetric, type SeriesRow, seriesMatrix } from "../features/timeSeries";
 import { createDetector, detectorInfo } from "../detectors/registry";
 import type { Detector } from "../detectors/types";
-import { SchemaError } from "../core/errors";
+import { DetectiveError, SchemaError } from "../core/errors";
+import { MAX_STUDY_RESULTS_BYTES, readInputFile } from "../core/inputFile";
+import { writeOutputFile } from "../core/outputFile";
 import { projectRoot } from "../core/paths";
 import { sampleIndices, seeded } from "../core/random";
 import { median } from "../core/stats";
@@ -485,9 +487,10 @@ async function runSeries(
 /** Writes results as JSON (NaN as null, which `readStudyResults` turns back into NaN: results hold no other null). */
 export function writeStudyResults(results: StudyResults, path: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(
+  writeOutputFile(
     path,
     `${JSON.stringify(results, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`,
+    { what: "study results" },
   );
 }
 
@@ -520,17 +523,25 @@ export function migrateStudyResults(value: Partial<StudyResults>): Partial<Study
 /**
  * Reads results written by `writeStudyResults` (version 1 files are migrated as they are read); by default the study's (the quick mode's under
  * `DETECTIVE_QUICK`, so notebook 08 runs in the test suite).
- * @throws SchemaError when the file is not study results of this version (re-run the study).
+ * `maxBytes` bounds the file read (default `MAX_STUDY_RESULTS_BYTES`, 500 MiB).
+ * @throws SchemaError when the file is missing or is not study results of this version (re-run the
+ *   study); ConfigError when it is not a regular file (a FIFO, a device, a folder) or is too large.
  */
 export function readStudyResults(
   path = studyResultsPath(studyMode().quick ? "quick" : "full"),
+  options: { readonly maxBytes?: number } = {},
 ): StudyResults {
   let value: Partial<StudyResults>;
   try {
-    value = JSON.parse(readFileSync(path, "utf8"), (_k, v) =>
-      v === null ? Number.NaN : v,
-    ) as Partial<StudyResults>;
+    const text = readInputFile(path, {
+      what: "study results",
+      maxBytes: options.maxBytes ?? MAX_STUDY_RESULTS_BYTES,
+      ifMissing: () => new SchemaError(`study results: ${path} does not exist. Run \`npm run study\` first.`),
+    }).toString("utf8");
+    value = JSON.parse(text, (_k, v) => (v === null ? Number.NaN : v)) as Partial<StudyResults>;
   } catch (err) {
+    // Not a regular file, too large, unreadable: the helper's one line says what and what to do.
+    if (err instanceof DetectiveError) throw err;
     throw new SchemaError(
       `study results: cannot read ${path} (${(err as Error).message}). Run \`npm run study\` first.`,
     );

@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { OptionError, SchemaError, ShapeError } from "../core/errors";
 import type { Matrix } from "../core/matrix";
-import { check } from "../core/schema";
+import { check, violation } from "../core/schema";
 import { columnVariation } from "../datasets/clean";
 import { KDD_FEATURES } from "../datasets/kdd99";
 import type { CellValue, Table } from "../datasets/table";
@@ -325,7 +325,20 @@ type RecordTransform = (
 function checkState(v: object, path: string): void {
   const state = check.object(v, path);
   const o = check.object(state.options, `${path}.options`);
-  check.strings(o.columns, `${path}.options.columns`);
+  const columns = check.strings(o.columns, `${path}.options.columns`);
+  // A column is read by name from each record: only the names the options list, none twice, and
+  // never a name every object has (`__proto__`, `constructor`), which a record would "have".
+  const listed = new Set<string>();
+  columns.forEach((name, i) => {
+    if (name === "" || name in Object.prototype || listed.has(name))
+      violation(`${path}.options.columns[${i}]`, "a column name, non-empty, listed once", name);
+    listed.add(name);
+  });
+  const knownColumn = (value: unknown, at: string): string => {
+    const name = check.string(value, at);
+    if (!listed.has(name)) violation(at, `one of the columns of ${path}.options.columns`, name);
+    return name;
+  };
   check.strings(o.log1p, `${path}.options.log1p`);
   check.oneOf(o.scaling, `${path}.options.scaling`, ["minmax", "standard", "none"]);
   check.oneOf(o.unseen, `${path}.options.unseen`, ["ignore", "error"]);
@@ -335,7 +348,7 @@ function checkState(v: object, path: string): void {
   const reasons = (value: unknown, at: string): void => {
     check.arrayOf(value, at, (item, p) => {
       const r = check.object(item, p);
-      check.string(r.column, `${p}.column`);
+      knownColumn(r.column, `${p}.column`);
       return check.string(r.reason, `${p}.reason`);
     });
   };
@@ -343,7 +356,7 @@ function checkState(v: object, path: string): void {
   check.optional(state.constant, `${path}.constant`, reasons);
   check.arrayOf(state.steps, `${path}.steps`, (item, p) => {
     const step = check.object(item, p);
-    check.string(step.column, `${p}.column`);
+    knownColumn(step.column, `${p}.column`);
     if (check.oneOf(step.kind, `${p}.kind`, ["onehot", "numeric"]) === "onehot") {
       return check.strings(step.vocabulary, `${p}.vocabulary`);
     }

@@ -10,12 +10,15 @@
  * read. Training a bundle is evaluation's job (`eval/trainBundle.ts`); this file only reads and writes.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { detectorFromJSON } from "../detectors/registry";
 import type { Detector, DetectorJSON } from "../detectors/types";
 import { DataError, DetectiveError, IntegrityError, SchemaError } from "../core/errors";
+import { MAX_BUNDLE_BYTES, readInputFile } from "../core/inputFile";
+import { writeOutputFile } from "../core/outputFile";
 import { check, describeValue, violation } from "../core/schema";
+import { KDD_FEATURES } from "../datasets/kdd99";
 import { FeaturePipeline, type PipelineState } from "../features/pipeline";
 import { SERIES_METRICS, type SeriesMetric } from "../features/timeSeries";
 import { type BundleKey, keyBytes } from "./bundleKey";
@@ -28,6 +31,20 @@ export const BUNDLE_FORMAT = "detective-model-bundle";
 export const BUNDLE_VERSION = 1;
 /** The one signature algorithm: HMAC (RFC 2104) with SHA-256 over the JSON of the bundle's content. */
 export const BUNDLE_SIGNATURE_ALG = "HMAC-SHA-256";
+
+/** The shortest volume-watch interval a bundle may have, in seconds (and `train --interval`'s least). */
+export const MIN_SERIES_INTERVAL_SECONDS = 1;
+/** The longest volume-watch interval, in seconds: a day (and `train --interval`'s most). */
+export const MAX_SERIES_INTERVAL_SECONDS = 86_400;
+/**
+ * A benchmark's name in a bundle: a short plain name ("KDD99", "NSL-KDD", "simulated", or a
+ * caller's own from `makeBundle`), 1 to 64 letters, digits, spaces, dots, dashes and underscores.
+ */
+const BENCHMARK_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+/** An ISO 8601 date and time in UTC or with an offset, as `Date.toISOString` writes it. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** The columns a bundle's pipeline may read: the 41 KDD features (records and packets carry them). */
+const KDD_FEATURE_NAMES: readonly string[] = KDD_FEATURES.map((f) => f.name);
 
 /** How the bundle's model was trained, for the alert log and for auditing. */
 export interface BundleTraining {
@@ -127,6 +144,8 @@ export interface LoadBundleOptions {
    * check; a signed bundle loads unverified).
    */
   readonly key?: BundleKey;
+  /** The largest file read, in bytes. Default `MAX_BUNDLE_BYTES` (256 MiB). */
+  readonly maxBytes?: number;
 }
 
 /** A loaded bundle and what its signature check found. */
@@ -171,12 +190,14 @@ export function saveBundle(bundle: ModelBundle, path: string, options: SaveBundl
     content,
   };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(file)}\n`);
+  writeOutputFile(path, `${JSON.stringify(file)}\n`, { what: "model bundle" });
 }
 
 /**
  * Reads a bundle written by `saveBundle`, with the key's verification when one is given.
- * @throws DataError when the file does not exist or cannot be read; SchemaError for a file that is
+ * @throws DataError when the file does not exist; ConfigError when it is not a regular file (a
+ *   FIFO, a device, a folder) or is larger than `maxBytes`; PermissionError or IoError when it
+ *   cannot be read; SchemaError for a file that is
  *   not a bundle or is from an incompatible version; IntegrityError when its checksum does not match
  *   its content (damaged or edited), or when a key is given and the bundle is unsigned or its
  *   signature does not verify. Each message says what to do (mostly: re-create it with
@@ -191,17 +212,14 @@ export function loadBundle(path: string, options: LoadBundleOptions = {}): Model
  * signed bundle was not verified (the CLI warns).
  */
 export function readBundle(path: string, options: LoadBundleOptions = {}): LoadedBundle {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DataError(
-      code === "ENOENT"
-        ? `model bundle ${path} does not exist. Make one with \`detective train --benchmark simulated --detector Mahalanobis --out ${path}\`.`
-        : `model bundle ${path}: cannot read it (${code ?? (err as Error).message}). Check the path and its permissions.`,
-    );
-  }
+  const text = readInputFile(path, {
+    what: "model bundle",
+    maxBytes: options.maxBytes ?? MAX_BUNDLE_BYTES,
+    ifMissing: () =>
+      new DataError(
+        `model bundle ${path} does not exist. Make one with \`detective train --benchmark simulated --detector Mahalanobis --out ${path}\`.`,
+      ),
+  }).toString("utf8");
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -311,12 +329,17 @@ function checkSignature(
 function checkTraining(value: unknown, path: string): BundleTraining {
   const t = check.object(value, path);
   const legacy = t.benchmark === undefined && t.protocol !== undefined;
-  check.string(legacy ? t.protocol : t.benchmark, `${path}.${legacy ? "protocol" : "benchmark"}`);
+  const benchmarkPath = `${path}.${legacy ? "protocol" : "benchmark"}`;
+  const benchmark = check.string(legacy ? t.protocol : t.benchmark, benchmarkPath);
+  if (!BENCHMARK_NAME.test(benchmark))
+    violation(benchmarkPath, 'a benchmark\'s name (e.g. "simulated", "NSL-KDD")', benchmark);
   check.integer(t.seed, `${path}.seed`);
   check.integer(t.trainRows, `${path}.trainRows`, { min: 0 });
   check.integer(t.validationRows, `${path}.validationRows`, { min: 0 });
   check.number(t.fpr, `${path}.fpr`, { above: 0, below: 1 });
-  check.string(t.createdAt, `${path}.createdAt`);
+  const createdAt = check.string(t.createdAt, `${path}.createdAt`);
+  if (!ISO_TIME.test(createdAt) || !Number.isFinite(Date.parse(createdAt)))
+    violation(`${path}.createdAt`, "an ISO 8601 time (e.g. 2026-03-02T08:00:00.000Z)", createdAt);
   return readTraining(t as unknown as BundleTraining & { readonly protocol?: string });
 }
 
@@ -337,11 +360,22 @@ function checkScores(detector: Detector, width: number, path: string): void {
     throw new SchemaError(`${path} scores a row of zeros as ${score}, not a finite number.`);
 }
 
+/** A bundle's pipeline reads only KDD features (the monitor's records have no other columns). */
+function checkColumns(pipeline: FeaturePipeline, path: string): void {
+  const state = pipeline.toJSON();
+  const known = (name: string, at: string): void => {
+    if (!KDD_FEATURE_NAMES.includes(name)) violation(at, "the name of one of the 41 KDD features", name);
+  };
+  state.options.columns.forEach((name, i) => known(name, `${path}.options.columns[${i}]`));
+  state.steps.forEach((step, i) => known(step.column, `${path}.steps[${i}].column`));
+}
+
 /** The loaded bundle from its content, every field checked (`content` as parsed: nothing trusted). */
 function fromContent(content: BundleFile["content"]): ModelBundle {
   const at = "bundle.content";
   const c = check.object(content, at);
   const pipeline = FeaturePipeline.fromJSON(c.pipeline, `${at}.pipeline`);
+  checkColumns(pipeline, `${at}.pipeline`);
   const width = pipeline.width;
   const detector = detectorFromJSON(c.detector, `${at}.detector`);
   checkScores(detector, width, `${at}.detector`);
@@ -355,7 +389,10 @@ function fromContent(content: BundleFile["content"]): ModelBundle {
     return {
       detector: seriesDetector,
       threshold: check.number(s.threshold, `${p}.threshold`),
-      intervalSeconds: check.number(s.intervalSeconds, `${p}.intervalSeconds`, { above: 0 }),
+      intervalSeconds: check.number(s.intervalSeconds, `${p}.intervalSeconds`, {
+        min: MIN_SERIES_INTERVAL_SECONDS,
+        max: MAX_SERIES_INTERVAL_SECONDS,
+      }),
       metrics,
       metricMean: check.numbers(s.metricMean, `${p}.metricMean`, metrics.length),
       metricSd: check.numbers(s.metricSd, `${p}.metricSd`, metrics.length, { min: 0 }),

@@ -214,7 +214,65 @@ const MUTATIONS: readonly [string, unknown, RegExp][] = [
   [
     "series.intervalSeconds",
     0,
-    /bundle\.content\.series\.intervalSeconds must be a finite number > 0, got number 0/,
+    /bundle\.content\.series\.intervalSeconds must be a finite number >= 1 and <= 86400, got number 0/,
+  ],
+  [
+    "series.intervalSeconds",
+    1e-9,
+    /bundle\.content\.series\.intervalSeconds must be .*>= 1 .*, got number 1e-9/,
+  ],
+  [
+    "series.intervalSeconds",
+    1e9,
+    /bundle\.content\.series\.intervalSeconds must be .*<= 86400, got number 1000000000/,
+  ],
+  [
+    "series.detector.options.window",
+    1e9,
+    /bundle\.content\.series\.detector\.options are not valid: .*window must be an integer in \[2, 100000\], got 1000000000/,
+  ],
+  [
+    "training.createdAt",
+    "not a date",
+    /bundle\.content\.training\.createdAt must be an ISO 8601 time .*, got string "not a date"/,
+  ],
+  [
+    "training.createdAt",
+    "2026-13-45T99:00:00Z",
+    /bundle\.content\.training\.createdAt must be an ISO 8601 time/,
+  ],
+  ["training.createdAt", 1764662400000, /bundle\.content\.training\.createdAt must be a string/],
+  ["training.benchmark", "", /bundle\.content\.training\.benchmark must be a benchmark's name/],
+  ["training.benchmark", "x".repeat(65), /bundle\.content\.training\.benchmark must be a benchmark's name/],
+  [
+    "training.benchmark",
+    "sim\u001b[2Julated",
+    /bundle\.content\.training\.benchmark must be a benchmark's name/,
+  ],
+  [
+    "pipeline.steps.0.column",
+    "__proto__",
+    /bundle\.content\.pipeline\.steps\[0\]\.column must be one of the columns of bundle\.content\.pipeline\.options\.columns, got string "__proto__"/,
+  ],
+  [
+    "pipeline.steps.1.column",
+    "src_bytez",
+    /bundle\.content\.pipeline\.steps\[1\]\.column must be one of the columns of .*, got string "src_bytez"/,
+  ],
+  [
+    "pipeline.options.columns.0",
+    "__proto__",
+    /bundle\.content\.pipeline\.options\.columns\[0\] must be a column name, non-empty, listed once, got string "__proto__"/,
+  ],
+  [
+    "pipeline.options.columns.1",
+    "constructor",
+    /bundle\.content\.pipeline\.options\.columns\[1\] must be a column name, non-empty, listed once/,
+  ],
+  [
+    "pipeline.dropped.0.column",
+    "__proto__",
+    /bundle\.content\.pipeline\.dropped\[0\]\.column must be one of the columns of/,
   ],
   ["series.metrics.0", "cpu", /bundle\.content\.series\.metrics\[0\] must be one of "packets", "bytes"/],
   ["series.metrics", [], /bundle\.content\.series\.metrics must be a non-empty array/],
@@ -393,4 +451,22 @@ test("fuzz: 400 seeded random edits with the checksum recomputed load and score,
   }
   assert.ok(outcomes.refused > 100, `most edits are refused: ${JSON.stringify(outcomes)}`);
   assert.ok(outcomes.loaded > 10, `edits of harmless fields load: ${JSON.stringify(outcomes)}`);
+});
+
+test("a pipeline that reads a column other than the 41 KDD features is refused, the column named", () => {
+  const content = clone(mahalanobis.content) as {
+    pipeline: { options: { columns: string[] }; steps: { column: string }[] };
+  };
+  const first = content.pipeline.steps[0].column;
+  const at = content.pipeline.options.columns.indexOf(first);
+  content.pipeline.options.columns[at] = "my_feature";
+  content.pipeline.steps[0].column = "my_feature";
+  assert.throws(
+    () => readBundle(write(resealed(mahalanobis, content))),
+    (err: Error) =>
+      err instanceof IntegrityError &&
+      err.message.includes(
+        `bundle.content.pipeline.options.columns[${at}] must be the name of one of the 41 KDD features, got string "my_feature"`,
+      ),
+  );
 });

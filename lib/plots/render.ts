@@ -4,11 +4,12 @@
  * `figures/<name>.html` (interactive), `.png` and `.svg`. One browser serves a whole run: the first
  * render starts it, `closeFigureRenderer()` stops it (a script must call it to exit promptly).
  */
-import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import type * as Playwright from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { DetectiveError } from "../core/errors";
+import { writeOutputFile } from "../core/outputFile";
 import { projectRoot } from "../core/paths";
 import { studyMode } from "../core/study";
 import type { Figure } from "./figures";
@@ -183,15 +184,15 @@ export async function saveFigure(
   const renderer = options.renderer ?? figureRenderer();
   const plotly = join(dir, "plotly.min.js");
   if (!existsSync(plotly) || statSync(plotly).size !== statSync(plotlyPath()).size)
-    copyFileSync(plotlyPath(), plotly);
+    writeOutputFile(plotly, readFileSync(plotlyPath()), { what: "figure script" });
   const base = join(dir, name);
   mkdirSync(dirname(base), { recursive: true });
   const title = String((figure.layout.title as { text?: string } | undefined)?.text ?? name);
-  writeFileSync(`${base}.html`, figureHtml(figure, title));
+  writeOutputFile(`${base}.html`, figureHtml(figure, title), { what: "figure" });
   const size: ImageSize = { width: options.width, height: options.height, scale: options.scale };
   const image = (await renderer.image(figure, "png", size)) as Uint8Array;
-  writeFileSync(`${base}.png`, image);
-  writeFileSync(`${base}.svg`, (await renderer.image(figure, "svg", size)) as string);
+  writeOutputFile(`${base}.png`, image, { what: "figure" });
+  writeOutputFile(`${base}.svg`, (await renderer.image(figure, "svg", size)) as string, { what: "figure" });
   return { html: `${base}.html`, png: `${base}.png`, svg: `${base}.svg`, image };
 }
 

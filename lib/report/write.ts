@@ -4,7 +4,8 @@
  * Chromium), and `report/figures/<name>.{png,svg,html,json}` (the JSON is the Plotly specification,
  * which the consistency test compares with what the code generates).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { writeOutputFile } from "../core/outputFile";
 import { join } from "node:path";
 import { marked } from "marked";
 import type { StudyResults } from "../eval/runStudy";
@@ -71,18 +72,18 @@ export async function writeReport(
   for (const f of report.figures) {
     options.onFigure?.(f.name);
     await saveFigure(f.figure, f.name, { dir: figuresDir, renderer, width: f.width, height: f.height });
-    writeFileSync(join(figuresDir, `${f.name}.json`), figureSpecJson(f.figure));
+    writeOutputFile(join(figuresDir, `${f.name}.json`), figureSpecJson(f.figure), { what: "figure" });
     written.push(f.name);
   }
   const markdownPath = join(dir, "report.md");
-  writeFileSync(markdownPath, report.markdown);
+  writeOutputFile(markdownPath, report.markdown, { what: "report" });
   const html = await reportHtml(report.markdown, (name) => readFileSync(join(figuresDir, `${name}.png`)));
   const htmlPath = join(dir, "report.html");
-  writeFileSync(htmlPath, html);
+  writeOutputFile(htmlPath, html, { what: "report" });
   let pdfPath: string | undefined;
   if (options.pdf ?? true) {
     pdfPath = join(dir, "report.pdf");
-    writeFileSync(pdfPath, await renderer.pdf(html));
+    writeOutputFile(pdfPath, await renderer.pdf(html), { what: "report" });
   }
   return { report, markdown: markdownPath, html: htmlPath, pdf: pdfPath, figures: written };
 }

@@ -3,8 +3,8 @@
  * with daily and hourly rhythms, normal application traffic and injected attacks, written as a
  * standard libpcap file plus ground-truth labels (per connection and per time window).
  */
-import { writeFileSync } from "node:fs";
 import { OptionError } from "../core/errors";
+import { writeOutputFile } from "../core/outputFile";
 import { type Rng, seeded } from "../core/random";
 import { PcapWriter } from "../packets/writer";
 import { type AttackSpec, type AttackWindow, planAttack, type SessionStart } from "./attacks";
@@ -177,7 +177,7 @@ export function simulateTraffic(
     connections,
   };
   const labelsFile = labelsPath ?? pcapPath.replace(/\.pcap$/, "") + ".labels.json";
-  writeFileSync(labelsFile, `${JSON.stringify(labels)}\n`);
+  writeOutputFile(labelsFile, `${JSON.stringify(labels)}\n`, { what: "labels file" });
   return {
     pcap: pcapPath,
     labels: labelsFile,
