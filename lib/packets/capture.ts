@@ -330,9 +330,7 @@ export class CaptureParser {
             throw new ParseError(
               `${this.source}: the file is corrupt from byte ${this.offset}: the record header there claims ` +
                 `${capturedLength} captured bytes, more than the limit of ${this.maxRecordBytes} (maxRecordBytes). ` +
-                `Classic pcap has no markers to resynchronise on, so reading stops here. If the capture really ` +
-                `holds frames this large, pass a larger { maxRecordBytes }; otherwise keep the ${this.records} ` +
-                `records before byte ${this.offset} (\`editcap -r IN OUT 1-${this.records}\`) or capture again.`,
+                `Classic pcap has no markers to resynchronise on, so reading stops here. ${this.salvage(this.offset)}`,
             );
           }
           this.state = PCAP_RECORD;
@@ -450,9 +448,19 @@ export class CaptureParser {
   private corruptBlock(type: number, what: string, at = this.offset): ParseError {
     return new ParseError(
       `${this.source}: the file is corrupt from byte ${at}: the pcapng block of type ` +
-        `0x${type.toString(16).padStart(8, "0")} there ${what}. If the capture really holds frames this ` +
-        `large, pass a larger { maxRecordBytes }; otherwise keep the ${this.records} records before byte ${at} ` +
-        `(\`editcap -r IN OUT 1-${this.records}\`) or capture again.`,
+        `0x${type.toString(16).padStart(8, "0")} there ${what}. ${this.salvage(at)}`,
+    );
+  }
+
+  /** What to do with a capture corrupt from byte `at`: keep what came before it, if anything. */
+  private salvage(at: number): string {
+    const keep =
+      this.records > 0
+        ? `Keep the ${this.records} records before byte ${at} (\`editcap -r IN OUT 1-${this.records}\`) or capture again`
+        : "Nothing before it can be kept: capture again";
+    return (
+      `${keep}. (Frames really larger than ${this.maxRecordBytes} bytes are not supported; ` +
+      `the library's readCapture takes a larger { maxRecordBytes }.)`
     );
   }
 
