@@ -864,7 +864,7 @@ describe("SocketSource: hostile-input options", () => {
   test("a secret with UDP, a short secret, a bad allowFrom or timeout are refused with the fix", async () => {
     await assert.rejects(
       SocketSource.listen({ transport: "udp", secret: "0123456789abcdef0123" }),
-      (e: Error) => e instanceof ConfigError && /UDP has none: use transport "tcp"/.test(e.message),
+      (e: Error) => e instanceof OptionError && /UDP has none: use transport "tcp"/.test(e.message),
     );
     await assert.rejects(
       SocketSource.listen({ transport: "tcp", secret: "short" }),

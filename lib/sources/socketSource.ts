@@ -366,8 +366,9 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
   /**
    * Starts listening.
    * @throws OptionError for a non-loopback host without `allowRemote: true`, `backPressure: "pause"`
-   *   with UDP, an `allowFrom` entry that is not a CIDR block, or an option out of range;
-   *   ConfigError for a `secret` with UDP or a secret too short or with a line break, when the
+   *   or a `secret` with UDP, an `allowFrom` entry that is not a CIDR block, or an option out of
+   *   range (`checkSocketSourceOptions` runs these checks alone, before any work);
+   *   ConfigError for a secret too short or with a line break, when the
    *   port is in use (EADDRINUSE) or the host is not this machine's; PermissionError for a
    *   privileged port; IoError for other failures to bind. Each names the address and the fix.
    */
@@ -1095,6 +1096,16 @@ export const SOCKET_SOURCE_DEFAULTS = Object.freeze({
   authTimeoutMs: 5_000,
 });
 
+/**
+ * Checks `SocketSource.listen` options without listening, so that a command can refuse bad ones
+ * before doing any work.
+ * @throws the errors of `SocketSource.listen` for its options (not those of binding).
+ * @example checkSocketSourceOptions({ transport: "tcp", allowFrom: ["10.0.0.0/33"] }) // throws OptionError: ... bad prefix ...
+ */
+export function checkSocketSourceOptions(options: SocketSourceOptions): void {
+  checkOptions(options);
+}
+
 function checkOptions(options: SocketSourceOptions): {
   opts: ResolvedSocketSourceOptions;
   secret: Buffer | undefined;
@@ -1180,7 +1191,7 @@ function checkOptions(options: SocketSourceOptions): {
   let secret: Buffer | undefined;
   if (options.secret !== undefined) {
     if (transport === "udp") {
-      throw new ConfigError(
+      throw new OptionError(
         `SocketSource: a shared secret authenticates TCP connections, and UDP has none: ` +
           `use transport "tcp" (--listen tcp) with the secret, or restrict UDP senders with allowFrom (--allow-from).`,
       );
