@@ -196,10 +196,13 @@ test("monitor --listen: a secret with UDP, a secret file others can read and a b
     "--secret-file FILE",
     "--idle-timeout X",
     "--max-connections-per-address N",
+    "--max-unauthenticated N",
+    "--max-consecutive-rejects N",
+    "--displace-idle X",
   ])
     assert.ok(help.stdout.includes(flag), flag);
   const udp = monitor("--listen", "udp", "--secret-file", secret);
-  assert.equal(udp.code, 1);
+  assert.equal(udp.code, 2);
   assert.match(
     udp.stderr,
     /a shared secret authenticates TCP connections, and UDP has none: use transport "tcp"/,
@@ -217,5 +220,36 @@ test("monitor --listen: a secret with UDP, a secret file others can read and a b
       /secret file .*loose\.secret is accessible by group or others \(mode 0644\); .*chmod 600/,
     );
     assert.doesNotMatch(r.stderr, STACK);
+  }
+});
+
+test("monitor --listen: bad socket flags are refused in one line before the bundle is read or a log created", () => {
+  const alerts = join(dir, "early-alerts.jsonl");
+  const rejects = join(dir, "early-rejects.jsonl");
+  const secret = join(dir, "early.secret");
+  writeFileSync(secret, "0123456789abcdef0123456789abcdef\n", { mode: 0o600 });
+  // The bundle does not exist: each flag's error comes first.
+  const monitor = (...args: string[]): Run =>
+    detective([
+      "monitor",
+      "--bundle",
+      join(dir, "no-such-bundle.json"),
+      "--alerts",
+      alerts,
+      "--rejects",
+      rejects,
+      ...args,
+    ]);
+  for (const [args, message] of [
+    [["--listen", "tcp", "--allow-from", "10.0.0.0/33"], /bad prefix "10\.0\.0\.0\/33"/],
+    [["--listen", "udp", "--secret-file", secret], /UDP has none/],
+    [["--listen", "tcp", "--host", "8.8.8.8"], /host "8\.8\.8\.8" is not a loopback address/],
+    [["--listen", "udp", "--recv-buffer", "99999999999999"], /--recv-buffer must be in \[1, 2147483647\]/],
+  ] as const) {
+    const r = monitor(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(existsSync(alerts) || existsSync(rejects), false, "no log created");
   }
 });

@@ -18,7 +18,7 @@ import { ConsoleSink } from "../events/consoleSink";
 import type { SocketSourceOptions } from "../sources/socketSource";
 import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "../monitor/run";
 import { readPrivateFile } from "../core/privateFile";
-import { isLoopback, SOCKET_SOURCE_DEFAULTS } from "../sources/socketSource";
+import { checkSocketSourceOptions, isLoopback, SOCKET_SOURCE_DEFAULTS } from "../sources/socketSource";
 import type { Command, Flags } from "./flags";
 import { KEY_FILE_FLAG } from "./train";
 
@@ -150,7 +150,7 @@ export const monitorCommand: Command = {
       default: SOCKET_SOURCE_DEFAULTS.maxConnections,
       min: 1,
       with: ["listen"],
-      help: "TCP connections open at most; more are refused and counted",
+      help: "TCP connections open at most (with --secret-file: authenticated); see --displace-idle",
     },
     {
       name: "max-connections-per-address",
@@ -158,7 +158,33 @@ export const monitorCommand: Command = {
       default: SOCKET_SOURCE_DEFAULTS.maxConnectionsPerAddress,
       min: 1,
       with: ["listen"],
-      help: "TCP connections from one address at most",
+      help: "TCP connections from one address at most; a newcomer from an address holding fewer displaces one",
+    },
+    {
+      name: "max-unauthenticated",
+      kind: "integer",
+      default: SOCKET_SOURCE_DEFAULTS.maxUnauthenticated,
+      min: 1,
+      with: ["listen"],
+      help: "TCP with --secret-file: connections waiting for AUTH at most; a newcomer displaces the oldest",
+    },
+    {
+      name: "max-consecutive-rejects",
+      kind: "integer",
+      default: SOCKET_SOURCE_DEFAULTS.maxConsecutiveRejects,
+      min: 1,
+      with: ["listen"],
+      help: "TCP: close a connection that sends this many rejected lines in a row",
+    },
+    {
+      name: "displace-idle",
+      kind: "number",
+      default: SOCKET_SOURCE_DEFAULTS.displaceIdleMs / 1000,
+      unit: "s",
+      above: 0,
+      max: Math.floor(MAX_TIMER_MS / 1000),
+      with: ["listen"],
+      help: "TCP, limits full: a newcomer replaces its own address's connection idle (no valid line) this long",
     },
     {
       name: "idle-timeout",
@@ -168,7 +194,7 @@ export const monitorCommand: Command = {
       above: 0,
       max: Math.floor(MAX_TIMER_MS / 1000),
       with: ["listen"],
-      help: "TCP: close a connection that completes no line for this long",
+      help: "TCP: close a connection that completes no valid line for this long",
     },
     {
       name: "line-timeout",
@@ -203,6 +229,7 @@ export const monitorCommand: Command = {
       kind: "integer",
       value: "BYTES",
       min: 1,
+      max: 2 ** 31 - 1, // Node's recvBufferSize is an int32
       with: ["listen"],
       help: "UDP receive buffer (SO_RCVBUF; the kernel's drops are in the stats); default the OS's",
     },
@@ -225,7 +252,10 @@ export const monitorCommand: Command = {
   run: runMonitor,
 };
 
-/** The socket source's options from the flags; warns when a remote listener has no protection. */
+/**
+ * The socket source's options from the flags, checked (a bad value throws its one-line error); warns
+ * when a remote listener has no protection.
+ */
 function socketOptions(flags: Flags, transport: "tcp" | "udp"): Omit<SocketSourceOptions, "onReject"> {
   const secretFile = flags.string("secret-file");
   const seconds = (name: string): number => (flags.number(name) as number) * 1000;
@@ -246,11 +276,15 @@ function socketOptions(flags: Flags, transport: "tcp" | "udp"): Omit<SocketSourc
     authTimeoutMs: seconds("auth-timeout"),
     maxConnections: flags.number("max-connections"),
     maxConnectionsPerAddress: flags.number("max-connections-per-address"),
+    maxUnauthenticated: flags.number("max-unauthenticated"),
+    maxConsecutiveRejects: flags.number("max-consecutive-rejects"),
+    displaceIdleMs: seconds("displace-idle"),
     idleTimeoutMs: seconds("idle-timeout"),
     lineTimeoutMs: seconds("line-timeout"),
     maxLineBytes: flags.number("max-line-bytes"),
     recvBufferBytes: flags.number("recv-buffer"),
   };
+  checkSocketSourceOptions(options);
   const host = options.host ?? "127.0.0.1";
   if (!isLoopback(host) && options.allowFrom === undefined && options.secret === undefined) {
     console.error(
@@ -265,6 +299,9 @@ function socketOptions(flags: Flags, transport: "tcp" | "udp"): Omit<SocketSourc
 async function runMonitor(flags: Flags): Promise<number> {
   let unreadable: CaptureReport | undefined;
   const quiet = flags.boolean("quiet");
+  // The socket flags (and the secret file) are checked before any work: the bundle, the logs.
+  const listen = flags.string("listen");
+  const socket = listen === "tcp" || listen === "udp" ? socketOptions(flags, listen) : undefined;
   const key = bundleKey({ keyFile: flags.string("key-file") });
   const loaded = readBundle(flags.required("bundle"), { key });
   const bundle = loaded.bundle;
@@ -328,7 +365,6 @@ async function runMonitor(flags: Flags): Promise<number> {
   try {
     const pcap = flags.string("pcap");
     const iface = flags.string("interface");
-    const transport = flags.string("listen");
     if (pcap !== undefined) {
       const r = await monitorCapture(monitor, pcap, {
         speed: flags.number("speed") ?? 0,
@@ -349,10 +385,10 @@ async function runMonitor(flags: Flags): Promise<number> {
         onCapturing: () => console.error(`monitor: capturing on ${iface} (Ctrl-C stops)`),
       });
       console.error(`monitor: ${r.packets} packets`);
-    } else if (transport === "tcp" || transport === "udp") {
-      await monitorSocket(monitor, socketOptions(flags, transport), ac.signal, (s) =>
+    } else if (socket) {
+      await monitorSocket(monitor, socket, ac.signal, (s) =>
         console.error(
-          `monitor: listening on ${transport} ${s.address.host}:${s.address.port} (Ctrl-C stops)`,
+          `monitor: listening on ${s.address.transport} ${s.address.host}:${s.address.port} (Ctrl-C stops)`,
         ),
       );
     } else {

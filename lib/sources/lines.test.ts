@@ -14,6 +14,10 @@ import {
 } from "./lines";
 
 /** A JSON record with all 41 features (0, or tcp/http/SF), overridden by `values`. */
+/** A control or bidirectional-text character. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
 function jsonRecord(values: Record<string, unknown> = {}): Record<string, unknown> {
   const defaults: Record<string, unknown> = { protocol_type: "tcp", service: "http", flag: "SF" };
   const obj: Record<string, unknown> = {};
@@ -303,6 +307,33 @@ describe("parseLine: shapes and bounds (what one record can cost in the logs)", 
         .length,
       64,
     );
+  });
+
+  test("control and bidirectional-text characters in symbols, labels and ids are rejected, naming the code point", () => {
+    for (const [name, bad, code] of [
+      ["service", "http\u001b[2J", "001B"],
+      ["flag", "SF\u202e", "202E"],
+      ["protocol_type", "tcp\u0007", "0007"],
+      ["label", "\u001b[31mevil", "001B"],
+      ["label", "normal\u2066", "2066"],
+      ["id", "\u001b[1mid\r\n", "001B"],
+      ["id", "a\u200fb", "200F"],
+      ["id", "x\u0085", "0085"],
+    ] as const) {
+      const r = parseLine(JSON.stringify(jsonRecord({ [name]: bad })));
+      expectReject(r, "control character", new RegExp(`"${name}" holds the control character U\\+${code}`));
+      assert.ok(!r.ok && !UNSAFE.test(r.reason), "the reason quotes no raw control character");
+    }
+    expectReject(
+      parseLine(kddLine({ service: "ht\u202etp" })),
+      "control character",
+      /"service" .*U\+202E at position 3/,
+    );
+    expectReject(parseLine(kddLine({}, "smurf\u001b")), "control character", /"label" .*U\+001B/);
+    // Printable non-ASCII text and numeric ids are fine.
+    const ok = expectRecord(parseLine(JSON.stringify(jsonRecord({ id: "débit-Ω", label: "normal" }))));
+    assert.equal(ok.id, "débit-Ω");
+    assert.equal(expectRecord(parseLine(JSON.stringify(jsonRecord({ id: 7 })))).id, 7);
   });
 
   test("a reject's reason is short whatever the line holds", () => {

@@ -16,7 +16,10 @@
  * 1 KB "addresses" grew the log by 423 MB): `src` and `dst` are IP addresses (v4 or v6) or host
  * names (at most 253 characters of hostname syntax), ports integers 0-65535, `time` between 1970
  * and 2200, `protocol` a short token; the symbolic features and the label at most
- * `MAX_SYMBOL_CHARS` characters, `id` at most `MAX_ID_CHARS`.
+ * `MAX_SYMBOL_CHARS` characters, `id` at most `MAX_ID_CHARS`. The symbolic features, the label and
+ * a string `id` hold no control characters (C0, DEL, C1, U+2028/9) and no bidirectional-text
+ * controls (U+061C, U+200E/F, U+202A-E, U+2066-9): they reach the alert log and terminals, where
+ * an escape sequence or a right-to-left override would disguise what was sent ("control character").
  *
  * Bad input never throws: `parseLine` returns `{ ok: false, kind, reason }`, where `kind` is a
  * short stable key to count rejects by (the same keys as the batch loader's `rejectedByReason`
@@ -59,6 +62,10 @@ const HOST_NAME =
 /** A transport protocol's name, e.g. "tcp", "ipv6-icmp": a short token. */
 const PROTOCOL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
+/** Control characters and bidirectional-text controls, refused in symbols, labels and ids. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
 /** Characters of an offending value quoted in a reject reason. */
 const QUOTE_CHARS = 40;
 
@@ -75,7 +82,8 @@ export type RejectKind =
   | "bad label"
   | "bad metadata"
   | "bad address"
-  | "oversized field";
+  | "oversized field"
+  | "control character";
 
 /** The format a line was read as. */
 export type LineFormat = "json" | "csv";
@@ -217,8 +225,8 @@ function parseJsonLine(text: string): LineResult {
   const obj = value as Record<string, unknown>;
   const features = pickJsonFeatures(obj);
   if (!features) return jsonFeatureProblem(obj);
-  const long = longSymbol(features);
-  if (long !== undefined) return long;
+  const symbol = symbolProblem(features);
+  if (symbol !== undefined) return symbol;
   const record: Mutable<LineRecord> = { format: "json", features };
   const label = obj[LABEL_COLUMN];
   if (label !== undefined) {
@@ -229,6 +237,8 @@ function parseJsonLine(text: string): LineResult {
       );
     }
     if (label.length > MAX_SYMBOL_CHARS) return oversizedField("label", label, MAX_SYMBOL_CHARS);
+    const unsafe = unsafeText("label", label);
+    if (unsafe) return unsafe;
     record.label = normaliseLabel(label);
   }
   const difficulty = obj[DIFFICULTY_COLUMN];
@@ -245,6 +255,18 @@ function parseJsonLine(text: string): LineResult {
   return problem ?? { ok: true, record };
 }
 
+/** The reject of a string field holding a control or bidirectional-text character, if it does. */
+function unsafeText(name: string, value: string): LineResult | undefined {
+  const m = UNSAFE_CHAR.exec(value);
+  if (!m) return undefined;
+  const code = (m[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0");
+  return reject(
+    "control character",
+    `"${name}" holds the control character U+${code} at position ${m.index + 1}; send printable text ` +
+      `(no escape sequences, line separators or bidirectional-text controls).`,
+  );
+}
+
 /** The reject of a string field longer than its bound. */
 function oversizedField(name: string, value: string, max: number): LineResult {
   return reject(
@@ -255,12 +277,14 @@ function oversizedField(name: string, value: string, max: number): LineResult {
 
 const SYMBOL_NAMES = KDD_FEATURES.filter((f) => f.kind === "symbolic").map((f) => f.name);
 
-/** The reject of the first symbolic feature longer than `MAX_SYMBOL_CHARS`, if any. */
-function longSymbol(f: KddFeatures): LineResult | undefined {
+/** The reject of the first symbolic feature longer than `MAX_SYMBOL_CHARS` or holding a control character, if any. */
+function symbolProblem(f: KddFeatures): LineResult | undefined {
   for (const name of SYMBOL_NAMES) {
     const v = f[name];
-    if (typeof v === "string" && v.length > MAX_SYMBOL_CHARS)
-      return oversizedField(name, v, MAX_SYMBOL_CHARS);
+    if (typeof v !== "string") continue;
+    if (v.length > MAX_SYMBOL_CHARS) return oversizedField(name, v, MAX_SYMBOL_CHARS);
+    const unsafe = unsafeText(name, v);
+    if (unsafe) return unsafe;
   }
   return undefined;
 }
@@ -378,7 +402,11 @@ function readMetadata(obj: Record<string, unknown>, record: Mutable<LineRecord>)
         `"id" is ${describeValue(id)}; send a string or a finite number, or omit it.`,
       );
     }
-    if (typeof id === "string" && id.length > MAX_ID_CHARS) return oversizedField("id", id, MAX_ID_CHARS);
+    if (typeof id === "string") {
+      if (id.length > MAX_ID_CHARS) return oversizedField("id", id, MAX_ID_CHARS);
+      const unsafe = unsafeText("id", id);
+      if (unsafe) return unsafe;
+    }
     record.id = id;
   }
   return undefined;
@@ -458,6 +486,8 @@ function parseCsvLine(text: string): LineResult {
       values[k] = v;
     } else {
       if (s.length > MAX_SYMBOL_CHARS) return oversizedField(name, s, MAX_SYMBOL_CHARS);
+      const unsafe = unsafeText(name, s);
+      if (unsafe) return unsafe;
       values[k] = s;
     }
   }
@@ -471,6 +501,8 @@ function parseCsvLine(text: string): LineResult {
       );
     }
     if (label.length > MAX_SYMBOL_CHARS) return oversizedField("label", label, MAX_SYMBOL_CHARS);
+    const unsafe = unsafeText("label", label);
+    if (unsafe) return unsafe;
     record.label = label;
   }
   if (n > N_FEATURES + 1) {

@@ -403,11 +403,12 @@ function closedByPeer(socket: Socket): Promise<void> {
 }
 
 describe("SocketSource: hostile clients", () => {
-  test("idle connections from one address cannot fill every slot; over-limit ones are refused and counted", async () => {
+  test("a few addresses cannot fill every slot: a newcomer from an address holding fewer displaces one (fair share)", async () => {
     const source = await SocketSource.listen({
       transport: "tcp",
       maxConnections: 6,
       maxConnectionsPerAddress: 4,
+      displaceIdleMs: 600_000, // no connection counts as idle here: only the fair share displaces
     });
     const port = source.address.port;
     const idle: Socket[] = [];
@@ -433,13 +434,29 @@ describe("SocketSource: hostile clients", () => {
       [1, 2],
     );
     assert.match(items[0].peer, /^127\.0\.0\.2:/);
-    await admitted("127.0.0.3");
-    await admitted("127.0.0.4");
-    await refused("127.0.0.5", "max connections");
     await waitFor("the good sender's close", () => source.stats.connectionsClosed.end === 1);
+    await admitted("127.0.0.3");
+    await admitted("127.0.0.4"); // all 6 slots: .1 holds 4, .3 and .4 one each
+    // A newcomer from a new address takes a slot from .1 while, counting the newcomer, its address
+    // would still hold fewer than .1.
+    const displaced = (n: number) => (): boolean =>
+      source.stats.connectionsClosed["displaced: fair share"] === n;
+    await admitted("127.0.0.5");
+    await waitFor("one of .1's connections to be displaced", displaced(1));
+    // A well-behaved sender from yet another address gets its records in while the slots are full.
+    const late = await clientFrom("127.0.0.6", port);
+    await waitFor("one more displaced", displaced(2));
+    await write(late, `${csvLine(3)}\n`);
+    assert.equal((await take(source, 1))[0].record.features.src_bytes, 3);
+    await admitted("127.0.0.7");
+    await waitFor("one more displaced", displaced(3));
+    // Now every address holds one: a newcomer is refused.
+    await refused("127.0.0.8", "max connections");
+    // The displaced ones are .1's longest idle: its first three.
+    await Promise.all(idle.slice(0, 3).map(closedByPeer));
+    late.destroy();
     const s = source.stats;
-    assert.equal(s.connections, 6);
-    assert.equal(s.connectionsTotal, 7);
+    assert.equal(s.connectionsTotal, 10);
     assert.deepEqual(s.connectionsRefusedByReason, { "per-address limit": 1, "max connections": 1 });
     assertConnections(s);
     for (const socket of idle) socket.destroy();
@@ -459,12 +476,15 @@ describe("SocketSource: hostile clients", () => {
       () => source.stats.connectionsTotal + source.stats.connectionsRefused === 200,
     );
     let s = source.stats;
-    assert.equal(s.connectionsTotal, 64);
-    assert.equal(s.connectionsRefused, 136);
+    // Full at 64; newcomers from an address holding two fewer than the busiest displace one of its.
+    assert.equal(s.connections, 64);
+    const displaced = s.connectionsClosed["displaced: fair share"] ?? 0;
+    assert.equal(s.connectionsTotal, 64 + displaced);
+    assert.equal(s.connectionsRefused, 136 - displaced);
     assert.equal(
       (s.connectionsRefusedByReason["max connections"] ?? 0) +
         (s.connectionsRefusedByReason["per-address limit"] ?? 0),
-      136,
+      136 - displaced,
     );
     assertConnections(s);
     for (const socket of sockets) socket.destroy();
@@ -670,11 +690,181 @@ describe("SocketSource: hostile clients", () => {
   );
 });
 
+describe("SocketSource: one sender cannot silence the rest", () => {
+  test("junk lines do not hold a slot: they restart no idle timeout, and maxConsecutiveRejects closes the connection", async () => {
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      idleTimeoutMs: 200,
+      maxConsecutiveRejects: 5,
+    });
+    const port = source.address.port;
+    // 4 rejected lines, a good one, 4 more: never 5 in a row, so the connection stays open.
+    const mixed = await clientFrom("127.0.0.1", port);
+    await write(mixed, `${"x\n".repeat(4)}${csvLine(1)}\n${"x\n".repeat(4)}`);
+    // 5 in a row: closed at once, even within one write.
+    const junk = await clientFrom("127.0.0.1", port);
+    await write(junk, `${"x\n".repeat(5)}${csvLine(2)}\n`);
+    await closedByPeer(junk);
+    assert.equal((await take(source, 1))[0].record.features.src_bytes, 1);
+    await closedByPeer(mixed); // idle since its good line: the idle timeout closes it
+    await waitFor("both closes", () => source.stats.connections === 0);
+    const s = source.stats;
+    assert.deepEqual(s.connectionsClosed, { rejects: 1, "idle timeout": 1 });
+    assert.equal(s.rejectedByReason["field count"], 13);
+    assert.equal(s.delivered, 1, "the line after the fifth reject was not read");
+    assertConnections(s);
+    await source.close();
+  });
+
+  test("16 connections sending junk every few ms are closed by the idle timeout; a good sender from the same address gets in", async () => {
+    // The red team's lock-out: every slot of an address held by connections that send a rejected
+    // line more often than the idle timeout. Rejected lines no longer restart it.
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      maxConnections: 64,
+      maxConnectionsPerAddress: 16,
+      idleTimeoutMs: 300,
+      displaceIdleMs: 600_000, // only the idle timeout frees slots here
+    });
+    const port = source.address.port;
+    const junk = await Promise.all(Array.from({ length: 16 }, () => clientFrom("127.0.0.1", port)));
+    await waitFor("16 admitted", () => source.stats.connectionsTotal === 16);
+    const drip = setInterval(() => {
+      for (const socket of junk) if (!socket.destroyed) socket.write("x\n");
+    }, 20);
+    try {
+      await Promise.all(junk.map(closedByPeer));
+    } finally {
+      clearInterval(drip);
+    }
+    const good = await clientFrom("127.0.0.1", port);
+    await end(good, `${csvLine(1)}\n${csvLine(2)}\n`);
+    assert.deepEqual(
+      (await take(source, 2)).map((i) => i.record.features.src_bytes),
+      [1, 2],
+    );
+    await waitFor("the good close", () => source.stats.connectionsClosed.end === 1);
+    const s = source.stats;
+    assert.equal(s.connectionsClosed["idle timeout"], 16);
+    assert.equal(s.connectionsRefused, 0);
+    assertConnections(s);
+    await source.close();
+  });
+
+  test("an address at its limit: an active newcomer displaces its longest-idle connection (displaceIdleMs)", async () => {
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      maxConnectionsPerAddress: 3,
+      displaceIdleMs: 100,
+    });
+    const port = source.address.port;
+    const squatters: Socket[] = [];
+    for (let i = 0; i < 3; i++) {
+      squatters.push(await clientFrom("127.0.0.1", port));
+      await waitFor("admitted", () => source.stats.connectionsTotal === i + 1);
+    }
+    // The last squatter sends a good line: it is not idle, the first one is the longest idle.
+    await write(squatters[2], `${csvLine(1)}\n`);
+    assert.equal((await take(source, 1))[0].record.features.src_bytes, 1);
+    await sleep(150); // every squatter idle for more than displaceIdleMs
+    const good = await clientFrom("127.0.0.1", port);
+    await end(good, `${csvLine(2)}\n`);
+    assert.equal((await take(source, 1))[0].record.features.src_bytes, 2);
+    await closedByPeer(squatters[0]);
+    await waitFor("the good close", () => source.stats.connectionsClosed.end === 1);
+    const s = source.stats;
+    assert.deepEqual(s.connectionsClosed, { "displaced: idle": 1, end: 1 });
+    assert.equal(s.connectionsRefused, 0);
+    assertConnections(s);
+    for (const socket of squatters) socket.destroy();
+    await source.close();
+  });
+
+  test("with a secret: a reconnect loop of unauthenticated connections cannot keep an authenticated sender out", async () => {
+    const secret = "correct horse battery staple 42";
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      secret,
+      maxUnauthenticated: 2,
+      authTimeoutMs: 600_000, // only displacement frees a waiting slot
+    });
+    const port = source.address.port;
+    // Six hogs from the sender's own address, each reconnecting as soon as it is closed.
+    let stop = false;
+    const hog = async (): Promise<void> => {
+      while (!stop) {
+        try {
+          const socket = await clientFrom("127.0.0.1", port);
+          if (stop) socket.destroy();
+          else await closedByPeer(socket);
+        } catch {
+          // refused before the connect completed: try again
+        }
+      }
+    };
+    const hogs = Array.from({ length: 6 }, hog);
+    await waitFor(
+      "the hogs to churn",
+      () => (source.stats.connectionsClosed["displaced: unauthenticated"] ?? 0) > 50,
+    );
+    // The sender sends its AUTH line with its connection; it retries when displaced or refused.
+    let tries = 0;
+    while (source.stats.connectionsClosed.end !== 1) {
+      assert.ok(++tries <= 100, "the authenticated sender never got in");
+      const good = await clientFrom("127.0.0.1", port);
+      good.end(`AUTH ${secret}\n${csvLine(tries)}\n`);
+      await closedByPeer(good);
+      await sleep(5);
+    }
+    const [item] = await take(source, 1);
+    assert.equal(item.record.features.src_bytes, tries);
+    stop = true;
+    await source.close();
+    await Promise.all(hogs);
+    const s = source.stats;
+    assert.equal(s.received, 1, "lines come only from the authenticated connection");
+    assert.equal(s.connectionsClosed.end, 1);
+    assertConnections(s);
+  });
+
+  test("with a secret, limits count authenticated connections: fair share applies once a newcomer authenticates", async () => {
+    const secret = "correct horse battery staple 42";
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      secret,
+      maxConnections: 2,
+      displaceIdleMs: 600_000,
+    });
+    const port = source.address.port;
+    const holders: Socket[] = [];
+    for (let i = 0; i < 2; i++) {
+      const socket = await clientFrom("127.0.0.1", port);
+      await write(socket, `AUTH ${secret}\n${csvLine(i)}\n`);
+      holders.push(socket);
+    }
+    await take(source, 2);
+    // Waiting for AUTH does not take a slot; authenticating from .2 displaces one of .1's.
+    const silent = await clientFrom("127.0.0.3", port);
+    const good = await clientFrom("127.0.0.2", port);
+    await end(good, `AUTH ${secret}\n${csvLine(7)}\n`);
+    assert.equal((await take(source, 1))[0].record.features.src_bytes, 7);
+    await closedByPeer(holders[0]);
+    const s = source.stats;
+    assert.equal(s.connectionsClosed["displaced: fair share"], 1);
+    assert.equal(s.connectionsRefused, 0);
+    silent.destroy();
+    holders[1].destroy();
+    await waitFor("every close", () => source.stats.connections === 0);
+    assertConnections(source.stats);
+    await source.close();
+  });
+});
+
 describe("SocketSource: hostile-input options", () => {
   test("a secret with UDP, a short secret, a bad allowFrom or timeout are refused with the fix", async () => {
     await assert.rejects(
       SocketSource.listen({ transport: "udp", secret: "0123456789abcdef0123" }),
-      (e: Error) => e instanceof ConfigError && /UDP has none: use transport "tcp"/.test(e.message),
+      (e: Error) => e instanceof OptionError && /UDP has none: use transport "tcp"/.test(e.message),
     );
     await assert.rejects(
       SocketSource.listen({ transport: "tcp", secret: "short" }),

@@ -12,11 +12,32 @@
  *   carries on with the next line. An unterminated last line is parsed when its sender closes
  *   cleanly (FIN); when the connection is reset or closed by a timeout, it is rejected as a
  *   "truncated line" (half a record is not scored as a whole one).
- * - **Hostile senders** cannot hold the listener: at most `maxConnections` connections, at most
- *   `maxConnectionsPerAddress` of them from one address; a connection that completes no line for
- *   `idleTimeoutMs` (silent, or dripping bytes), that takes longer than `lineTimeoutMs` over one
- *   line (slow-loris), or that does not authenticate within `authTimeoutMs`, is closed. Every
- *   connection refused or closed is counted with its reason.
+ * - **Hostile senders** cannot hold the listener: a connection that completes no valid line for
+ *   `idleTimeoutMs` (silent, dripping bytes, or sending only lines that are rejected), that takes
+ *   longer than `lineTimeoutMs` over one line (slow-loris), that sends `maxConsecutiveRejects`
+ *   rejected lines in a row, or that does not authenticate within `authTimeoutMs`, is closed.
+ * - **Admission** (one sender cannot silence the rest): at most `maxConnections` connections, at
+ *   most `maxConnectionsPerAddress` of them from one address. With a `secret`, these count
+ *   authenticated connections, and the ones still waiting for their `AUTH` line have their own
+ *   limit, `maxUnauthenticated`, on top (so at most `maxConnections + maxUnauthenticated` sockets).
+ *   When a limit is full, a newcomer is admitted by closing ("displacing") another connection:
+ *   1. Waiting for `AUTH` (limit `maxUnauthenticated`): the oldest waiting connection of the address
+ *      that holds the most waiting ones is closed, among those that have had a chance to send
+ *      (data read, or one turn of the event loop after their accept, so that a newcomer's `AUTH`
+ *      already in flight is read before it can be displaced); when none has, the newcomer is
+ *      refused. A client that sends its `AUTH` line with its connection gets through a reconnect
+ *      loop of unauthenticated connections; a client whose `AUTH` line arrives later than that can
+ *      be displaced by a flood from its own address (use `allowFrom` against remote floods).
+ *   2. Placed (without a secret at accept, with one once authenticated), when the total is full:
+ *      fair share first: if the newcomer's address, counting the newcomer, would still hold fewer
+ *      connections than the address holding the most, that address's longest-idle connection is
+ *      closed. Otherwise, and when the newcomer's address is at `maxConnectionsPerAddress`, it may
+ *      only replace its own longest-idle connection, if that one has completed no valid line for
+ *      `displaceIdleMs` (an active newcomer displaces an idle squatter: on a loopback monitor every
+ *      local sender is 127.0.0.1). Else the newcomer is refused (with a secret: closed after its
+ *      `AUTH` line). Paused connections (waiting for the queue) are never displaced.
+ *   A displaced connection's unread bytes are lost (its half line is rejected as truncated).
+ *   Every connection refused or closed is counted with its reason.
  * - **UDP**: each datagram holds one or more lines (the final newline is optional).
  * - **Back-pressure**: at most `maxQueue` records wait for the consumer. For TCP, `pause` (the
  *   default) stops reading from the sockets while the queue is full and resumes once it has half
@@ -35,8 +56,8 @@
  *   from a connection that never authenticated are counted in `bytes` only.
  * - TCP connections: every connection the process accepts from the kernel is either refused at
  *   once (`connectionsRefused`, by reason) or admitted (`connectionsTotal`), and an admitted one
- *   is open (`connections`) or closed with a reason: `connectionsTotal = connections +
- *   sum(connectionsClosed)`. Connections the kernel itself turns away when the listen backlog is
+ *   is open (`connections`, waiting for `AUTH` or not) or closed with a reason: `connectionsTotal =
+ *   connections + sum(connectionsClosed)`. Connections the kernel itself turns away when the listen backlog is
  *   full never reach the process (Linux counts them, for all sockets, as ListenOverflows in
  *   /proc/net/netstat).
  * - UDP datagrams: `datagrams` read, of which `datagramsRefused` came from outside `allowFrom`
@@ -81,14 +102,29 @@ export interface SocketSourceOptions {
   backPressure?: BackPressurePolicy;
   /** Longest accepted line in bytes, without the newline. Default 65,536. */
   maxLineBytes?: number;
-  /** Simultaneous TCP connections at most; more are refused and counted. Default 64. */
+  /**
+   * Simultaneous TCP connections at most (with a `secret`: authenticated ones); a newcomer over it
+   * displaces a connection by the rules in the file header, or is refused; counted. Default 64.
+   */
   maxConnections?: number;
-  /** Simultaneous TCP connections from one address at most; more are refused and counted. Default 16. */
+  /** Simultaneous TCP connections from one address at most (with a `secret`: authenticated ones). Default 16. */
   maxConnectionsPerAddress?: number;
   /**
-   * A TCP connection that completes no line for this long (silent, or sending bytes without a
-   * newline) is closed and counted, in ms; counted from the connection (or its `AUTH` line) and
-   * from each line. Default 60,000.
+   * With a `secret`: connections waiting for their `AUTH` line at most, on top of `maxConnections`;
+   * a newcomer over it displaces the oldest waiting one (see the file header). Default 8.
+   */
+  maxUnauthenticated?: number;
+  /** A TCP connection that sends this many rejected lines in a row is closed and counted. Default 100. */
+  maxConsecutiveRejects?: number;
+  /**
+   * When the limits are full, a newcomer may replace a connection from its own address that has
+   * completed no valid line for this long, in ms. Default 1,000.
+   */
+  displaceIdleMs?: number;
+  /**
+   * A TCP connection that completes no valid line for this long (silent, sending bytes without a
+   * newline, or only lines that are rejected) is closed and counted, in ms; counted from the
+   * connection (or its `AUTH` line) and from each line parsed (or dropped by a full queue). Default 60,000.
    */
   idleTimeoutMs?: number;
   /** A TCP connection whose current line has been arriving for this long is closed (slow senders), in ms. Default 10,000. */
@@ -122,15 +158,31 @@ export interface RejectedInput {
 }
 
 /** Why a TCP connection was refused as it arrived (`connectionsRefusedByReason`). */
-export type RefusalReason = "max connections" | "per-address limit" | "not allowed" | "closing";
+export type RefusalReason =
+  "max connections" | "per-address limit" | "max unauthenticated" | "not allowed" | "closing";
 
 /**
  * How a TCP connection ended (`connectionsClosed`): the sender closed it ("end") or reset it
  * ("reset", any socket error); or the source closed it: a timeout, no valid `AUTH` line
- * ("unauthenticated"), or `close()` ("shutdown").
+ * ("unauthenticated"), `maxConsecutiveRejects` rejected lines in a row ("rejects"), displaced to
+ * admit a newcomer ("displaced: unauthenticated", "displaced: fair share", "displaced: idle"; see
+ * the file header), no room once authenticated ("max connections", "per-address limit"), or
+ * `close()` ("shutdown").
  */
 export type CloseReason =
-  "end" | "reset" | "idle timeout" | "line timeout" | "auth timeout" | "unauthenticated" | "shutdown";
+  | "end"
+  | "reset"
+  | "idle timeout"
+  | "line timeout"
+  | "auth timeout"
+  | "unauthenticated"
+  | "rejects"
+  | "displaced: unauthenticated"
+  | "displaced: fair share"
+  | "displaced: idle"
+  | "max connections"
+  | "per-address limit"
+  | "shutdown";
 
 /** The source's counters; see the accounting identities in the file header. */
 export interface SocketSourceStats {
@@ -187,12 +239,26 @@ export const MIN_SECRET_BYTES = 16;
 const MAX_AUTH_LINE_BYTES = 1024;
 const AUTH_PREFIX = Buffer.from("AUTH ");
 
+/** A connection to close to admit a newcomer, and the reason counted. */
+interface Room {
+  readonly victim: Conn;
+  readonly reason: CloseReason;
+}
+
 /** Per-TCP-connection framing state. */
 interface Conn {
   readonly socket: Socket;
   readonly peer: string;
   /** The sender's address, IPv4-mapped IPv6 as IPv4 (the key of the per-address limit). */
   readonly address: string;
+  /** `performance.now()` of the accept. */
+  readonly openedAt: number;
+  /** Counted in `perAddress` (admitted and, with a secret, authenticated); else in `waiting`. */
+  placed: boolean;
+  /** Had a chance to send: data read, or an event-loop turn after the accept (see `admitWaiting`). */
+  settled: boolean;
+  /** Rejected lines in a row. */
+  rejects: number;
   /** Start of a line whose newline has not arrived yet (at most maxLineBytes). */
   carry: Buffer | null;
   /** Inside an oversized line: bytes are skipped up to the next newline. */
@@ -207,7 +273,7 @@ interface Conn {
   authed: boolean;
   /** The connection failed with a socket error (a reset): its unterminated line is not a line. */
   reset: boolean;
-  /** `performance.now()` of the connection, or of its last line: the idle timeout counts from it. */
+  /** `performance.now()` of the connection (or its `AUTH` line), or of its last valid line: the idle timeout counts from it. */
   lastLineAt: number;
   /** `performance.now()` when the current unterminated line began, or -1 between lines. */
   lineSince: number;
@@ -255,8 +321,11 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
   private waiters: (() => void)[] = [];
   private readonly blocked = new Set<Conn>();
   private readonly conns = new Set<Conn>();
-  /** Open connections per sender address. */
+  /** Placed connections (see `Conn.placed`) per sender address, and in all. */
   private readonly perAddress = new Map<string, number>();
+  private placedCount = 0;
+  /** Connections waiting for their `AUTH` line, oldest first. */
+  private readonly waiting = new Set<Conn>();
   private server: Server | undefined;
   private udp: UdpSocket | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -297,8 +366,9 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
   /**
    * Starts listening.
    * @throws OptionError for a non-loopback host without `allowRemote: true`, `backPressure: "pause"`
-   *   with UDP, an `allowFrom` entry that is not a CIDR block, or an option out of range;
-   *   ConfigError for a `secret` with UDP or a secret too short or with a line break, when the
+   *   or a `secret` with UDP, an `allowFrom` entry that is not a CIDR block, or an option out of
+   *   range (`checkSocketSourceOptions` runs these checks alone, before any work);
+   *   ConfigError for a secret too short or with a line break, when the
    *   port is in use (EADDRINUSE) or the host is not this machine's; PermissionError for a
    *   privileged port; IoError for other failures to bind. Each names the address and the fix.
    */
@@ -431,6 +501,8 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
     }
     this.conns.clear();
     this.perAddress.clear();
+    this.placedCount = 0;
+    this.waiting.clear();
     this.blocked.clear();
     this.wake();
     if (this.server) {
@@ -492,21 +564,40 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
   // ------------------------------------------------------------------------------------------
   // Lines
 
-  /** Counts, parses and queues (or rejects, or drops) one framed line buf[start, end). */
-  private line(buf: Buffer, start: number, end: number, at: number, peer: string): void {
+  /**
+   * Counts, parses and queues (or rejects, or drops) one framed line buf[start, end). Returns false
+   * when the line was rejected.
+   */
+  private line(buf: Buffer, start: number, end: number, at: number, peer: string): boolean {
     if (end - start > this.opts.maxLineBytes) {
       this.oversized(buf.subarray(start, end), at, peer);
-      return;
+      return false;
     }
     this.received++;
     if (this.size >= this.opts.maxQueue) {
       // Only under "drop" (and UDP): "pause" stops framing before the queue can overflow.
       this.dropped++;
-      return;
+      return true;
     }
     const result = parseLine(buf.toString("utf8", start, end), this.lineOptions);
     if (result.ok) this.push({ record: result.record, receivedAt: at, peer });
     else this.reject(result.kind, result.reason, buf, start, end, at, peer);
+    return result.ok;
+  }
+
+  /**
+   * After a TCP line: a valid one (or one dropped by a full queue) restarts the idle timeout; a
+   * rejected one counts towards `maxConsecutiveRejects`. Returns false when the connection was closed.
+   */
+  private afterLine(conn: Conn, ok: boolean, at: number): boolean {
+    if (ok) {
+      conn.rejects = 0;
+      conn.lastLineAt = at;
+      return true;
+    }
+    if (++conn.rejects < this.opts.maxConsecutiveRejects) return true;
+    this.drop(conn, "rejects");
+    return false;
   }
 
   /** Counts and rejects one line over the size limit, given (at least) its first bytes. */
@@ -573,27 +664,31 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
   private accept(socket: Socket): void {
     const remote = socket.remoteAddress ?? "";
     const address = remote.startsWith("::ffff:") && isIP(remote.slice(7)) === 4 ? remote.slice(7) : remote;
-    const refusal: RefusalReason | undefined = this.closed
+    const now = performance.now();
+    const waits = this.secretHash !== undefined;
+    const room: Room | RefusalReason | undefined = this.closed
       ? "closing"
       : this.allowed && !this.allowed.has(address)
         ? "not allowed"
-        : this.conns.size >= this.opts.maxConnections
-          ? "max connections"
-          : (this.perAddress.get(address) ?? 0) >= this.opts.maxConnectionsPerAddress
-            ? "per-address limit"
-            : undefined;
-    if (refusal) {
+        : waits
+          ? this.waitingRoom()
+          : this.room(address, now);
+    if (typeof room === "string") {
       this.connectionsRefused++;
-      this.count(this.refusedByReason, refusal);
+      this.count(this.refusedByReason, room);
       socket.on("error", () => {}); // a reset racing the destroy is not a socket error of ours
       socket.destroy();
       return;
     }
-    const now = performance.now();
+    if (room) this.drop(room.victim, room.reason);
     const conn: Conn = {
       socket,
       peer: `${remote}:${socket.remotePort}`,
       address,
+      openedAt: now,
+      placed: false,
+      settled: false,
+      rejects: 0,
       carry: null,
       skipping: false,
       pending: null,
@@ -607,11 +702,19 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
       lineSince: -1,
     };
     this.conns.add(conn);
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.connectionsTotal++;
+    if (waits) {
+      this.waiting.add(conn);
+      // Settled one event-loop turn after this one: the socket's first read happens in the next
+      // poll phase, before the second immediate runs, so an AUTH line already sent is read first.
+      setImmediate(() => setImmediate(() => (conn.settled = true)));
+    } else {
+      this.place(conn);
+    }
     socket.on("data", (chunk: Buffer) => {
       const at = performance.now();
       this.bytes += chunk.length;
+      conn.settled = true;
       if (conn.finished) return;
       if (conn.blocked) {
         // pause() stops further "data" events; this only guards against one already under way.
@@ -632,6 +735,71 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
       conn.ended = true;
       if (!conn.blocked) this.finish(conn);
     });
+  }
+
+  /** Counts a connection in its address's share (see `Conn.placed`). */
+  private place(conn: Conn): void {
+    this.waiting.delete(conn);
+    conn.placed = true;
+    this.placedCount++;
+    this.perAddress.set(conn.address, (this.perAddress.get(conn.address) ?? 0) + 1);
+  }
+
+  /**
+   * Room for a newcomer waiting for its `AUTH` line (rule 1 of the file header): nothing to do, a
+   * waiting connection to displace, or the refusal.
+   */
+  private waitingRoom(): Room | RefusalReason | undefined {
+    if (this.waiting.size < this.opts.maxUnauthenticated) return undefined;
+    const held = new Map<string, number>();
+    for (const c of this.waiting) held.set(c.address, (held.get(c.address) ?? 0) + 1);
+    let victim: Conn | undefined;
+    for (const c of this.waiting) {
+      // Oldest first (insertion order): replace only by an address holding strictly more.
+      if (
+        c.settled &&
+        !c.blocked &&
+        (!victim || (held.get(c.address) ?? 0) > (held.get(victim.address) ?? 0))
+      )
+        victim = c;
+    }
+    return victim ? { victim, reason: "displaced: unauthenticated" } : "max unauthenticated";
+  }
+
+  /**
+   * Room for a newcomer from `address` among the placed connections (rule 2 of the file header):
+   * nothing to do, a connection to displace, or the refusal.
+   */
+  private room(address: string, now: number): Room | "per-address limit" | "max connections" | undefined {
+    const own = this.perAddress.get(address) ?? 0;
+    const ownIdle = (): Room | undefined => {
+      const victim = this.longestIdle(address);
+      return victim && now - victim.lastLineAt >= this.opts.displaceIdleMs
+        ? { victim, reason: "displaced: idle" }
+        : undefined;
+    };
+    if (own >= this.opts.maxConnectionsPerAddress) return ownIdle() ?? "per-address limit";
+    if (this.placedCount < this.opts.maxConnections) return undefined;
+    let busiest = "";
+    let most = 0;
+    for (const [a, n] of this.perAddress) {
+      if (n > most) [busiest, most] = [a, n];
+    }
+    if (own + 1 < most) {
+      const victim = this.longestIdle(busiest);
+      if (victim) return { victim, reason: "displaced: fair share" };
+    }
+    return ownIdle() ?? "max connections";
+  }
+
+  /** The placed, unpaused connection from `address` that completed its last valid line longest ago. */
+  private longestIdle(address: string): Conn | undefined {
+    let victim: Conn | undefined;
+    for (const c of this.conns) {
+      if (c.placed && !c.blocked && c.address === address && (!victim || c.lastLineAt < victim.lastLineAt))
+        victim = c;
+    }
+    return victim;
   }
 
   /** Closes connections past a deadline: no `AUTH` line, a line too slow, or idle. */
@@ -672,21 +840,26 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
         this.carry(conn, buf.subarray(pos), at);
         return;
       }
-      conn.lastLineAt = at;
       conn.lineSince = -1;
       if (conn.skipping) {
-        conn.skipping = false; // the oversized line ends here; it was counted when it crossed the limit
-      } else if (conn.carry) {
-        const carry = conn.carry;
-        conn.carry = null;
-        if (carry.length + (nl - pos) > max) {
-          this.oversized(carry, at, conn.peer);
-        } else {
-          const whole = Buffer.concat([carry, buf.subarray(pos, nl)]);
-          this.line(whole, 0, whole.length, at, conn.peer);
-        }
+        // The oversized line ends here; it was counted (and rejected) when it crossed the limit.
+        conn.skipping = false;
       } else {
-        this.line(buf, pos, nl, at, conn.peer);
+        let ok: boolean;
+        if (conn.carry) {
+          const carry = conn.carry;
+          conn.carry = null;
+          if (carry.length + (nl - pos) > max) {
+            this.oversized(carry, at, conn.peer);
+            ok = false;
+          } else {
+            const whole = Buffer.concat([carry, buf.subarray(pos, nl)]);
+            ok = this.line(whole, 0, whole.length, at, conn.peer);
+          }
+        } else {
+          ok = this.line(buf, pos, nl, at, conn.peer);
+        }
+        if (!this.afterLine(conn, ok, at)) return;
       }
       pos = nl + 1;
     }
@@ -721,8 +894,15 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
       this.drop(conn, "unauthenticated");
       return -1;
     }
+    const room = this.room(conn.address, at);
+    if (typeof room === "string") {
+      this.drop(conn, room);
+      return -1;
+    }
+    if (room) this.drop(room.victim, room.reason);
     conn.authed = true;
     conn.lastLineAt = at;
+    this.place(conn);
     return nl + 1;
   }
 
@@ -748,6 +928,7 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
       conn.carry = null;
       conn.skipping = true;
       this.oversized(head, at, conn.peer);
+      this.afterLine(conn, false, at);
       return;
     }
     conn.carry = conn.carry ? Buffer.concat([conn.carry, part]) : Buffer.from(part);
@@ -800,9 +981,14 @@ export class SocketSource implements AsyncIterable<ReceivedRecord> {
   private release(conn: Conn, reason: CloseReason): void {
     conn.finished = true;
     if (!this.conns.delete(conn)) return; // close() took it already
-    const n = (this.perAddress.get(conn.address) ?? 1) - 1;
-    if (n > 0) this.perAddress.set(conn.address, n);
-    else this.perAddress.delete(conn.address);
+    if (conn.placed) {
+      this.placedCount--;
+      const n = (this.perAddress.get(conn.address) ?? 1) - 1;
+      if (n > 0) this.perAddress.set(conn.address, n);
+      else this.perAddress.delete(conn.address);
+    } else {
+      this.waiting.delete(conn);
+    }
     this.count(this.closedByReason, reason);
   }
 
@@ -902,10 +1088,23 @@ export const SOCKET_SOURCE_DEFAULTS = Object.freeze({
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
   maxConnections: 64,
   maxConnectionsPerAddress: 16,
+  maxUnauthenticated: 8,
+  maxConsecutiveRejects: 100,
+  displaceIdleMs: 1_000,
   idleTimeoutMs: 60_000,
   lineTimeoutMs: 10_000,
   authTimeoutMs: 5_000,
 });
+
+/**
+ * Checks `SocketSource.listen` options without listening, so that a command can refuse bad ones
+ * before doing any work.
+ * @throws the errors of `SocketSource.listen` for its options (not those of binding).
+ * @example checkSocketSourceOptions({ transport: "tcp", allowFrom: ["10.0.0.0/33"] }) // throws OptionError: ... bad prefix ...
+ */
+export function checkSocketSourceOptions(options: SocketSourceOptions): void {
+  checkOptions(options);
+}
 
 function checkOptions(options: SocketSourceOptions): {
   opts: ResolvedSocketSourceOptions;
@@ -929,6 +1128,9 @@ function checkOptions(options: SocketSourceOptions): {
     maxLineBytes: options.maxLineBytes ?? d.maxLineBytes,
     maxConnections: options.maxConnections ?? d.maxConnections,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? d.maxConnectionsPerAddress,
+    maxUnauthenticated: options.maxUnauthenticated ?? d.maxUnauthenticated,
+    maxConsecutiveRejects: options.maxConsecutiveRejects ?? d.maxConsecutiveRejects,
+    displaceIdleMs: options.displaceIdleMs ?? d.displaceIdleMs,
     idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
     lineTimeoutMs: options.lineTimeoutMs ?? d.lineTimeoutMs,
     authTimeoutMs: options.authTimeoutMs ?? d.authTimeoutMs,
@@ -952,12 +1154,19 @@ function checkOptions(options: SocketSourceOptions): {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65_535) {
     throw new OptionError(`SocketSource: port must be an integer from 0 to 65535, got ${opts.port}.`);
   }
-  for (const key of ["maxQueue", "maxLineBytes", "maxConnections", "maxConnectionsPerAddress"] as const) {
+  for (const key of [
+    "maxQueue",
+    "maxLineBytes",
+    "maxConnections",
+    "maxConnectionsPerAddress",
+    "maxUnauthenticated",
+    "maxConsecutiveRejects",
+  ] as const) {
     if (!Number.isInteger(opts[key]) || opts[key] < 1) {
       throw new OptionError(`SocketSource: ${key} must be an integer >= 1, got ${opts[key]}.`);
     }
   }
-  for (const key of ["idleTimeoutMs", "lineTimeoutMs", "authTimeoutMs"] as const) {
+  for (const key of ["idleTimeoutMs", "lineTimeoutMs", "authTimeoutMs", "displaceIdleMs"] as const) {
     if (!(Number.isFinite(opts[key]) && opts[key] > 0)) {
       throw new OptionError(`SocketSource: ${key} must be a number of milliseconds > 0, got ${opts[key]}.`);
     }
@@ -982,7 +1191,7 @@ function checkOptions(options: SocketSourceOptions): {
   let secret: Buffer | undefined;
   if (options.secret !== undefined) {
     if (transport === "udp") {
-      throw new ConfigError(
+      throw new OptionError(
         `SocketSource: a shared secret authenticates TCP connections, and UDP has none: ` +
           `use transport "tcp" (--listen tcp) with the secret, or restrict UDP senders with allowFrom (--allow-from).`,
       );
