@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { OptionError } from "../core/errors";
 import { type Rng, seeded } from "../core/random";
+import { wireLengthOf } from "../packets/frames";
 import { PcapWriter } from "../packets/writer";
 import { type AttackSpec, type AttackWindow, planAttack, type SessionStart } from "./attacks";
 import { type ConnectionLabel, type PacketSink, SimContext } from "./conversation";
@@ -19,14 +20,23 @@ import {
   type NetworkOptions,
 } from "./network";
 import {
-  dnsLookup,
+  apiCall,
+  backgroundLookup,
+  cloudUpload,
   ftpSession,
+  imapCheck,
+  inboundMail,
   mailSession,
   NORMAL_SESSIONS_PER_HOUR,
-  pick,
+  NTP_POLL_SECONDS,
+  ntpSync,
+  pageVisit,
   pingSession,
+  poll,
+  type Poller,
+  pollersOf,
+  scpSession,
   sshSession,
-  webSession,
 } from "./sessions";
 
 export interface SimulationOptions extends NetworkOptions {
@@ -69,7 +79,7 @@ export interface SimulationLabels {
 }
 
 /** Bumped whenever the simulator's output changes for the same options (so stored captures are regenerated). */
-export const SIMULATOR_VERSION = 3;
+export const SIMULATOR_VERSION = 4;
 
 /**
  * Session starts of one kind for one host: a Poisson process with rate `perHour` at full activity,
@@ -83,24 +93,96 @@ function poissonStarts(rng: Rng, t0: number, t1: number, perHour: number, out: (
   }
 }
 
+/** Starts of a periodic activity in [from, to): a random phase, then `period` ± `jitter` × period. */
+function periodicStarts(
+  rng: Rng,
+  from: number,
+  to: number,
+  period: number,
+  jitter: number,
+  out: (t: number) => void,
+): void {
+  for (let t = from + rng() * period; t < to; t += period * (1 + jitter * (2 * rng() - 1))) out(t);
+}
+
+/** Users log in between 07:30 and 09:30 and out between 17:00 and 19:00 (UTC) on weekdays. */
+const LOGIN_HOURS: readonly [number, number] = [7.5, 9.5];
+const LOGOUT_HOURS: readonly [number, number] = [17, 19];
+/** Chance that a user works a while on a weekend day (logged in 1-3 hours from 10:00-14:00). */
+const WEEKEND_LOGIN_SHARE = 0.1;
+
+/** The intervals a workstation's user is logged in (their chat and sync clients run) within [t0, t1). */
+function loginIntervals(rng: Rng, t0: number, t1: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let day = Math.floor(t0 / 86_400) * 86_400; day < t1; day += 86_400) {
+    const weekday = new Date(day * 1000).getUTCDay();
+    const u = [rng(), rng(), rng()];
+    let from: number;
+    let to: number;
+    if (weekday === 0 || weekday === 6) {
+      if (u[0] >= WEEKEND_LOGIN_SHARE) continue;
+      from = day + (10 + 4 * u[1]) * 3600;
+      to = from + (1 + 2 * u[2]) * 3600;
+    } else {
+      from = day + (LOGIN_HOURS[0] + (LOGIN_HOURS[1] - LOGIN_HOURS[0]) * u[1]) * 3600;
+      to = day + (LOGOUT_HOURS[0] + (LOGOUT_HOURS[1] - LOGOUT_HOURS[0]) * u[2]) * 3600;
+    }
+    if (to > t0 && from < t1) out.push([Math.max(from, t0), Math.min(to, t1)]);
+  }
+  return out;
+}
+
 function normalStarts(net: Network, rng: Rng, t0: number, t1: number, intensity: number): SessionStart[] {
   const starts: SessionStart[] = [];
   const rates = NORMAL_SESSIONS_PER_HOUR;
+  const at = (t: number, play: (ctx: SimContext) => void): void => {
+    starts.push({ t, play });
+  };
   const add = (host: Host, perHour: number, play: (ctx: SimContext, host: Host, t: number) => void): void =>
-    poissonStarts(rng, t0, t1, perHour * intensity, (t) =>
-      starts.push({ t, play: (ctx) => play(ctx, host, t) }),
+    poissonStarts(rng, t0, t1, perHour * intensity, (t) => at(t, (ctx) => play(ctx, host, t)));
+  const periodic = (from: number, to: number, poller: Poller, host: Host): void =>
+    periodicStarts(rng, from, to, poller.periodSeconds, poller.jitter, (t) =>
+      at(t, (ctx) => poll(ctx, net, host, poller, t)),
     );
+  const pollers = pollersOf(net);
   for (const host of net.workstations) {
-    add(host, rates.web, (ctx, h, t) => webSession(ctx, net, h, t));
-    add(host, rates.mail, (ctx, h, t) => mailSession(ctx, net, h, t));
+    const profile = net.profile(host);
+    const busy = profile.busyness;
+    add(host, rates.pageVisits * busy, (ctx, h, t) => pageVisit(ctx, net, h, t));
+    add(host, rates.apiCalls * busy, (ctx, h, t) => apiCall(ctx, net, h, t));
+    add(host, rates.cloudUploads * profile.uploads, (ctx, h, t) => void cloudUpload(ctx, net, h, t));
+    add(host, rates.mail * busy, (ctx, h, t) => mailSession(ctx, net, h, t));
+    add(host, rates.imap * busy, (ctx, h, t) => imapCheck(ctx, net, h, t));
     add(host, rates.ftp, (ctx, h, t) => ftpSession(ctx, net, h, t));
     add(host, rates.ping, (ctx, h, t) => pingSession(ctx, net, h, t));
-    add(host, rates.dns, (ctx, h, t) => {
-      const site = pick(ctx.rng, net.externalWeb);
-      dnsLookup(ctx, net, h, `updates.${site.name}.example`, site.address, t);
-    });
+    add(host, rates.dns * busy, (ctx, h, t) => backgroundLookup(ctx, net, h, t));
+    // Machine pollers and NTP run day and night; the user's clients while the user is logged in.
+    for (const poller of pollers.machine) periodic(t0, t1, poller, host);
+    periodicStarts(rng, t0, t1, NTP_POLL_SECONDS, 0.02, (t) =>
+      at(t, (ctx) => ntpSync(ctx, host, net.servers.ntp, t, 3)),
+    );
+    for (const [from, to] of loginIntervals(rng, t0, t1)) {
+      if (profile.chat) periodic(from, to, pollers.chat, host);
+      if (profile.cloudSync) periodic(from, to, pollers.sync, host);
+    }
   }
-  for (const admin of net.admins) add(admin, rates.ssh, (ctx, h, t) => sshSession(ctx, net, h, t));
+  for (const admin of net.admins) {
+    add(admin, rates.ssh, (ctx, h, t) => sshSession(ctx, net, h, t));
+    add(admin, rates.scp, (ctx, h, t) => scpSession(ctx, net, h, t));
+  }
+  // Teleworkers log in to the bastion from outside; partners drop files on the file server.
+  const teleworkers = net.remote.slice(0, Math.ceil(net.remote.length / 2));
+  for (const r of teleworkers) add(r, rates.remoteSsh, (ctx, h, t) => sshSession(ctx, net, h, t));
+  for (const r of net.remote.slice(teleworkers.length))
+    add(r, rates.remoteFtp, (ctx, h, t) => ftpSession(ctx, net, h, t));
+  poissonStarts(rng, t0, t1, rates.inboundMail * net.workstations.length * intensity, (t) =>
+    at(t, (ctx) => inboundMail(ctx, net, t)),
+  );
+  for (const upstream of net.timeServers) {
+    periodicStarts(rng, t0, t1, NTP_POLL_SECONDS, 0.02, (t) =>
+      at(t, (ctx) => ntpSync(ctx, net.servers.ntp, upstream, t, 2)),
+    );
+  }
   return starts;
 }
 
@@ -156,7 +238,7 @@ export function simulateTraffic(
     },
   };
   const ctx = new SimContext(sink, rng);
-  const write = (ts: number, frame: Uint8Array): void => writer.write(ts, frame);
+  const write = (ts: number, frame: Uint8Array): void => writer.write(ts, frame, wireLengthOf(frame));
   try {
     for (const i of order) {
       const s = starts[i];
