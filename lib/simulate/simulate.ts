@@ -2,6 +2,39 @@
  * The traffic simulator: a seeded, reproducible small enterprise network over a chosen period,
  * with daily and hourly rhythms, normal application traffic and injected attacks, written as a
  * standard libpcap file plus ground-truth labels (per connection and per time window).
+ * docs/simulator.md says the same at length, with the rates and sources.
+ *
+ * What it models. An office of workstations (10.0.1.0/24) with an intranet web server, a DNS
+ * resolver, a mail server, a file server, an SSH bastion and an NTP server, and named hosts outside
+ * (RFC 5737 addresses, names under example.com/.net/.org). User-driven sessions are Poisson
+ * processes thinned by the office's rhythm (`activity`), per user scaled by a busyness and an
+ * upload habit: page visits over HTTPS (TLS 1.3, or 1.2 resumed, with SNI) to Zipf-popular sites
+ * and shared third-party hosts, some plain HTTP and OCSP, web-application calls, cloud-storage
+ * uploads (200 kB-60 MB), file downloads, mail (submission 465, IMAPS 993, relaying over SMTP in
+ * and out with SPF/DKIM TXT lookups), FTP and SSH/SCP (with mistyped passwords; teleworkers and
+ * partners from outside), antivirus hash lookups and ping. Periodic traffic runs by the clock:
+ * NTP every 1024 s, telemetry every 15 min, update checks hourly (some download an update), and
+ * while users are logged in chat presence every minute and cloud sync every 5 min. Connections to
+ * named hosts follow a DNS lookup unless the host's cache holds an unexpired answer. TCP has
+ * delayed ACKs and slow start (10 to 40 segments per round trip); bulk segments are captured cut
+ * to 96 bytes with their true wire length. The attacks hide among their own kind: C2 beacons over
+ * HTTPS to an ordinary name, sized like the pollers; exfiltration as cloud uploads of benign size;
+ * brute force among normal logins; DNS tunnelling among TXT and long-label lookups.
+ *
+ * What it does not model. Loss, retransmission, congestion and TCP options beyond MSS; IPv6,
+ * ARP, DHCP, Windows-domain protocols (SMB, Kerberos, LDAP, NetBIOS), printing, VoIP, QUIC, DNS
+ * over HTTPS, AAAA and NXDOMAIN, the resolver's own queries; the many failed or unanswered flows
+ * of real hosts (about a third in Guha et al., IMC 2008); long-lived connections (pollers and mail
+ * clients reconnect each time); today's page weights (a page visit moves about 100 kB, the real
+ * web more like megabytes); real content (payloads are random bytes); different operating
+ * systems, laptops, time zones; mail password guessing and lateral movement.
+ *
+ * Rates. No published measurement gives per-workstation rates by service that could be copied,
+ * so the rates (NORMAL_SESSIONS_PER_HOUR, pollersOf) are assumptions: a busy workstation opens a
+ * few hundred connections an hour, mostly HTTPS and DNS. Shapes follow Pang et al., "A First Look
+ * at Modern Enterprise Traffic", IMC 2005 (internal services besides the web); Crovella and
+ * Bestavros, IEEE/ACM ToN 1997 (heavy-tailed sizes); Breslau et al., INFOCOM 1999 (Zipf-like
+ * popularity); Jung et al., IEEE/ACM ToN 2002 (DNS caching under TTLs).
  */
 import { writeFileSync } from "node:fs";
 import { OptionError } from "../core/errors";
@@ -46,7 +79,10 @@ export interface SimulationOptions extends NetworkOptions {
   start?: string;
   /** Capture length in seconds. Default 3600. */
   durationSeconds?: number;
-  /** Scales every normal session rate (1 = the rates of NORMAL_SESSIONS_PER_HOUR). Default 1. */
+  /**
+   * Scales every user-driven session rate (1 = the rates of NORMAL_SESSIONS_PER_HOUR); pollers and
+   * NTP keep their periods. Default 1.
+   */
   intensity?: number;
   /** Attacks to inject; default none (a normal-only capture). */
   attacks?: readonly AttackSpec[];
