@@ -6,7 +6,15 @@
  * Each function plays one session starting at `t` (seconds since the epoch).
  */
 import { type Rng, randomInt } from "../core/random";
-import { ascii, ping, type SimContext, TcpConversation, udpExchange } from "./conversation";
+import {
+  ascii,
+  type BulkContent,
+  MSS,
+  ping,
+  type SimContext,
+  TcpConversation,
+  udpExchange,
+} from "./conversation";
 import type { Host, NamedHost, Network, Site } from "./network";
 import { ntpPacket, tlsApplicationData, tlsClientFinished, tlsClientHello, tlsServerHello } from "./payloads";
 
@@ -659,8 +667,26 @@ export function scpSession(ctx: SimContext, net: Network, client: Host, t: numbe
   const c = sshLogin(ctx, client, net.servers.ssh, t)
     .send("client", ctx.opaque(120))
     .send("server", ctx.opaque(60));
-  c.sendBulk(rng() < 0.5 ? "client" : "server", size(rng, 3_000_000, 1.5, 2_000, 200_000_000), 0.01);
+  const bytes = size(rng, 3_000_000, 1.5, 2_000, 200_000_000);
+  c.sendBulk(rng() < 0.5 ? "client" : "server", bytes, 0.01, sshPackets(ctx, bytes));
   c.close("client");
+}
+
+/** Bytes of an SSH packet's MAC (hmac-sha2-256-etm@openssh.com truncated, or an AEAD tag): 16. */
+const SSH_MAC_BYTES = 16;
+
+/**
+ * Bulk data of an SSH connection as one encrypted packet per TCP segment, its length in clear
+ * (as the encrypt-then-MAC and AES-GCM modes send it, RFC 5647): so a segment cut by the snap
+ * length is still read as one whole packet, not as the start of a garbled one.
+ */
+function sshPackets(ctx: SimContext, bytes: number): BulkContent {
+  return (offset, n) => {
+    const out = ctx.opaque(n);
+    const length = Math.min(MSS, bytes - offset) - 4 - SSH_MAC_BYTES;
+    if (length > 0) for (let i = 0; i < Math.min(4, n); i++) out[i] = (length >>> (8 * (3 - i))) & 0xff;
+    return out;
+  };
 }
 
 /** Someone pings a server four times. */

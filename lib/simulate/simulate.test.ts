@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -194,6 +195,34 @@ describe("a normal office morning", () => {
       (p) => p.protocol === 17 && p.dstPort === 53 && p.src.startsWith("10.0.1."),
     ).length;
     assert.ok(lookups < outsideHttps, `${lookups} lookups for ${outsideHttps} connections: no caching`);
+  });
+
+  test("tshark reads the office's capture (TLS, NTP, SSH and SCP, cut bulk segments) with no error or warning but resets", (t) => {
+    const version = spawnSync("tshark", ["--version"], { encoding: "utf8" });
+    if (version.status !== 0) return t.skip("tshark is not installed");
+    const checks = [
+      "-o",
+      "tcp.check_checksum:TRUE",
+      "-o",
+      "udp.check_checksum:TRUE",
+      "-o",
+      "ip.check_checksum:TRUE",
+    ];
+    const r2 = spawnSync("tshark", ["-r", r.pcap, "-q", "-z", "expert,warn", ...checks], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.doesNotMatch(r2.stdout, /Errors \(|Malformed|checksum|Bad/i, r2.stdout);
+    const warnings = [...r2.stdout.matchAll(/^\s+(\d+)\s+(\S+)\s+(\S+)\s+(.+)$/gm)].map((m) => m[4].trim());
+    assert.ok(
+      warnings.every((w) => w === "Connection reset (RST)"),
+      `unexpected warnings: ${warnings.join("; ")}`,
+    );
+    assert.ok(
+      packets.some((p) => p.capturedLength < p.wireLength),
+      "no bulk segment was cut",
+    );
   });
 
   test("benign pollers are periodic: telemetry every 15 minutes ±10% from every workstation", () => {
