@@ -16,6 +16,7 @@ export * from "./core/paths";
 export * from "./core/study";
 export * from "./core/tf";
 export * from "./core/sleep";
+export * from "./core/privateFile";
 export * from "./net/address";
 export * from "./net/addressKind";
 export * from "./net/cidrSet";

@@ -175,3 +175,47 @@ test("monitor --bundle B --pcap F --speed 1000 replays a capture; a key file ver
   assert.equal(unchecked.code, 0, unchecked.stderr);
   assert.match(unchecked.stderr, /warning: the bundle is signed but its signature was not verified/);
 });
+
+test("monitor --listen: a secret with UDP, a secret file others can read and a bad --allow-from are refused in one line", async () => {
+  const bundle = await trainBundle({ benchmark: "simulated", detector: "Mahalanobis", seed: 1 });
+  const path = join(dir, "listen-bundle.json");
+  saveBundle(bundle, path);
+  const secret = join(dir, "monitor.secret");
+  writeFileSync(secret, "0123456789abcdef0123456789abcdef\n", { mode: 0o600 });
+  const logs = [
+    "--alerts",
+    join(dir, "l-alerts.jsonl"),
+    "--rejects",
+    join(dir, "l-rejects.jsonl"),
+    "--quiet",
+  ];
+  const monitor = (...args: string[]): Run => detective(["monitor", "--bundle", path, ...logs, ...args]);
+  const help = detective(["monitor", "--help"]);
+  for (const flag of [
+    "--allow-from CIDR,...",
+    "--secret-file FILE",
+    "--idle-timeout X",
+    "--max-connections-per-address N",
+  ])
+    assert.ok(help.stdout.includes(flag), flag);
+  const udp = monitor("--listen", "udp", "--secret-file", secret);
+  assert.equal(udp.code, 1);
+  assert.match(
+    udp.stderr,
+    /a shared secret authenticates TCP connections, and UDP has none: use transport "tcp"/,
+  );
+  const cidr = monitor("--listen", "tcp", "--allow-from", "10.0.0.0/8,10.1.2.3/40");
+  assert.equal(cidr.code, 2);
+  assert.match(cidr.stderr, /allowFrom \(--allow-from\): bad prefix "10\.1\.2\.3\/40"/);
+  if (process.platform !== "win32") {
+    const loose = join(dir, "loose.secret");
+    writeFileSync(loose, "0123456789abcdef0123456789abcdef\n", { mode: 0o644 });
+    const r = monitor("--listen", "tcp", "--secret-file", loose);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /secret file .*loose\.secret is accessible by group or others \(mode 0644\); .*chmod 600/,
+    );
+    assert.doesNotMatch(r.stderr, STACK);
+  }
+});

@@ -14,7 +14,10 @@ import { readBundle } from "../model/bundle";
 import { BUNDLE_KEY_ENV, bundleKey } from "../model/bundleKey";
 import { Monitor } from "../monitor/monitor";
 import { ConsoleSink } from "../events/consoleSink";
+import type { SocketSourceOptions } from "../sources/socketSource";
 import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "../monitor/run";
+import { readPrivateFile } from "../core/privateFile";
+import { isLoopback, SOCKET_SOURCE_DEFAULTS } from "../sources/socketSource";
 import type { Command, Flags } from "./flags";
 import { KEY_FILE_FLAG } from "./train";
 
@@ -120,7 +123,88 @@ export const monitorCommand: Command = {
       with: ["listen"],
       help: "address to bind",
     },
-    { name: "allow-remote", kind: "boolean", with: ["listen"], help: "allow a non-loopback --host" },
+    {
+      name: "allow-remote",
+      kind: "boolean",
+      with: ["listen"],
+      help: "allow a non-loopback --host (warns without --secret-file or --allow-from)",
+    },
+    {
+      name: "allow-from",
+      kind: "list",
+      value: "CIDR,...",
+      with: ["listen"],
+      help: "accept only senders in these blocks (list 127.0.0.1 too for local senders); others refused, counted",
+    },
+    {
+      name: "secret-file",
+      kind: "string",
+      value: "FILE",
+      with: ["listen"],
+      help: "TCP: a connection's first line must be AUTH <the file's secret>; file mode 0600, yours",
+    },
+    {
+      name: "max-connections",
+      kind: "integer",
+      default: SOCKET_SOURCE_DEFAULTS.maxConnections,
+      min: 1,
+      with: ["listen"],
+      help: "TCP connections open at most; more are refused and counted",
+    },
+    {
+      name: "max-connections-per-address",
+      kind: "integer",
+      default: SOCKET_SOURCE_DEFAULTS.maxConnectionsPerAddress,
+      min: 1,
+      with: ["listen"],
+      help: "TCP connections from one address at most",
+    },
+    {
+      name: "idle-timeout",
+      kind: "number",
+      default: SOCKET_SOURCE_DEFAULTS.idleTimeoutMs / 1000,
+      unit: "s",
+      above: 0,
+      max: Math.floor(MAX_TIMER_MS / 1000),
+      with: ["listen"],
+      help: "TCP: close a connection that completes no line for this long",
+    },
+    {
+      name: "line-timeout",
+      kind: "number",
+      default: SOCKET_SOURCE_DEFAULTS.lineTimeoutMs / 1000,
+      unit: "s",
+      above: 0,
+      max: Math.floor(MAX_TIMER_MS / 1000),
+      with: ["listen"],
+      help: "TCP: close a connection whose line takes longer than this to arrive (slow senders)",
+    },
+    {
+      name: "auth-timeout",
+      kind: "number",
+      default: SOCKET_SOURCE_DEFAULTS.authTimeoutMs / 1000,
+      unit: "s",
+      above: 0,
+      max: Math.floor(MAX_TIMER_MS / 1000),
+      with: ["listen"],
+      help: "TCP with --secret-file: time a connection has to send its AUTH line",
+    },
+    {
+      name: "max-line-bytes",
+      kind: "integer",
+      default: SOCKET_SOURCE_DEFAULTS.maxLineBytes,
+      min: 1,
+      with: ["listen"],
+      help: "longest line; longer ones are rejected",
+    },
+    {
+      name: "recv-buffer",
+      kind: "integer",
+      value: "BYTES",
+      min: 1,
+      with: ["listen"],
+      help: "UDP receive buffer (SO_RCVBUF; the kernel's drops are in the stats); default the OS's",
+    },
     {
       name: "dataset",
       kind: "string",
@@ -139,6 +223,43 @@ export const monitorCommand: Command = {
   ],
   run: runMonitor,
 };
+
+/** The socket source's options from the flags; warns when a remote listener has no protection. */
+function socketOptions(flags: Flags, transport: "tcp" | "udp"): Omit<SocketSourceOptions, "onReject"> {
+  const secretFile = flags.string("secret-file");
+  const seconds = (name: string): number => (flags.number(name) as number) * 1000;
+  const options: Omit<SocketSourceOptions, "onReject"> = {
+    transport,
+    port: flags.number("port"),
+    host: flags.string("host"),
+    allowRemote: flags.boolean("allow-remote"),
+    allowFrom: flags.list("allow-from"),
+    secret:
+      secretFile === undefined
+        ? undefined
+        : readPrivateFile(secretFile, {
+            what: "secret file",
+            content: "a shared secret",
+            makeOne: "(umask 077; openssl rand -hex 32 > monitor.secret)",
+          }),
+    authTimeoutMs: seconds("auth-timeout"),
+    maxConnections: flags.number("max-connections"),
+    maxConnectionsPerAddress: flags.number("max-connections-per-address"),
+    idleTimeoutMs: seconds("idle-timeout"),
+    lineTimeoutMs: seconds("line-timeout"),
+    maxLineBytes: flags.number("max-line-bytes"),
+    recvBufferBytes: flags.number("recv-buffer"),
+  };
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopback(host) && options.allowFrom === undefined && options.secret === undefined) {
+    console.error(
+      `monitor: warning: listening on ${transport} ${host} with no --allow-from and no --secret-file: anyone who can ` +
+        `reach this port can send records, and so steer the alerts and fill the logs. Restrict the senders ` +
+        `(--allow-from 10.0.0.0/8) and, for TCP, require a secret (--secret-file FILE); see the README.`,
+    );
+  }
+  return options;
+}
 
 async function runMonitor(flags: Flags): Promise<number> {
   let unreadable: CaptureReport | undefined;
@@ -224,19 +345,10 @@ async function runMonitor(flags: Flags): Promise<number> {
       });
       console.error(`monitor: ${r.packets} packets`);
     } else if (transport === "tcp" || transport === "udp") {
-      await monitorSocket(
-        monitor,
-        {
-          transport,
-          port: flags.number("port"),
-          host: flags.string("host"),
-          allowRemote: flags.boolean("allow-remote"),
-        },
-        ac.signal,
-        (s) =>
-          console.error(
-            `monitor: listening on ${transport} ${s.address.host}:${s.address.port} (Ctrl-C stops)`,
-          ),
+      await monitorSocket(monitor, socketOptions(flags, transport), ac.signal, (s) =>
+        console.error(
+          `monitor: listening on ${transport} ${s.address.host}:${s.address.port} (Ctrl-C stops)`,
+        ),
       );
     } else {
       const { table } = await loadDataset(flags.required("dataset"));

@@ -159,10 +159,13 @@ export interface IncidentEvent<A extends object = AlertEvent> extends EventEnvel
   readonly firstSeen: number;
   readonly lastSeen: number;
   readonly maxScore: number;
-  /** Ids of the first alerts (up to the aggregator's sample size). */
+  /** Ids of the first alerts (up to the aggregator's sample size), the first alert's first. */
   readonly sampleIds: readonly (string | number)[];
-  /** The first alert, in full. */
-  readonly first: A;
+  /**
+   * The first alert, in full, on `open` lines only: `update` and `close` lines name it by
+   * `sampleIds[0]`, so one alert does not cost three copies in the log.
+   */
+  readonly first?: A;
   /** Set on `close` lines. */
   readonly closedBy?: IncidentCloseReason;
 }

@@ -33,7 +33,6 @@ const REQUIRED: Readonly<Record<EventType, Readonly<Record<string, Kind>>>> = {
     lastSeen: "number",
     maxScore: "number",
     sampleIds: "array",
-    first: "object",
   },
   reject: { kind: "string", reason: "string" },
   stats: { stats: "object" },
@@ -122,5 +121,6 @@ export function parseEvent(line: string, where = "event line"): DetectiveEvent {
     }
     check(body);
   }
+  if (type === "incident" && e.event === "open") check({ first: "object" });
   return e as unknown as DetectiveEvent;
 }

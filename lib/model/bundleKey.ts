@@ -3,8 +3,8 @@
  * environment or a key file. A key file must be private to its owner, as ssh requires of a private
  * key: a key others can read signs bundles for them too.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
-import { ConfigError, PermissionError, systemError } from "../core/errors";
+import { ConfigError } from "../core/errors";
+import { readPrivateFile } from "../core/privateFile";
 
 /** The environment variable that holds the bundle key itself (the secret, not a path). */
 export const BUNDLE_KEY_ENV = "DETECTIVE_BUNDLE_KEY";
@@ -52,7 +52,11 @@ export function bundleKey(
 ): BundleKey | undefined {
   const { keyFile } = options;
   if (keyFile !== undefined) {
-    const secret = readKeyFile(keyFile);
+    const secret = readPrivateFile(keyFile, {
+      what: "key file",
+      content: "a signing key",
+      makeOne: MAKE_ONE,
+    });
     const key = { secret, source: `key file ${keyFile}` };
     keyBytes(key);
     return key;
@@ -62,55 +66,4 @@ export function bundleKey(
   const key = { secret: value, source: `$${BUNDLE_KEY_ENV}` };
   keyBytes(key);
   return key;
-}
-
-/**
- * A key file's bytes, without a trailing line break. The file is opened once, without following a
- * symbolic link, and checked on the open descriptor (a regular file, owned by this user, mode
- * 0600 or stricter), so it cannot be swapped between the check and the read.
- */
-function readKeyFile(keyFile: string): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(keyFile, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT")
-      throw new ConfigError(`key file ${keyFile} does not exist; make one with \`${MAKE_ONE}\`.`);
-    if (code === "ELOOP")
-      throw new ConfigError(`key file ${keyFile} is a symbolic link; give the path of the file itself.`);
-    throw systemError(err, "cannot open the key file", keyFile);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new ConfigError(`key file ${keyFile} is not a regular file.`);
-    const mode = st.mode & 0o777;
-    // POSIX permissions only: Windows reports every file as 0o666 and has no getuid.
-    if (process.platform !== "win32") {
-      if ((mode & 0o077) !== 0) {
-        throw new PermissionError(
-          `key file ${keyFile} is accessible by group or others (mode ${mode.toString(8).padStart(4, "0")}); ` +
-            `a signing key must be private: run \`chmod 600 ${keyFile}\`.`,
-          keyFile,
-          "EPERM",
-        );
-      }
-      const uid = process.getuid?.();
-      if (uid !== undefined && st.uid !== uid) {
-        throw new PermissionError(
-          `key file ${keyFile} belongs to user ${st.uid}, not to this user (${uid}); a signing key must be the user's own.`,
-          keyFile,
-          "EPERM",
-        );
-      }
-    }
-    let secret = readFileSync(fd);
-    if (secret.at(-1) === 0x0a) secret = secret.subarray(0, secret.length - (secret.at(-2) === 0x0d ? 2 : 1));
-    return secret;
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof PermissionError) throw err;
-    throw systemError(err, "cannot read the key file", keyFile);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -73,8 +73,12 @@ describe("IncidentAggregator", () => {
     assert.equal(closed.lastSeen, 150);
     assert.equal(closed.maxScore, 9);
     assert.deepEqual(closed.sampleIds, [0, 2, 4]);
-    assert.equal(closed.first, first);
-    assert.equal(closed.first.detail, "first one");
+    assert.equal(closed.first, undefined, "the close line names its first alert, it does not repeat it");
+    assert.equal(
+      out.find((r) => r.id === "incident-0:open")?.first,
+      first,
+      "the open line carries it in full",
+    );
     assert.equal(out[6].incident, "incident-5");
     assert.equal(out[6].id, "incident-5:open");
     assert.equal(agg.openIncidents, 1);

@@ -356,7 +356,7 @@ export class IncidentAggregator<A extends AlertLike = AlertLike> {
       lastSeen: inc.lastSeen,
       maxScore: inc.maxScore,
       sampleIds: inc.sampleIds.slice(),
-      first: inc.first,
+      ...(event === "open" ? { first: inc.first } : {}),
       ...(closedBy !== undefined ? { closedBy } : {}),
     };
   }

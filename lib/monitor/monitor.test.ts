@@ -177,6 +177,11 @@ test("monitor over a TCP socket: attacks alert, a clean stream stays under the F
   assert.equal(s.received, lines.length, "every line is accounted for");
   assert.equal(s.processed + s.rejected, s.received);
   assert.equal(s.rejected, 4);
+  // The snapshot carries the socket's own counters: the connection and how it ended.
+  const source = s.snapshot().source as Record<string, unknown> | undefined;
+  assert.equal(source?.connectionsTotal, 1);
+  assert.deepEqual(source?.connectionsClosed, { end: 1 });
+  assert.equal(source?.kernelDrops, null, "TCP has no kernel drop counter");
   const falseAlarms = seen.filter((a) => a.label === "normal").length;
   assert.ok(
     falseAlarms <= 0.03 * 1010,
@@ -322,7 +327,8 @@ test("alert and incident ids are unique across two monitor runs appending to one
   assert.equal(new Set(opened).size, opened.length, "incident ids distinct across runs");
   // each incident's lines share its id; the open line's first alert is the incident's namesake
   for (const e of incidents) {
-    if (e.event === "open") assert.equal(e.incident, `incident-${String(e.first.id).replace(/^alert-/, "")}`);
+    if (e.event === "open")
+      assert.equal(e.incident, `incident-${String(e.first?.id).replace(/^alert-/, "")}`);
   }
   for (const e of events) {
     if (e.type === "alert") {

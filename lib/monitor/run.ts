@@ -91,7 +91,9 @@ function packetPipeline(
 
 /**
  * Listens on a socket and scores every record until `signal` aborts; rejected lines are counted
- * and logged by the monitor. Resolves with the source (its counters) once closed.
+ * and logged by the monitor, and the source's counters (`SocketSourceStats`: lines dropped,
+ * connections refused and closed, kernel drops) go into every `monitor.stats.snapshot()` as
+ * `source`, its dropped lines as `dropped`. Resolves with the source once closed.
  * @example const ac = new AbortController(); await monitorSocket(monitor, { transport: "tcp", port: 9400 }, ac.signal)
  */
 export async function monitorSocket(
@@ -104,13 +106,22 @@ export async function monitorSocket(
     ...options,
     onReject: (r) => monitor.reject(r.kind, r.reason, r.text),
   });
+  // Every stats snapshot carries the source's counters (connections refused and closed, datagrams
+  // refused, kernel drops), and its dropped lines, which never reach the monitor.
+  monitor.stats.source = () => {
+    source.sampleKernelDrops();
+    const s = source.stats;
+    monitor.stats.dropped = s.dropped;
+    monitor.stats.queueDepth = s.queueDepth;
+    return s as unknown as Readonly<Record<string, unknown>>;
+  };
   onListening?.(source);
   const stop = (): void => void source.close();
   if (signal.aborted) stop();
   else signal.addEventListener("abort", stop, { once: true });
   for await (const batch of source.batches()) {
     for (const { record, receivedAt } of batch) monitor.process(record, receivedAt); // a LineRecord is a MonitorInput
-    monitor.stats.queueDepth = source.stats.queueDepth;
+    monitor.stats.queueDepth = source.queueDepth;
   }
   monitor.tick();
   return source;

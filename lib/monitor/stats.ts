@@ -216,6 +216,11 @@ export interface MonitorSnapshot {
   /** Latency over the interval, and since start, in milliseconds. */
   readonly latencyMs: LatencySummary;
   readonly latencyMsTotal: LatencySummary;
+  /**
+   * The source's own counters, when one is attached (`MonitorStats.source`): for a socket, its
+   * connections refused and closed by reason, datagrams refused, the kernel's drops and so on.
+   */
+  readonly source?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -244,6 +249,11 @@ export class MonitorStats {
   /** Incidents opened. */
   incidents = 0;
   private readonly noticesByNote: Record<string, number> = {};
+  /**
+   * Reads the source's counters for `snapshot()` (which calls it first, so it may also update
+   * `dropped` and `queueDepth`); undefined when the source has none of its own.
+   */
+  source: (() => Readonly<Record<string, unknown>>) | undefined = undefined;
   private rejectedCount = 0;
   private readonly byReason: Record<string, number> = {};
   private depth = 0;
@@ -307,6 +317,7 @@ export class MonitorStats {
    * which this call starts anew.
    */
   snapshot(): MonitorSnapshot {
+    const source = this.source?.();
     const at = this.now();
     const seconds = (at - this.lastAt) / 1000;
     const rate = (n: number): number => (seconds > 0 ? n / seconds : 0);
@@ -329,6 +340,7 @@ export class MonitorStats {
       processedPerSecond: rate(this.processed - this.lastProcessed),
       latencyMs: this.latencyInterval.summary(),
       latencyMsTotal: this.latencyTotal.summary(),
+      ...(source ? { source } : {}),
     };
     this.lastAt = at;
     this.lastReceived = this.received;

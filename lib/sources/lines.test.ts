@@ -3,7 +3,15 @@ import { describe, test } from "node:test";
 import { OptionError } from "../core/errors";
 import { KDD_FEATURES } from "../datasets/kdd99";
 import { kddLine } from "../testing/kddLines";
-import { parseDecimal, parseLine, type LineResult, type RejectKind } from "./lines";
+import {
+  MAX_ID_CHARS,
+  MAX_RECORD_TIME,
+  MAX_SYMBOL_CHARS,
+  parseDecimal,
+  parseLine,
+  type LineResult,
+  type RejectKind,
+} from "./lines";
 
 /** A JSON record with all 41 features (0, or tcp/http/SF), overridden by `values`. */
 function jsonRecord(values: Record<string, unknown> = {}): Record<string, unknown> {
@@ -131,7 +139,7 @@ describe("parseLine: JSON", () => {
     expectReject(parseLine(JSON.stringify(jsonRecord({ dstPort: 8.5 }))), "bad metadata", /"dstPort"/);
     // finite but beyond what a Date holds: no alert could carry its timestamp
     expectReject(parseLine(JSON.stringify(jsonRecord({ time: 1e300 }))), "bad metadata", /"time"/);
-    expectReject(parseLine(JSON.stringify(jsonRecord({ src: 10 }))), "bad metadata", /"src" is the number/);
+    expectReject(parseLine(JSON.stringify(jsonRecord({ src: 10 }))), "bad address", /"src" is the number/);
     expectReject(parseLine(JSON.stringify(jsonRecord({ id: { a: 1 } }))), "bad metadata", /"id"/);
     expectReject(
       parseLine(JSON.stringify(jsonRecord({ difficulty: "hard" }))),
@@ -204,9 +212,121 @@ describe("parseLine: CSV", () => {
   });
 });
 
+describe("parseLine: shapes and bounds (what one record can cost in the logs)", () => {
+  test("src and dst are IP addresses or host names; anything else is rejected with the reason", () => {
+    for (const host of [
+      "10.0.0.5",
+      "2001:db8::1",
+      "::ffff:10.1.2.3",
+      "fe80::1",
+      "db-1.example.org",
+      "host_1",
+      "a.b.",
+    ]) {
+      assert.equal(
+        expectRecord(parseLine(JSON.stringify(jsonRecord({ src: host, dst: host })))).src,
+        host,
+        host,
+      );
+    }
+    const longName = `${"a".repeat(63)}.`.repeat(4).slice(0, 253);
+    assert.equal(expectRecord(parseLine(JSON.stringify(jsonRecord({ dst: longName })))).dst, longName);
+    for (const bad of [
+      "x".repeat(1024),
+      `${longName}b`,
+      "",
+      "10.0.0.5:80",
+      "<script>",
+      "a b",
+      "-lead.example",
+      "\u001b[31mred",
+      "a".repeat(64),
+      "ex..ample",
+    ]) {
+      expectReject(parseLine(JSON.stringify(jsonRecord({ src: bad }))), "bad address", /"src" is the string/);
+      expectReject(parseLine(JSON.stringify(jsonRecord({ dst: bad }))), "bad address", /"dst"/);
+    }
+  });
+
+  test("times from 1970 to 2200, protocol a short token, bounded ids, labels and symbols", () => {
+    assert.equal(expectRecord(parseLine(JSON.stringify(jsonRecord({ time: 0 })))).time, 0);
+    assert.equal(
+      expectRecord(parseLine(JSON.stringify(jsonRecord({ time: MAX_RECORD_TIME })))).time,
+      MAX_RECORD_TIME,
+    );
+    assert.equal(
+      expectRecord(parseLine(JSON.stringify(jsonRecord({ time: "2023-11-14T22:13:20Z" })))).time,
+      1700000000,
+    );
+    for (const time of [
+      -1,
+      MAX_RECORD_TIME + 1,
+      8.64e12,
+      "2201-01-01T00:00:00Z",
+      `2023-11-14T22:13:20Z${" ".repeat(100)}`,
+    ]) {
+      expectReject(
+        parseLine(JSON.stringify(jsonRecord({ time }))),
+        "bad metadata",
+        /"time" .*between 1970 and 2200/,
+      );
+    }
+    assert.equal(
+      expectRecord(parseLine(JSON.stringify(jsonRecord({ protocol: "ipv6-icmp" })))).protocol,
+      "ipv6-icmp",
+    );
+    for (const protocol of ["", "t c p", "x".repeat(33), "tcp\n"]) {
+      expectReject(parseLine(JSON.stringify(jsonRecord({ protocol }))), "bad metadata", /"protocol"/);
+    }
+    assert.equal(
+      expectRecord(parseLine(JSON.stringify(jsonRecord({ id: "i".repeat(MAX_ID_CHARS) })))).id?.toString()
+        .length,
+      MAX_ID_CHARS,
+    );
+    expectReject(
+      parseLine(JSON.stringify(jsonRecord({ id: "i".repeat(MAX_ID_CHARS + 1) }))),
+      "oversized field",
+      /"id" is 129 characters long, more than the limit of 128/,
+    );
+    const long = "s".repeat(MAX_SYMBOL_CHARS + 1);
+    for (const name of ["protocol_type", "service", "flag", "label"]) {
+      expectReject(
+        parseLine(JSON.stringify(jsonRecord({ [name]: long }))),
+        "oversized field",
+        new RegExp(`"${name}" is 65 characters`),
+      );
+    }
+    expectReject(parseLine(kddLine({ service: long })), "oversized field", /"service" is 65 characters/);
+    expectReject(parseLine(kddLine({}, long)), "oversized field", /"label" is 65 characters/);
+    assert.equal(
+      expectRecord(parseLine(kddLine({ service: "s".repeat(MAX_SYMBOL_CHARS) }))).features.service.toString()
+        .length,
+      64,
+    );
+  });
+
+  test("a reject's reason is short whatever the line holds", () => {
+    const huge = "z".repeat(60_000);
+    for (const line of [
+      `{"duration": ${huge}}`,
+      `{"a": "${huge}`,
+      JSON.stringify(jsonRecord({ src: huge })),
+      JSON.stringify(jsonRecord({ service: huge })),
+      JSON.stringify(jsonRecord({ id: huge })),
+      JSON.stringify(jsonRecord({ time: huge })),
+      kddLine({ src_bytes: huge }),
+      kddLine({ flag: huge }),
+    ]) {
+      const r = parseLine(line);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.ok(r.reason.length < 400, `${r.kind}: ${r.reason.length} characters`);
+    }
+  });
+});
+
 describe("parseLine: limits and blanks", () => {
   test("an oversized line is rejected with its size and the limit, counted in UTF-8 bytes", () => {
-    const line = JSON.stringify(jsonRecord({ src: "x".repeat(2000) }));
+    const line = JSON.stringify(jsonRecord({ comment: "x".repeat(2000) }));
     expectReject(
       parseLine(line, { maxLineBytes: 1000 }),
       "oversized line",

@@ -11,6 +11,13 @@
  *   (`lib/datasets/loadKdd.ts`): decimal notation only, blanks around a field trimmed, `?` or an empty
  *   field is a missing value and rejected (the loader's default `missing: "reject"`).
  *
+ * Fields with a shape are checked against it, and strings are bounded, so that one record costs a
+ * bounded amount in the alert log whatever the sender puts in it (a red team's 30,000 records with
+ * 1 KB "addresses" grew the log by 423 MB): `src` and `dst` are IP addresses (v4 or v6) or host
+ * names (at most 253 characters of hostname syntax), ports integers 0-65535, `time` between 1970
+ * and 2200, `protocol` a short token; the symbolic features and the label at most
+ * `MAX_SYMBOL_CHARS` characters, `id` at most `MAX_ID_CHARS`.
+ *
  * Bad input never throws: `parseLine` returns `{ ok: false, kind, reason }`, where `kind` is a
  * short stable key to count rejects by (the same keys as the batch loader's `rejectedByReason`
  * where the causes agree) and `reason` says what is wrong and what to send instead.
@@ -21,6 +28,7 @@
  * blocks) and has no single-line entry point, so the monitor would pay an allocation per record;
  * this module keeps its number grammar and reject keys instead.
  */
+import { isIP } from "node:net";
 import { OptionError } from "../core/errors";
 import { DIFFICULTY_COLUMN, KDD_FEATURES, LABEL_COLUMN, normaliseLabel } from "../datasets/kdd99";
 import type { KddFeatures } from "../features/connections";
@@ -35,8 +43,21 @@ export const CSV_FIELD_COUNTS: readonly number[] = Object.freeze([
   KDD_FEATURES.length + 2,
 ]);
 
-/** Largest |time| in seconds a JavaScript Date holds (8.64e15 ms). */
-const MAX_EPOCH_SECONDS = 8.64e12;
+/** Latest accepted `time`: 2200-01-01T00:00:00Z in seconds since the epoch (earliest: 0, 1970). */
+export const MAX_RECORD_TIME = 7_258_118_400;
+/** Longest symbolic feature (`protocol_type`, `service`, `flag`) or label, in characters. */
+export const MAX_SYMBOL_CHARS = 64;
+/** Longest `id` string, in characters. */
+export const MAX_ID_CHARS = 128;
+/** Longest host name in `src` or `dst` (the DNS limit), in characters. */
+export const MAX_HOST_CHARS = 253;
+/** Longest ISO 8601 `time` string, in characters. */
+const MAX_TIME_TEXT_CHARS = 64;
+/** Host name syntax: dot-separated labels of letters, digits, `_` and inner `-`, each 1-63 characters. */
+const HOST_NAME =
+  /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+/** A transport protocol's name, e.g. "tcp", "ipv6-icmp": a short token. */
+const PROTOCOL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 /** Characters of an offending value quoted in a reject reason. */
 const QUOTE_CHARS = 40;
@@ -52,7 +73,9 @@ export type RejectKind =
   | "non-string symbol"
   | "field count"
   | "bad label"
-  | "bad metadata";
+  | "bad metadata"
+  | "bad address"
+  | "oversized field";
 
 /** The format a line was read as. */
 export type LineFormat = "json" | "csv";
@@ -194,6 +217,8 @@ function parseJsonLine(text: string): LineResult {
   const obj = value as Record<string, unknown>;
   const features = pickJsonFeatures(obj);
   if (!features) return jsonFeatureProblem(obj);
+  const long = longSymbol(features);
+  if (long !== undefined) return long;
   const record: Mutable<LineRecord> = { format: "json", features };
   const label = obj[LABEL_COLUMN];
   if (label !== undefined) {
@@ -203,6 +228,7 @@ function parseJsonLine(text: string): LineResult {
         `"label" is ${describeValue(label)}; send a non-empty string (e.g. "normal") or omit it.`,
       );
     }
+    if (label.length > MAX_SYMBOL_CHARS) return oversizedField("label", label, MAX_SYMBOL_CHARS);
     record.label = normaliseLabel(label);
   }
   const difficulty = obj[DIFFICULTY_COLUMN];
@@ -216,7 +242,39 @@ function parseJsonLine(text: string): LineResult {
     record.difficulty = difficulty;
   }
   const problem = readMetadata(obj, record);
-  return problem === undefined ? { ok: true, record } : reject("bad metadata", problem);
+  return problem ?? { ok: true, record };
+}
+
+/** The reject of a string field longer than its bound. */
+function oversizedField(name: string, value: string, max: number): LineResult {
+  return reject(
+    "oversized field",
+    `"${name}" is ${value.length} characters long, more than the limit of ${max} (starts ${quote(value)}); send a shorter value.`,
+  );
+}
+
+const SYMBOL_NAMES = KDD_FEATURES.filter((f) => f.kind === "symbolic").map((f) => f.name);
+
+/** The reject of the first symbolic feature longer than `MAX_SYMBOL_CHARS`, if any. */
+function longSymbol(f: KddFeatures): LineResult | undefined {
+  for (const name of SYMBOL_NAMES) {
+    const v = f[name];
+    if (typeof v === "string" && v.length > MAX_SYMBOL_CHARS)
+      return oversizedField(name, v, MAX_SYMBOL_CHARS);
+  }
+  return undefined;
+}
+
+/**
+ * Whether `value` can be a record's `src` or `dst`: an IPv4 or IPv6 address, or a host name of
+ * at most 253 characters in hostname syntax (letters, digits, `_`, inner `-`, dots between labels).
+ * @example isHostOrAddress("10.0.0.5") // true
+ * isHostOrAddress("db-1.example.org") // true
+ * isHostOrAddress("<script>") // false
+ */
+export function isHostOrAddress(value: string): boolean {
+  if (value.length === 0 || value.length > MAX_HOST_CHARS + 1) return false;
+  return isIP(value) !== 0 || (value.length <= MAX_HOST_CHARS && HOST_NAME.test(value));
 }
 
 /** Why the features of a parsed JSON object failed the fast path's checks: the first bad one. */
@@ -259,37 +317,68 @@ function jsonFeatureProblem(obj: Record<string, unknown>): LineResult {
   return reject("invalid json", "the record's features failed validation; send the 41 KDD features.");
 }
 
-/** Copies the optional metadata into `record`; returns the problem with the first bad field. */
-function readMetadata(obj: Record<string, unknown>, record: Mutable<LineRecord>): string | undefined {
+/** Copies the optional metadata into `record`; returns the reject of the first bad field. */
+function readMetadata(obj: Record<string, unknown>, record: Mutable<LineRecord>): LineResult | undefined {
   const time = obj.time;
   if (time !== undefined) {
     const seconds =
-      typeof time === "number" ? time : typeof time === "string" ? Date.parse(time) / 1000 : Number.NaN;
-    // Date's range (±8.64e15 ms): a time outside it has no timestamp, and no alert could be written
-    if (!Number.isFinite(seconds) || Math.abs(seconds) > MAX_EPOCH_SECONDS) {
-      return `"time" is ${describeValue(time)}; send seconds since the epoch (e.g. 1700000000.25) or an ISO 8601 string, or omit it.`;
+      typeof time === "number"
+        ? time
+        : typeof time === "string" && time.length <= MAX_TIME_TEXT_CHARS
+          ? Date.parse(time) / 1000
+          : Number.NaN;
+    // 1970 to 2200: a time outside is a mistake or a lie, and beyond Date's range no alert could be written.
+    if (!(seconds >= 0 && seconds <= MAX_RECORD_TIME)) {
+      return reject(
+        "bad metadata",
+        `"time" is ${describeValue(time)}; send seconds since the epoch between 1970 and 2200 (e.g. 1700000000.25) ` +
+          `or an ISO 8601 string, or omit it.`,
+      );
     }
     record.time = seconds;
   }
-  for (const key of ["src", "dst", "protocol"] as const) {
+  for (const key of ["src", "dst"] as const) {
     const v = obj[key];
     if (v === undefined) continue;
-    if (typeof v !== "string") return `"${key}" is ${describeValue(v)}; send a string or omit it.`;
+    if (typeof v !== "string" || !isHostOrAddress(v)) {
+      return reject(
+        "bad address",
+        `"${key}" is ${describeValue(v)}; send an IPv4 or IPv6 address or a host name ` +
+          `(at most ${MAX_HOST_CHARS} characters: letters, digits, "-", "_", dots), or omit it.`,
+      );
+    }
     record[key] = v;
+  }
+  const protocol = obj.protocol;
+  if (protocol !== undefined) {
+    if (typeof protocol !== "string" || !PROTOCOL_NAME.test(protocol)) {
+      return reject(
+        "bad metadata",
+        `"protocol" is ${describeValue(protocol)}; send a protocol name such as "tcp" (at most 32 letters, digits, ".", "_", "-"), or omit it.`,
+      );
+    }
+    record.protocol = protocol;
   }
   for (const key of ["srcPort", "dstPort"] as const) {
     const v = obj[key];
     if (v === undefined) continue;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65_535) {
-      return `"${key}" is ${describeValue(v)}; send an integer port from 0 to 65535 or omit it.`;
+      return reject(
+        "bad metadata",
+        `"${key}" is ${describeValue(v)}; send an integer port from 0 to 65535 or omit it.`,
+      );
     }
     record[key] = v;
   }
   const id = obj.id;
   if (id !== undefined) {
     if (!(typeof id === "string" || (typeof id === "number" && Number.isFinite(id)))) {
-      return `"id" is ${describeValue(id)}; send a string or a finite number, or omit it.`;
+      return reject(
+        "bad metadata",
+        `"id" is ${describeValue(id)}; send a string or a finite number, or omit it.`,
+      );
     }
+    if (typeof id === "string" && id.length > MAX_ID_CHARS) return oversizedField("id", id, MAX_ID_CHARS);
     record.id = id;
   }
   return undefined;
@@ -368,6 +457,7 @@ function parseCsvLine(text: string): LineResult {
       }
       values[k] = v;
     } else {
+      if (s.length > MAX_SYMBOL_CHARS) return oversizedField(name, s, MAX_SYMBOL_CHARS);
       values[k] = s;
     }
   }
@@ -380,6 +470,7 @@ function parseCsvLine(text: string): LineResult {
         `missing value in column ${N_FEATURES + 1} (label); send the label or leave the column out entirely.`,
       );
     }
+    if (label.length > MAX_SYMBOL_CHARS) return oversizedField("label", label, MAX_SYMBOL_CHARS);
     record.label = label;
   }
   if (n > N_FEATURES + 1) {

@@ -375,3 +375,328 @@ describe("SocketSource: options", () => {
     await first.close();
   });
 });
+
+/** `connectionsTotal = connections + sum(connectionsClosed)`, besides the line identity. */
+function assertConnections(s: SocketSourceStats): void {
+  assertInvariant(s);
+  const closed = Object.values(s.connectionsClosed).reduce((a, b) => a + (b ?? 0), 0);
+  assert.equal(
+    s.connectionsTotal,
+    s.connections + closed,
+    `total ${s.connectionsTotal} != open ${s.connections} + closed ${JSON.stringify(s.connectionsClosed)}`,
+  );
+  const refused = Object.values(s.connectionsRefusedByReason).reduce((a, b) => a + (b ?? 0), 0);
+  assert.equal(s.connectionsRefused, refused);
+}
+
+/** A TCP client from a chosen loopback address (127.0.0.0/8 is all this machine's). */
+async function clientFrom(localAddress: string, port: number): Promise<Socket> {
+  const socket = connect({ host: "127.0.0.1", port, localAddress, noDelay: true });
+  socket.on("error", () => {}); // the source may refuse, time out or reset it
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  return socket;
+}
+
+/** Waits until `socket` is closed by the other side. */
+function closedByPeer(socket: Socket): Promise<void> {
+  return new Promise((resolve) => (socket.destroyed ? resolve() : socket.once("close", () => resolve())));
+}
+
+describe("SocketSource: hostile clients", () => {
+  test("idle connections from one address cannot fill every slot; over-limit ones are refused and counted", async () => {
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      maxConnections: 6,
+      maxConnectionsPerAddress: 4,
+    });
+    const port = source.address.port;
+    const idle: Socket[] = [];
+    const admitted = async (from: string): Promise<void> => {
+      const before = source.stats.connectionsTotal;
+      idle.push(await clientFrom(from, port));
+      await waitFor("the connection to be admitted", () => source.stats.connectionsTotal === before + 1);
+    };
+    const refused = async (from: string, reason: string): Promise<void> => {
+      const before = source.stats.connectionsRefused;
+      const socket = await clientFrom(from, port);
+      await waitFor(`the refusal (${reason})`, () => source.stats.connectionsRefused === before + 1);
+      await closedByPeer(socket);
+    };
+    for (let i = 0; i < 4; i++) await admitted("127.0.0.1");
+    await refused("127.0.0.1", "per-address limit");
+    // A well-behaved sender from another address still gets through.
+    const good = await clientFrom("127.0.0.2", port);
+    await end(good, `${csvLine(1)}\n${csvLine(2)}\n`);
+    const items = await take(source, 2);
+    assert.deepEqual(
+      items.map((i) => i.record.features.src_bytes),
+      [1, 2],
+    );
+    assert.match(items[0].peer, /^127\.0\.0\.2:/);
+    await admitted("127.0.0.3");
+    await admitted("127.0.0.4");
+    await refused("127.0.0.5", "max connections");
+    await waitFor("the good sender's close", () => source.stats.connectionsClosed.end === 1);
+    const s = source.stats;
+    assert.equal(s.connections, 6);
+    assert.equal(s.connectionsTotal, 7);
+    assert.deepEqual(s.connectionsRefusedByReason, { "per-address limit": 1, "max connections": 1 });
+    assertConnections(s);
+    for (const socket of idle) socket.destroy();
+    await waitFor("the idle ones to go", () => source.stats.connections === 0);
+    assertConnections(source.stats);
+    await source.close();
+  });
+
+  test("200 concurrent connections: each is admitted or refused, and counted", async () => {
+    const source = await SocketSource.listen({ transport: "tcp" }); // defaults: 64 in all, 16 per address
+    const port = source.address.port;
+    const sockets = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => clientFrom(`127.0.0.${1 + (i % 10)}`, port)),
+    );
+    await waitFor(
+      "every connection to be seen",
+      () => source.stats.connectionsTotal + source.stats.connectionsRefused === 200,
+    );
+    let s = source.stats;
+    assert.equal(s.connectionsTotal, 64);
+    assert.equal(s.connectionsRefused, 136);
+    assert.equal(
+      (s.connectionsRefusedByReason["max connections"] ?? 0) +
+        (s.connectionsRefusedByReason["per-address limit"] ?? 0),
+      136,
+    );
+    assertConnections(s);
+    for (const socket of sockets) socket.destroy();
+    await waitFor("every connection to close", () => source.stats.connections === 0);
+    s = source.stats;
+    assert.equal((s.connectionsClosed.end ?? 0) + (s.connectionsClosed.reset ?? 0), 64);
+    assertConnections(s);
+    await source.close();
+  });
+
+  test("a silent connection is closed by the idle timeout, a slow sender by the line timeout (its half line rejected)", async () => {
+    const rejects: RejectedInput[] = [];
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      idleTimeoutMs: 200,
+      lineTimeoutMs: 100,
+      onReject: (r) => rejects.push(r),
+    });
+    const port = source.address.port;
+    const silent = await clientFrom("127.0.0.1", port);
+    const slow = await clientFrom("127.0.0.1", port);
+    // One byte at a time, never a newline, until the source closes the connection.
+    const line = csvLine(5);
+    let k = 0;
+    const drip = setInterval(() => {
+      if (!slow.destroyed) slow.write(line[k++ % line.length]);
+    }, 10);
+    await Promise.all([closedByPeer(silent), closedByPeer(slow)]);
+    clearInterval(drip);
+    await waitFor("both closes to be counted", () => source.stats.connections === 0);
+    const s = source.stats;
+    assert.deepEqual(s.connectionsClosed, { "idle timeout": 1, "line timeout": 1 });
+    assert.deepEqual(s.rejectedByReason, { "truncated line": 1 });
+    assert.equal(rejects[0].kind, "truncated line");
+    assert.match(rejects[0].reason, /closed by the line timeout before the line's newline/);
+    assert.ok(line.startsWith(rejects[0].text), rejects[0].text);
+    assert.equal(s.delivered, 0);
+    assertConnections(s);
+    // A sender that sends whole lines is not cut off.
+    const good = await clientFrom("127.0.0.1", port);
+    await end(good, `${csvLine(6)}\n`);
+    const [item] = await take(source, 1);
+    assert.equal(item.record.features.src_bytes, 6);
+    await source.close();
+  });
+
+  test("a reset mid-line: the half line is rejected as truncated, not scored; a clean close still completes one", async () => {
+    const rejects: RejectedInput[] = [];
+    const source = await SocketSource.listen({ transport: "tcp", onReject: (r) => rejects.push(r) });
+    const port = source.address.port;
+    const resetter = await clientFrom("127.0.0.1", port);
+    const sent = `${csvLine(1)}\n${csvLine(2).slice(0, 30)}`;
+    await write(resetter, sent);
+    await waitFor("the bytes to arrive", () => source.stats.bytes === sent.length);
+    resetter.resetAndDestroy();
+    await waitFor("the reset", () => source.stats.connectionsClosed.reset === 1);
+    const closer = await clientFrom("127.0.0.1", port);
+    await end(closer, csvLine(3)); // no newline, but a clean close (FIN)
+    const items = await take(source, 2);
+    assert.deepEqual(
+      items.map((i) => i.record.features.src_bytes),
+      [1, 3],
+    );
+    await waitFor("the clean close", () => source.stats.connectionsClosed.end === 1);
+    const s = source.stats;
+    assert.deepEqual(s.rejectedByReason, { "truncated line": 1 });
+    assert.match(rejects[0].reason, /^truncated line: the connection was reset by the sender/);
+    assert.equal(rejects[0].text, csvLine(2).slice(0, 30));
+    assert.equal(s.received, 3);
+    assertConnections(s);
+    await source.close();
+  });
+
+  test("huge lines and escape sequences are rejected with bounded text; a good sender on the same connection goes on", async () => {
+    const rejects: RejectedInput[] = [];
+    const source = await SocketSource.listen({
+      transport: "tcp",
+      maxLineBytes: 4096,
+      onReject: (r) => rejects.push(r),
+    });
+    const client = await clientFrom("127.0.0.1", source.address.port);
+    const escape = "\u001b[2J\u001b]0;pwned\u0007\u202e";
+    await write(client, Buffer.alloc(1 << 20, "h"));
+    await end(
+      client,
+      [
+        "",
+        `${escape}${csvLine(1)}`,
+        jsonLine({ src: `${escape}10.0.0.1` }),
+        jsonLine({ src: "x".repeat(1000) }),
+        jsonLine({ service: "s".repeat(3000) }),
+        csvLine(7),
+        "",
+      ].join("\n"),
+    );
+    const [item] = await take(source, 1);
+    assert.equal(item.record.features.src_bytes, 7);
+    await waitFor("the close", () => source.stats.connections === 0);
+    assert.deepEqual(
+      rejects.map((r) => r.kind),
+      ["oversized line", "non-numeric", "bad address", "bad address", "oversized field"],
+    );
+    for (const r of rejects) {
+      assert.ok(r.text.length <= 200, `${r.kind}: text of ${r.text.length} characters`);
+      assert.ok(r.reason.length <= 400, `${r.kind}: reason of ${r.reason.length} characters`);
+    }
+    assertConnections(source.stats);
+    await source.close();
+  });
+
+  test("with a secret: no AUTH, a wrong one, a silent client and a flood before AUTH are closed and counted; AUTH lets records in", async () => {
+    const secret = "correct horse battery staple 42";
+    const source = await SocketSource.listen({ transport: "tcp", secret, authTimeoutMs: 100 });
+    const port = source.address.port;
+    const noAuth = await clientFrom("127.0.0.1", port);
+    noAuth.write(`${csvLine(1)}\n${csvLine(2)}\n`);
+    const wrong = await clientFrom("127.0.0.1", port);
+    wrong.write(`AUTH not the secret\n${csvLine(3)}\n`);
+    const silent = await clientFrom("127.0.0.1", port);
+    const flood = await clientFrom("127.0.0.1", port);
+    flood.write(Buffer.alloc(64 * 1024, "A"));
+    await Promise.all([noAuth, wrong, silent, flood].map(closedByPeer));
+    // The AUTH line split across writes, with CRLF, records in the same write as its end.
+    const good = await clientFrom("127.0.0.1", port);
+    await write(good, "AUTH correct horse");
+    await sleep(10);
+    await end(good, ` battery staple 42\r\n${csvLine(4)}\n${csvLine(5)}\n`);
+    const items = await take(source, 2);
+    assert.deepEqual(
+      items.map((i) => i.record.features.src_bytes),
+      [4, 5],
+    );
+    await waitFor("every close", () => source.stats.connections === 0);
+    const s = source.stats;
+    assert.deepEqual(s.connectionsClosed, { unauthenticated: 3, "auth timeout": 1, end: 1 });
+    assert.equal(s.received, 2, "lines from unauthenticated connections are not records");
+    assertConnections(s);
+    await source.close();
+  });
+
+  test("allowFrom: TCP connections and UDP datagrams from other addresses are refused and counted", async () => {
+    const tcp = await SocketSource.listen({ transport: "tcp", allowFrom: ["127.0.0.2/32", "10.0.0.0/8"] });
+    const outsider = await clientFrom("127.0.0.1", tcp.address.port);
+    await closedByPeer(outsider);
+    const insider = await clientFrom("127.0.0.2", tcp.address.port);
+    await end(insider, `${csvLine(1)}\n`);
+    assert.equal((await take(tcp, 1))[0].record.features.src_bytes, 1);
+    assert.deepEqual(tcp.stats.connectionsRefusedByReason, { "not allowed": 1 });
+    await tcp.close();
+
+    const udp = await SocketSource.listen({ transport: "udp", allowFrom: ["127.0.0.2"] });
+    const send = async (from: string, text: string): Promise<void> => {
+      const client = createSocket("udp4");
+      await new Promise<void>((resolve) => client.bind(0, from, resolve));
+      await new Promise<void>((resolve, reject) =>
+        client.send(text, udp.address.port, "127.0.0.1", (err) => (err ? reject(err) : resolve())),
+      );
+      client.close();
+    };
+    await send("127.0.0.1", csvLine(2));
+    await send("127.0.0.2", csvLine(3));
+    await waitFor("both datagrams", () => udp.stats.datagrams === 2);
+    const s = udp.stats;
+    assert.equal(s.datagramsRefused, 1);
+    assert.equal(s.received, 1, "a refused datagram's lines are not counted");
+    assert.deepEqual(
+      udp.drain().map((i) => i.record.features.src_bytes),
+      [3],
+    );
+    await udp.close();
+  });
+
+  test(
+    "UDP: datagrams the kernel drops are read from /proc/net/udp into kernelDrops",
+    { skip: process.platform !== "linux" && "no /proc/net/udp" },
+    async () => {
+      const source = await SocketSource.listen({ transport: "udp", recvBufferBytes: 4096, maxQueue: 1 });
+      assert.equal(source.sampleKernelDrops(), 0);
+      const client = createSocket("udp4");
+      const n = 2000;
+      const payload = csvLine(1);
+      let sent = 0;
+      const allSent = new Promise<void>((resolve) => {
+        // Sent in one go: the source cannot read while this loop runs, so its small buffer overflows.
+        for (let i = 0; i < n; i++)
+          client.send(payload, source.address.port, "127.0.0.1", () => {
+            if (++sent === n) resolve();
+          });
+      });
+      await allSent;
+      await waitFor(
+        "every datagram read or dropped",
+        () => source.stats.datagrams + (source.sampleKernelDrops() ?? 0) === n,
+      );
+      const s = source.stats;
+      assert.ok((s.kernelDrops ?? 0) > 0, `kernel drops ${s.kernelDrops}`);
+      assert.ok(s.dropped > 0, "the full queue's drops are counted too");
+      assertInvariant(s);
+      client.close();
+      await source.close();
+      assert.equal(source.stats.kernelDrops, s.kernelDrops, "the last value stays after close");
+    },
+  );
+});
+
+describe("SocketSource: hostile-input options", () => {
+  test("a secret with UDP, a short secret, a bad allowFrom or timeout are refused with the fix", async () => {
+    await assert.rejects(
+      SocketSource.listen({ transport: "udp", secret: "0123456789abcdef0123" }),
+      (e: Error) => e instanceof ConfigError && /UDP has none: use transport "tcp"/.test(e.message),
+    );
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", secret: "short" }),
+      (e: Error) => e instanceof ConfigError && /is 5 bytes; use at least 16/.test(e.message),
+    );
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", secret: "0123456789abcdef\n0123" }),
+      /holds a line break/,
+    );
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", allowFrom: ["10.0.0.0/33"] }),
+      (e: Error) =>
+        e instanceof OptionError && /allowFrom \(--allow-from\): bad prefix "10.0.0.0\/33"/.test(e.message),
+    );
+    await assert.rejects(SocketSource.listen({ transport: "tcp", allowFrom: [] }), /allowFrom is empty/);
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", idleTimeoutMs: 0 }),
+      /idleTimeoutMs must be a number of milliseconds > 0, got 0/,
+    );
+    await assert.rejects(
+      SocketSource.listen({ transport: "tcp", maxConnectionsPerAddress: 0 }),
+      /maxConnectionsPerAddress must be an integer >= 1/,
+    );
+  });
+});
