@@ -79,6 +79,10 @@ function allocate(ipPacketLength: number): Uint8Array {
 /**
  * An Ethernet + IPv4 + TCP frame. SYN segments carry an MSS option.
  * @param window receive window; default 64,240.
+ * @param wirePayloadLength the payload's length on the wire when only its first bytes are captured
+ *   (a frame cut by a snap length): the IP and TCP headers describe `wirePayloadLength` bytes, the
+ *   frame holds only `payload`, and the checksum is that of a segment whose uncaptured tail is zero
+ *   bytes (zeros add nothing to the Internet checksum). Default `payload.length`.
  */
 export function tcpFrame(
   src: Endpoint,
@@ -89,11 +93,18 @@ export function tcpFrame(
   ack: number,
   flags: number,
   payload: Uint8Array = EMPTY,
-  opts: IpOptions & { window?: number; mss?: number; urgentPointer?: number } = {},
+  opts: IpOptions & {
+    window?: number;
+    mss?: number;
+    urgentPointer?: number;
+    wirePayloadLength?: number;
+  } = {},
 ): Uint8Array {
   const options = flags & TCP_SYN ? MSS_OPTION_BYTES : 0;
-  const tcpLength = TCP_HEADER + options + payload.length;
-  const frame = allocate(IPV4_HEADER + tcpLength);
+  const wirePayload = Math.max(payload.length, opts.wirePayloadLength ?? payload.length);
+  const tcpLength = TCP_HEADER + options + wirePayload;
+  const capturedTcpLength = TCP_HEADER + options + payload.length;
+  const frame = allocate(IPV4_HEADER + capturedTcpLength);
   writeEthernet(frame, src, dst);
   writeIpv4(frame, src, dst, IPPROTO_TCP, IPV4_HEADER + tcpLength, opts);
   const t = ETH_HEADER + IPV4_HEADER;
@@ -122,7 +133,7 @@ export function tcpFrame(
   const sum = internetChecksum(
     frame,
     t,
-    t + tcpLength,
+    t + capturedTcpLength,
     ipv4PseudoHeaderSum(src.ip, dst.ip, IPPROTO_TCP, tcpLength),
   );
   frame[t + 16] = sum >>> 8;
@@ -189,6 +200,15 @@ export function icmpFrame(
   frame[c + 2] = sum >>> 8;
   frame[c + 3] = sum & 0xff;
   return frame;
+}
+
+/**
+ * The length on the wire of an Ethernet + IPv4 frame built here (more than `frame.length` when the
+ * frame was built cut, with `wirePayloadLength`), at least Ethernet's minimum frame.
+ */
+export function wireLengthOf(frame: Uint8Array): number {
+  const total = (frame[ETH_HEADER + 2] << 8) | frame[ETH_HEADER + 3];
+  return Math.max(frame.length, ETH_MIN_FRAME, ETH_HEADER + total);
 }
 
 /** The IP packet inside an Ethernet frame built here (for ICMP errors that quote it). */

@@ -50,9 +50,11 @@ export class PcapWriter {
 
   /**
    * Appends one frame captured at `ts` (seconds since the epoch; microsecond resolution).
+   * @param wireLength the frame's length on the wire when `frame` holds only its first bytes (a
+   *   frame cut by a snap length); default `frame.length`.
    * @throws OptionError when time goes backwards: a capture is in time order.
    */
-  write(ts: number, frame: Uint8Array): void {
+  write(ts: number, frame: Uint8Array, wireLength = frame.length): void {
     if (ts < this.lastTs) {
       throw new OptionError(
         `PcapWriter: packet at ${ts} s written after one at ${this.lastTs} s; write in time order.`,
@@ -71,7 +73,7 @@ export class PcapWriter {
     b.writeUInt32LE(seconds, this.used);
     b.writeUInt32LE(micros, this.used + 4);
     b.writeUInt32LE(captured, this.used + 8);
-    b.writeUInt32LE(frame.length, this.used + 12);
+    b.writeUInt32LE(Math.max(frame.length, wireLength), this.used + 12);
     this.used += RECORD_HEADER;
     if (captured > BUFFER_BYTES) {
       this.flush();

@@ -8,7 +8,19 @@ import { icmpFrame, ipPacketOf, udpFrame } from "../packets/frames";
 import { ipv4Bytes } from "../net/address";
 import { ascii, type SimContext, TcpConversation, udpExchange } from "./conversation";
 import type { Host, Network } from "./network";
-import { DNS_TYPE, dnsMessage, logNormal, pick, sshHandshake } from "./sessions";
+import type { NamedHost } from "./network";
+import {
+  DNS_TYPE,
+  dnsMessage,
+  logNormal,
+  PAM_FAIL_DELAY_SECONDS,
+  pick,
+  resolve,
+  sshHandshake,
+  tlsConnection,
+  UPLOAD_BYTES,
+  cloudUpload,
+} from "./sessions";
 
 /** The scenarios the simulator knows. */
 export const ATTACK_SCENARIOS = [
@@ -67,7 +79,19 @@ export const DEFAULT_RATES: Readonly<Record<AttackScenario, number>> = {
 
 const SPOOF_RANGES = ["192.0.2", "198.51.100", "203.0.113"];
 /** Ports the victim servers listen on (answer a SYN with SYN-ACK); others answer RST. */
-const OPEN_PORTS = new Set([21, 22, 25, 53, 80]);
+const OPEN_PORTS = new Set([21, 22, 25, 53, 80, 443, 465, 993]);
+/**
+ * The C2 server's name: ordinary-looking, under a reserved domain (RFC 2606), beside the benign
+ * pollers' telemetry.example.net and presence.chat.example.org.
+ */
+export const C2_HOST_NAME = "edge-api.example.net";
+/** TTL of the C2 name's A record, seconds (short, as fast-moving infrastructure uses). */
+const C2_TTL_SECONDS = 300;
+/**
+ * Each exfiltration upload is drawn from the benign upload sizes' upper half (median 8 MB, up to
+ * UPLOAD_BYTES.max): one such upload is ordinary, the total and the uploader are not.
+ */
+const EXFIL_PIECE_MEDIAN_BYTES = 8_000_000;
 /** The tunnelling domain: .example is reserved for documentation (RFC 2606). */
 const TUNNEL_DOMAIN = "t.cdn-sync.example";
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -87,8 +111,6 @@ function dynamicPort(ctx: SimContext): number {
   const port = DYNAMIC_PORTS + randomInt(ctx.rng, 65_536 - DYNAMIC_PORTS);
   return port === ELASTICSEARCH_UDP_PORT ? port + 1 : port;
 }
-/** The exfiltration uploads a piece this often (seconds). */
-const PIECE_SECONDS = 2;
 
 /**
  * Expands an attack into its window and session starts.
@@ -219,7 +241,7 @@ export function planAttack(
           .send("client", ctx.opaque(52))
           .send("server", ctx.opaque(52));
         for (let attempt = 0; attempt < 3; attempt++) {
-          c.send("client", ctx.opaque(84), 0.05).send("server", ctx.opaque(36), 2); // password; failure after PAM's delay
+          c.send("client", ctx.opaque(84), 0.05).send("server", ctx.opaque(36), PAM_FAIL_DELAY_SECONDS); // password; failure after PAM's delay
         }
         c.close("server");
       });
@@ -287,50 +309,68 @@ export function planAttack(
     case "exfiltration": {
       const attacker = insider(11);
       attackerName = attacker.address;
-      victim = outsider("203.0.113.200");
-      victim = spec.victim ? net.host(spec.victim) : net.host("203.0.113.200");
+      // Default: the least popular of the cloud-storage hosts the office uses for benign uploads.
+      const cloud: NamedHost = net.cloud[net.cloud.length - 1];
+      victim = spec.victim ? net.host(spec.victim) : cloud;
+      const hostName = "hostName" in victim ? (victim as NamedHost).hostName : cloud.hostName;
+      const destination: NamedHost = { ...victim, hostName, ttl: cloud.ttl };
       const bytes = Math.round(rate * spec.durationSeconds);
-      description = `bulk upload of ${(bytes / 1e6).toFixed(0)} MB from ${attacker.address} to ${victim.address}:443`;
-      starts.push({
-        t: start,
-        play: (ctx) => {
-          const c = new TcpConversation(
-            ctx,
-            attacker,
-            victim,
-            ctx.ephemeralPort(attacker),
-            443,
-            start,
-            "exfiltration",
-          ).handshake();
-          // Upload in pieces every PIECE_SECONDS, so the transfer spans the attack window.
-          const pieces = Math.max(1, Math.round(spec.durationSeconds / PIECE_SECONDS));
-          for (let p = 0; p < pieces; p++) {
-            const due = start + p * PIECE_SECONDS;
-            if (c.t < due) c.wait(due - c.t);
-            c.send("client", ctx.opaque(Math.round(bytes / pieces)));
-          }
-          c.close("client");
-        },
+      description =
+        `HTTPS uploads of ${(bytes / 1e6).toFixed(0)} MB in all from ${attacker.address} to the cloud-storage host ` +
+        `${hostName} (${victim.address}:443), each upload of benign size`;
+      // Uploads of benign sizes one after another, spread over the window, until `bytes` are out.
+      const pieces: number[] = [];
+      for (let left = bytes; left > 0;) {
+        const draw = Math.round(
+          Math.exp(Math.log(EXFIL_PIECE_MEDIAN_BYTES) + 0.5 * (rngInt(2001) / 1000 - 1)),
+        );
+        const piece = Math.min(left, Math.max(UPLOAD_BYTES.min, Math.min(UPLOAD_BYTES.max, draw)));
+        pieces.push(piece);
+        left -= piece;
+      }
+      const gap = spec.durationSeconds / pieces.length;
+      pieces.forEach((piece, k) => {
+        const at = start + k * gap + (rngInt(1000) / 1000) * gap * 0.2;
+        starts.push({
+          t: at,
+          play: (ctx) => void cloudUpload(ctx, net, attacker, at, destination, piece, "exfiltration"),
+        });
       });
       break;
     }
     case "c2_beacon": {
       const attacker = insider(15);
       attackerName = attacker.address;
-      victim = outsider("198.51.100.77");
+      const server = outsider("198.51.100.77");
+      victim = server;
+      const c2: NamedHost = { ...server, hostName: C2_HOST_NAME, ttl: C2_TTL_SECONDS };
       const interval = 60 / rate;
-      description = `C2 beaconing from ${attacker.address} to ${victim.address}:443 every ${interval.toFixed(0)} s with 10% jitter`;
+      description =
+        `C2 beaconing from ${attacker.address} over HTTPS to ${C2_HOST_NAME} (${victim.address}:443) ` +
+        `every ${interval.toFixed(0)} s with 10% jitter, sized like the benign pollers`;
       for (let t = start; t < end; t += interval * (0.9 + (rngInt(2001) / 2000) * 0.2)) {
         const at = t;
         starts.push({
           t: at,
           play: (ctx) => {
-            new TcpConversation(ctx, attacker, victim, ctx.ephemeralPort(attacker), 443, at, "c2_beacon")
-              .handshake()
-              .send("client", ctx.opaque(Math.round(logNormal(ctx.rng, 300, 0.1))))
-              .send("server", ctx.opaque(Math.round(logNormal(ctx.rng, 150, 0.3))), 0.05)
-              .close("client");
+            const ready = resolve(ctx, net, attacker, c2, at, "c2_beacon");
+            // A check-in like a telemetry poll; now and then a task comes back and its output goes up.
+            const tasked = ctx.rng() < 0.05;
+            tlsConnection(
+              ctx,
+              attacker,
+              c2,
+              C2_HOST_NAME,
+              ready + 0.001,
+              [
+                {
+                  up: Math.round(logNormal(ctx.rng, 600, 0.2)),
+                  down: Math.round(logNormal(ctx.rng, tasked ? 4_000 : 300, 0.3)),
+                },
+                ...(tasked ? [{ up: Math.round(logNormal(ctx.rng, 20_000, 1)), down: 200, think: 2 }] : []),
+              ],
+              { label: "c2_beacon", idleSeconds: 0.05 + ctx.rng() * 0.5 },
+            );
           },
         });
       }

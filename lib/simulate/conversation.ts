@@ -31,6 +31,11 @@ export class SimContext {
   private readonly nextIpId = new Map<string, number>();
   /** Random bytes that stand in for encrypted or binary payloads, sliced at random offsets. */
   private readonly pool: Uint8Array;
+  /**
+   * Each host's stub-resolver cache: `host|name` to the time its answer expires (seconds since the
+   * epoch). Sessions look a name up only when its cached answer has expired.
+   */
+  readonly dnsCache = new Map<string, number>();
 
   constructor(
     readonly sink: PacketSink,
@@ -74,8 +79,25 @@ export class SimContext {
 export const MSS = 1460;
 /** Time to put a full-size frame on a 100 Mbit/s link, seconds. */
 const SERIALISATION_SECONDS = 0.00012;
-/** Segments sent back to back before waiting a round trip for acknowledgements (an initial cwnd of 10). */
-const SEGMENTS_PER_ROUND = 10;
+/** Segments a sender sends back to back in its first round trip (Linux's initial cwnd, RFC 6928). */
+const INITIAL_CWND_SEGMENTS = 10;
+/**
+ * The most segments in flight: 40, under the receiver's 64,240-byte window (44 segments). The
+ * congestion window doubles every round trip (slow start) up to this, so a long transfer runs at
+ * about 58 kB per round trip (1.2 MB/s at 50 ms) and never loses a segment (no loss is modelled).
+ */
+const MAX_CWND_SEGMENTS = 40;
+/**
+ * Segments of bulk transfers (`sendBulk`: TLS application data, uploads, downloads, mail bodies)
+ * are captured cut: each keeps its headers and the first SNAP_PAYLOAD_BYTES of payload (96-byte
+ * frames, the snap length tcpdump once used by default), its wire length unchanged. So flows keep
+ * their true sizes and each TLS record's header is readable while a day's capture stays a few
+ * hundred MB. Protocol dialogue (`send`: handshakes, commands, HTTP) is captured whole.
+ */
+export const SNAP_PAYLOAD_BYTES = 42;
+
+/** The captured bytes of a bulk transfer from `offset`, `n` of them (the rest of the segment is cut). */
+export type BulkContent = (offset: number, n: number) => Uint8Array;
 
 type Side = "client" | "server";
 
@@ -88,7 +110,14 @@ export class TcpConversation {
   t: number;
   private seq: Record<Side, number>;
   private readonly rtt: number;
+  /** Congestion window of each sender, segments (slow start from INITIAL_CWND_SEGMENTS). */
+  private readonly cwnd: Record<Side, number> = {
+    client: INITIAL_CWND_SEGMENTS,
+    server: INITIAL_CWND_SEGMENTS,
+  };
   packets = 0;
+  /** Payload bytes sent (on the wire) by each side. */
+  readonly sent: Record<Side, number> = { client: 0, server: 0 };
 
   constructor(
     private readonly ctx: SimContext,
@@ -115,7 +144,13 @@ export class TcpConversation {
     }
   }
 
-  private frame(from: Side, flags: number, payload?: Uint8Array, ack = true): void {
+  private frame(
+    from: Side,
+    flags: number,
+    payload?: Uint8Array,
+    ack = true,
+    wirePayloadLength?: number,
+  ): void {
     const to: Side = from === "client" ? "server" : "client";
     const [src, dst] = from === "client" ? [this.client, this.server] : [this.server, this.client];
     const [sp, dp] =
@@ -123,6 +158,7 @@ export class TcpConversation {
     const frame = tcpFrame(src, dst, sp, dp, this.seq[from], ack ? this.seq[to] : 0, flags, payload, {
       ipId: this.ctx.ipId(src),
       ttl: src.inside ? 64 : 52,
+      wirePayloadLength,
     });
     this.ctx.sink.emit(this.t, frame);
     this.packets++;
@@ -166,18 +202,52 @@ export class TcpConversation {
     return this;
   }
 
-  /** `from` sends `data` in MSS-sized segments; the other side ACKs every second one. */
+  /** `from` sends `data` in MSS-sized segments, captured whole; the other side ACKs every second one. */
   send(from: Side, data: Uint8Array, thinkSeconds = 0): this {
+    return this.transmit(
+      from,
+      data.length,
+      (offset, n) => data.subarray(offset, offset + n),
+      thinkSeconds,
+      true,
+    );
+  }
+
+  /**
+   * `from` sends `bytes` of bulk data (a download, an upload, a response body), each segment
+   * captured cut to SNAP_PAYLOAD_BYTES of payload.
+   * @param content the captured bytes at a stream offset; default opaque (random-looking) bytes.
+   */
+  sendBulk(from: Side, bytes: number, thinkSeconds = 0, content?: BulkContent): this {
+    return this.transmit(from, bytes, content ?? ((_, n) => this.ctx.opaque(n)), thinkSeconds, false);
+  }
+
+  private transmit(
+    from: Side,
+    length: number,
+    content: BulkContent,
+    thinkSeconds: number,
+    whole: boolean,
+  ): this {
     const to: Side = from === "client" ? "server" : "client";
     this.t += thinkSeconds;
     let unacked = 0;
-    for (let offset = 0, k = 0; offset < data.length; offset += MSS, k++) {
-      const segment = data.subarray(offset, Math.min(data.length, offset + MSS));
-      const last = offset + MSS >= data.length;
-      if (k > 0 && k % SEGMENTS_PER_ROUND === 0) this.t += this.rtt;
-      this.frame(from, TCP_ACK | (last ? TCP_PSH : 0), segment);
-      this.advance(from, segment.length);
-      this.t += SERIALISATION_SECONDS * (segment.length / MSS);
+    let inRound = 0;
+    for (let offset = 0; offset < length; offset += MSS) {
+      const size = Math.min(MSS, length - offset);
+      const last = offset + MSS >= length;
+      if (inRound === this.cwnd[from]) {
+        // A round trip for the acknowledgements, then slow start doubles the window.
+        this.t += this.rtt;
+        this.cwnd[from] = Math.min(MAX_CWND_SEGMENTS, 2 * this.cwnd[from]);
+        inRound = 0;
+      }
+      inRound++;
+      const captured = whole ? size : Math.min(size, SNAP_PAYLOAD_BYTES);
+      this.frame(from, TCP_ACK | (last ? TCP_PSH : 0), content(offset, captured), true, size);
+      this.advance(from, size);
+      this.sent[from] += size;
+      this.t += SERIALISATION_SECONDS * (size / MSS);
       if (++unacked === 2 || last) {
         const sent = this.t;
         this.t += this.rtt / 2;

@@ -1,20 +1,38 @@
 /**
- * Normal application traffic: DNS lookups, web browsing over HTTP, mail over SMTP, file
- * transfers over FTP (control and passive data connection), SSH administration, and ping.
- * Each function plays one session starting at `t`.
+ * Normal application traffic of the simulated office, one function per kind of session: web
+ * browsing (HTTPS mostly, some plain HTTP) with the DNS lookups that precede it, cloud-storage
+ * uploads, software updates, periodic pollers (telemetry, update checks, chat presence, cloud sync,
+ * IMAP), NTP, mail (submission, IMAP, relaying in and out), FTP, SSH and SCP, and ping.
+ * Each function plays one session starting at `t` (seconds since the epoch).
  */
 import { type Rng, randomInt } from "../core/random";
-import { ascii, ping, type SimContext, TcpConversation, udpExchange } from "./conversation";
-import type { Host, Network } from "./network";
+import {
+  ascii,
+  type BulkContent,
+  MSS,
+  ping,
+  type SimContext,
+  TcpConversation,
+  udpExchange,
+} from "./conversation";
+import type { Host, NamedHost, Network, Site } from "./network";
+import { ntpPacket, tlsApplicationData, tlsClientFinished, tlsClientHello, tlsServerHello } from "./payloads";
 
 /** DNS record types used here (RFC 1035, 3596). */
 export const DNS_TYPE = { A: 1, TXT: 16, AAAA: 28 } as const;
 
 /**
  * A DNS message in wire format: one question, and for a response the given answers (A records
- * as dotted quads, TXT records as strings of at most 255 bytes each).
+ * as dotted quads, TXT records as strings of at most 255 bytes each) with time-to-live `ttl`
+ * seconds (default 300).
  */
-export function dnsMessage(id: number, name: string, type: number, answers?: readonly string[]): Uint8Array {
+export function dnsMessage(
+  id: number,
+  name: string,
+  type: number,
+  answers?: readonly string[],
+  ttl = 300,
+): Uint8Array {
   const labels = name.split(".").filter(Boolean);
   const question: number[] = [];
   for (const label of labels) {
@@ -26,7 +44,7 @@ export function dnsMessage(id: number, name: string, type: number, answers?: rea
   for (const answer of answers ?? []) {
     const rdata =
       type === DNS_TYPE.A ? answer.split(".").map(Number) : [answer.length, ...Buffer.from(answer, "latin1")];
-    // Name as a pointer to the question (offset 12), TYPE, CLASS IN, TTL 300, RDLENGTH, RDATA
+    // Name as a pointer to the question (offset 12), TYPE, CLASS IN, TTL, RDLENGTH, RDATA
     answerBytes.push(
       0xc0,
       0x0c,
@@ -34,10 +52,10 @@ export function dnsMessage(id: number, name: string, type: number, answers?: rea
       type & 0xff,
       0,
       1,
-      0,
-      0,
-      0x01,
-      0x2c,
+      (ttl >>> 24) & 0xff,
+      (ttl >>> 16) & 0xff,
+      (ttl >>> 8) & 0xff,
+      ttl & 0xff,
       rdata.length >> 8,
       rdata.length & 0xff,
       ...rdata,
@@ -74,7 +92,56 @@ export function logNormal(rng: Rng, median: number, sigma: number): number {
   return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
 }
 
-/** A DNS A lookup of `name` by `client`; returns when the answer arrived. */
+/** A log-normal size in bytes, clipped to [lo, hi]. */
+function size(rng: Rng, median: number, sigma: number, lo: number, hi: number): number {
+  return Math.round(Math.min(hi, Math.max(lo, logNormal(rng, median, sigma))));
+}
+
+/** An item of a list ranked by popularity: rank r is chosen with weight 1/r (Zipf's law). */
+export function zipfPick<T>(rng: Rng, items: readonly T[]): T {
+  let total = 0;
+  for (let r = 1; r <= items.length; r++) total += 1 / r;
+  let u = rng() * total;
+  for (let r = 1; r <= items.length; r++) {
+    u -= 1 / r;
+    if (u < 0) return items[r - 1];
+  }
+  return items[items.length - 1];
+}
+
+/** Share of a resolver's answers served from its cache (the rest cost it a trip outside). An assumption. */
+const RESOLVER_HIT_SHARE = 0.7;
+
+/** A DNS query of `name` by `client` with the resolver's answers; returns when the answer arrived. */
+export function dnsQuery(
+  ctx: SimContext,
+  net: Network,
+  client: Host,
+  name: string,
+  type: number,
+  answers: readonly string[],
+  t: number,
+  options: { ttl?: number; label?: string } = {},
+): number {
+  const id = randomInt(ctx.rng, 65_536);
+  const port = ctx.ephemeralPort(client);
+  // A cache miss costs the resolver a trip outside.
+  const service = ctx.rng() < RESOLVER_HIT_SHARE ? 0.0003 : 0.02 + ctx.rng() * 0.06;
+  return udpExchange(
+    ctx,
+    client,
+    net.servers.dns,
+    port,
+    53,
+    t,
+    dnsMessage(id, name, type),
+    dnsMessage(id, name, type, answers, options.ttl),
+    service,
+    options.label,
+  );
+}
+
+/** A DNS A lookup of `name` by `client`, whatever its cache holds; returns when the answer arrived. */
 export function dnsLookup(
   ctx: SimContext,
   net: Network,
@@ -84,23 +151,127 @@ export function dnsLookup(
   t: number,
   label?: string,
 ): number {
-  const id = randomInt(ctx.rng, 65_536);
-  const port = ctx.ephemeralPort(client);
-  const cached = ctx.rng() < 0.7;
-  // A cache miss costs the resolver a trip outside.
-  const service = cached ? 0.0003 : 0.02 + ctx.rng() * 0.06;
-  return udpExchange(
+  return dnsQuery(ctx, net, client, name, DNS_TYPE.A, [answer], t, { label });
+}
+
+/**
+ * The address of `server` as `client`'s stub resolver finds it: from its cache while the last
+ * answer's TTL runs, else by a lookup (which refills the cache). Returns when the address is known.
+ */
+export function resolve(
+  ctx: SimContext,
+  net: Network,
+  client: Host,
+  server: NamedHost,
+  t: number,
+  label?: string,
+): number {
+  const key = `${client.address}|${server.hostName}`;
+  if ((ctx.dnsCache.get(key) ?? -Infinity) > t) return t;
+  const answered = dnsQuery(ctx, net, client, server.hostName, DNS_TYPE.A, [server.address], t, {
+    ttl: server.ttl,
+    label,
+  });
+  ctx.dnsCache.set(key, answered + server.ttl);
+  return answered;
+}
+
+/** One request and its response in a TLS or HTTP connection: plaintext bytes each way. */
+export interface Exchange {
+  readonly up: number;
+  readonly down: number;
+  /** Seconds between the previous exchange (or the handshake) and the request. */
+  readonly think?: number;
+}
+
+/** Share of HTTPS connections resumed with TLS 1.2 session tickets; the rest are full TLS 1.3 handshakes. An assumption. */
+const TLS12_SHARE = 0.2;
+/** Bytes of the TLS 1.3 server's encrypted certificate chain and Finished (log-normal median). */
+const CERTIFICATE_FLIGHT_BYTES = 3_500;
+/** Share of connections a client aborts with RST instead of closing (a tab closed). */
+const RESET_SHARE = 0.05;
+
+/**
+ * An HTTPS (or other TLS) connection: TCP handshake, ClientHello with `serverName` as SNI, the
+ * server's flight, the client's Finished, then each exchange as TLS application-data records, an
+ * idle time and a close. Returns the time of its last frame.
+ */
+export function tlsConnection(
+  ctx: SimContext,
+  client: Host,
+  server: Host,
+  serverName: string,
+  t: number,
+  exchanges: readonly Exchange[],
+  options: { port?: number; label?: string; idleSeconds?: number } = {},
+): number {
+  const rng = ctx.rng;
+  const version = rng() < TLS12_SHARE ? "1.2" : "1.3";
+  const c = new TcpConversation(
     ctx,
     client,
-    net.servers.dns,
-    port,
-    53,
+    server,
+    ctx.ephemeralPort(client),
+    options.port ?? 443,
     t,
-    dnsMessage(id, name, DNS_TYPE.A),
-    dnsMessage(id, name, DNS_TYPE.A, [answer]),
-    service,
-    label,
-  );
+    options.label,
+  ).handshake();
+  c.send("client", tlsClientHello(ctx, serverName)).send("server", tlsServerHello(ctx, version), 0.001);
+  if (version === "1.3") {
+    const flight = tlsApplicationData(ctx, size(rng, CERTIFICATE_FLIGHT_BYTES, 0.3, 1_500, 9_000));
+    c.sendBulk("server", flight.bytes, 0, flight.content);
+  }
+  c.send("client", tlsClientFinished(ctx, version));
+  for (const e of exchanges) {
+    const up = tlsApplicationData(ctx, e.up);
+    const down = tlsApplicationData(ctx, e.down);
+    c.sendBulk("client", up.bytes, e.think ?? 0, up.content).sendBulk(
+      "server",
+      down.bytes,
+      0.002 + rng() * 0.04,
+      down.content,
+    );
+  }
+  c.wait(options.idleSeconds ?? 0.2 + rng() * 10);
+  if (rng() < RESET_SHARE) c.reset("client");
+  else c.close("client");
+  return c.t;
+}
+
+/** A plain HTTP/1.1 connection with keep-alive: `exchanges` GETs (or one POST) with their responses. */
+export function httpConnection(
+  ctx: SimContext,
+  client: Host,
+  server: Host,
+  hostName: string,
+  t: number,
+  exchanges: readonly Exchange[],
+  paths: readonly string[],
+): number {
+  const rng = ctx.rng;
+  const c = new TcpConversation(ctx, client, server, ctx.ephemeralPort(client), 80, t).handshake();
+  for (const e of exchanges) {
+    const path = pick(rng, paths);
+    c.send(
+      "client",
+      ascii(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostName}\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n`,
+      ),
+      e.think ?? 0,
+    );
+    const head = ascii(
+      `HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/octet-stream\r\nContent-Length: ${e.down}\r\n\r\n`,
+    );
+    // Captured whole: Wireshark reads an HTTP body cut by a snap length as broken header lines.
+    const response = new Uint8Array(head.length + e.down);
+    response.set(head);
+    response.set(ctx.opaque(e.down), head.length);
+    c.send("server", response, 0.002 + rng() * 0.05);
+  }
+  c.wait(0.5 + rng() * 5);
+  if (rng() < RESET_SHARE) c.reset("client");
+  else c.close("client");
+  return c.t;
 }
 
 const PAGES = [
@@ -116,105 +287,325 @@ const PAGES = [
   "/login",
 ];
 
-/** Browsing: a DNS lookup, then one to four HTTP requests on a keep-alive connection. */
-export function webSession(ctx: SimContext, net: Network, client: Host, t: number): void {
-  const internal = ctx.rng() < 0.25;
-  const server = internal ? net.servers.web : pick(ctx.rng, net.externalWeb);
-  const hostName = internal ? "intranet.corp.example" : `www.${server.name}.example`;
-  const ready = dnsLookup(ctx, net, client, hostName, server.address, t);
-  const c = new TcpConversation(
+/** Sizes of web objects: log-normal bodies (Crovella and Bestavros 1997 found them heavy-tailed). */
+const PAGE_BYTES = { median: 25_000, sigma: 1.0 };
+const RESOURCE_BYTES = { median: 5_000, sigma: 1.3 };
+const REQUEST_BYTES = { median: 600, sigma: 0.5 };
+/** Share of page visits that also download a file, and its size (log-normal median and spread). */
+const FILE_DOWNLOAD_SHARE = 0.01;
+const FILE_DOWNLOAD_BYTES = { median: 1_000_000, sigma: 1.5, max: 200_000_000 };
+/** Share of HTTPS sites whose certificate status the browser checks over OCSP (plain HTTP). */
+const OCSP_SHARE = 0.1;
+/** Share of visits that go to the intranet rather than outside. */
+const INTRANET_SHARE = 0.2;
+
+function objectExchanges(rng: Rng, n: number, first: { median: number; sigma: number }): Exchange[] {
+  return Array.from({ length: n }, (_, k) => {
+    const body = k === 0 ? first : RESOURCE_BYTES;
+    return {
+      up: size(rng, REQUEST_BYTES.median, REQUEST_BYTES.sigma, 200, 4_000),
+      down: size(rng, body.median, body.sigma, 200, 20_000_000),
+      think: k === 0 ? 0 : rng() < 0.8 ? 0.01 + rng() * 0.2 : 1 + rng() * 20,
+    };
+  });
+}
+
+/**
+ * A page visit: the site's page over HTTPS (HTTP for the few plain sites) and its resources from
+ * up to five shared third-party hosts, each after a lookup its client's cache did not answer.
+ */
+export function pageVisit(ctx: SimContext, net: Network, client: Host, t: number): void {
+  const rng = ctx.rng;
+  const site: Site | NamedHost = rng() < INTRANET_SHARE ? net.intranet : zipfPick(rng, net.sites);
+  const plain = "plainHttp" in site && site.plainHttp;
+  const ready = resolve(ctx, net, client, site, t);
+  const requests = 1 + randomInt(rng, 4);
+  const exchanges = objectExchanges(rng, requests, PAGE_BYTES);
+  // File downloads come over HTTPS only (a plain-HTTP body is captured whole, see httpConnection).
+  if (!plain && rng() < FILE_DOWNLOAD_SHARE) {
+    exchanges.push({
+      up: 700,
+      down: size(rng, FILE_DOWNLOAD_BYTES.median, FILE_DOWNLOAD_BYTES.sigma, 50_000, FILE_DOWNLOAD_BYTES.max),
+      think: 2 + rng() * 30,
+    });
+  }
+  if (plain) {
+    httpConnection(ctx, client, site, site.hostName, ready + 0.001, exchanges, PAGES);
+    return;
+  }
+  tlsConnection(ctx, client, site, site.hostName, ready + 0.001, exchanges);
+  if (rng() < OCSP_SHARE) {
+    const ocsp = net.pollers.ocsp;
+    const at = resolve(ctx, net, client, ocsp, ready + 0.002);
+    httpConnection(ctx, client, ocsp, ocsp.hostName, at + 0.001, [{ up: 400, down: 1_500 }], ["/ocsp"]);
+  }
+  if (site === net.intranet) return;
+  const third = randomInt(rng, 6);
+  const used = new Set<NamedHost>();
+  for (let k = 0; k < third; k++) {
+    const cdn = zipfPick(rng, net.cdns);
+    if (used.has(cdn)) continue;
+    used.add(cdn);
+    const at = resolve(ctx, net, client, cdn, ready + 0.05 + rng() * 0.4);
+    tlsConnection(
+      ctx,
+      client,
+      cdn,
+      cdn.hostName,
+      at + 0.001,
+      objectExchanges(rng, 1 + randomInt(rng, 4), RESOURCE_BYTES),
+    );
+  }
+}
+
+/** A web application's background request: a small HTTPS exchange with a SaaS host. */
+export function apiCall(ctx: SimContext, net: Network, client: Host, t: number): void {
+  const rng = ctx.rng;
+  const host = zipfPick(rng, net.saas);
+  const ready = resolve(ctx, net, client, host, t);
+  const calls = 1 + randomInt(rng, 3);
+  const exchanges = Array.from({ length: calls }, (_, k) => ({
+    up: size(rng, 1_000, 0.8, 150, 200_000),
+    down: size(rng, 3_000, 1.0, 100, 2_000_000),
+    think: k === 0 ? 0 : 0.5 + rng() * 5,
+  }));
+  tlsConnection(ctx, client, host, host.hostName, ready + 0.001, exchanges, { idleSeconds: 1 + rng() * 30 });
+}
+
+/**
+ * Benign cloud-storage upload sizes: log-normal, median 1.5 MB, from 200 kB to 60 MB (documents,
+ * photos, archives; an assumption in line with "a few hundred KB to tens of MB").
+ */
+export const UPLOAD_BYTES = { median: 1_500_000, sigma: 1.3, min: 200_000, max: 60_000_000 } as const;
+
+/** An upload of `bytes` to a cloud-storage host over HTTPS (one PUT and its small answer). */
+export function cloudUpload(
+  ctx: SimContext,
+  net: Network,
+  client: Host,
+  t: number,
+  host: NamedHost = zipfPick(ctx.rng, net.cloud),
+  bytes = size(ctx.rng, UPLOAD_BYTES.median, UPLOAD_BYTES.sigma, UPLOAD_BYTES.min, UPLOAD_BYTES.max),
+  label?: string,
+): number {
+  const ready = resolve(ctx, net, client, host, t, label);
+  return tlsConnection(
     ctx,
     client,
-    server,
-    ctx.ephemeralPort(client),
-    80,
+    host,
+    host.hostName,
     ready + 0.001,
-  ).handshake();
-  const requests = 1 + randomInt(ctx.rng, 4);
-  for (let k = 0; k < requests; k++) {
-    const path = pick(ctx.rng, PAGES);
-    c.send(
-      "client",
-      ascii(
-        `GET ${path} HTTP/1.1\r\nHost: ${hostName}\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n`,
-      ),
-      k === 0 ? 0 : 0.2 + ctx.rng() * 3,
-    );
-    const body = Math.round(logNormal(ctx.rng, 12_000, 1.2));
-    const head = ascii(
-      `HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: ${body}\r\n\r\n`,
-    );
-    const response = new Uint8Array(head.length + body);
-    response.set(head);
-    response.set(ctx.opaque(body), head.length);
-    c.send("server", response, 0.002 + ctx.rng() * 0.05);
-  }
-  c.wait(0.5 + ctx.rng() * 5);
-  // Browsers abort some keep-alive connections with a RST instead of closing them (a tab closed).
-  if (ctx.rng() < WEB_RESET_SHARE) c.reset("client");
-  else c.close("client");
+    [
+      { up: 900, down: 400 }, // session and upload URL
+      { up: bytes, down: 600, think: 0.05 },
+    ],
+    { label, idleSeconds: 0.1 + ctx.rng() * 2 },
+  );
 }
 
-/** Share of web sessions the browser ends with a RST. */
-const WEB_RESET_SHARE = 0.05;
+/** Software-update downloads: log-normal, median 25 MB, from 1 MB to 250 MB. An assumption. */
+const UPDATE_BYTES = { median: 12_000_000, sigma: 1.0, min: 1_000_000, max: 250_000_000 };
+/** Chance that an hourly update check finds something to download (most days one update or none). */
+const UPDATE_AVAILABLE_SHARE = 0.03;
 
-/** A user sends mail through the relay; half the time the relay passes it on to an outside MX. */
-export function mailSession(ctx: SimContext, net: Network, client: Host, t: number): void {
-  const relay = net.servers.mail;
-  const deliver = (from: Host, to: Host, start: number, helo: string): number => {
-    const c = new TcpConversation(ctx, from, to, ctx.ephemeralPort(from), 25, start).handshake();
-    const body = Math.round(logNormal(ctx.rng, 4_000, 1.0));
-    c.send("server", ascii("220 mail.example ESMTP Postfix\r\n"), 0.001)
-      .send("client", ascii(`EHLO ${helo}\r\n`))
-      .send("server", ascii("250-mail.example\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n"))
-      .send("client", ascii("MAIL FROM:<user@corp.example>\r\n"))
-      .send("server", ascii("250 2.1.0 Ok\r\n"))
-      .send("client", ascii("RCPT TO:<partner@example.org>\r\n"))
-      .send("server", ascii("250 2.1.5 Ok\r\n"))
-      .send("client", ascii("DATA\r\n"))
-      .send("server", ascii("354 End data with <CR><LF>.<CR><LF>\r\n"))
-      .send("client", ctx.opaque(body))
-      .send("client", ascii("\r\n.\r\n"))
-      .send("server", ascii("250 2.0.0 Ok: queued\r\n"))
-      .send("client", ascii("QUIT\r\n"))
-      .send("server", ascii("221 2.0.0 Bye\r\n"))
-      .close("server");
-    return c.t;
+/** A benign periodic poller: its host and its small request and answer (log-normal medians, bytes). */
+export interface Poller {
+  readonly host: NamedHost;
+  /** Period and jitter (a share of the period, uniform either way), seconds. */
+  readonly periodSeconds: number;
+  readonly jitter: number;
+  readonly up: number;
+  readonly down: number;
+}
+
+/**
+ * The pollers of a workstation. Machine pollers run day and night: telemetry every 15 minutes and
+ * an update check every hour. User pollers run while the user is logged in: chat presence every
+ * minute, cloud sync every 5 minutes (for users who run them). Periods are assumptions typical of
+ * such clients; the jitter keeps them from lining up.
+ */
+export function pollersOf(net: Network): { machine: Poller[]; chat: Poller; sync: Poller } {
+  const p = net.pollers;
+  return {
+    machine: [
+      { host: p.telemetry, periodSeconds: 900, jitter: 0.1, up: 2_500, down: 300 },
+      { host: p.updateCheck, periodSeconds: 3_600, jitter: 0.05, up: 700, down: 1_200 },
+    ],
+    chat: { host: p.presence, periodSeconds: 60, jitter: 0.05, up: 400, down: 350 },
+    sync: { host: p.sync, periodSeconds: 300, jitter: 0.2, up: 1_000, down: 2_000 },
   };
-  const done = deliver(client, relay, t, `${client.name}.corp.example`);
-  if (ctx.rng() < 0.5)
-    deliver(relay, pick(ctx.rng, net.externalMail), done + 0.5 + ctx.rng() * 5, "mail.corp.example");
 }
 
-/** An FTP download: login, passive mode, RETR over a separate data connection, quit. */
+/** One poll: a lookup if the cache has expired and a short HTTPS exchange; an update check may download. */
+export function poll(ctx: SimContext, net: Network, client: Host, poller: Poller, t: number): void {
+  const rng = ctx.rng;
+  const ready = resolve(ctx, net, client, poller.host, t);
+  const exchanges: Exchange[] = [
+    { up: size(rng, poller.up, 0.3, 100, 50_000), down: size(rng, poller.down, 0.3, 60, 50_000) },
+  ];
+  tlsConnection(ctx, client, poller.host, poller.host.hostName, ready + 0.001, exchanges, {
+    idleSeconds: 0.05 + rng() * 0.5,
+  });
+  if (poller.host === net.pollers.updateCheck && rng() < UPDATE_AVAILABLE_SHARE) {
+    const from = pick(rng, net.updates);
+    const at = resolve(ctx, net, client, from, t + 2 + rng() * 60);
+    tlsConnection(ctx, client, from, from.hostName, at + 0.001, [
+      {
+        up: 800,
+        down: size(rng, UPDATE_BYTES.median, UPDATE_BYTES.sigma, UPDATE_BYTES.min, UPDATE_BYTES.max),
+      },
+    ]);
+  }
+}
+
+/** A workstation's NTP client asks the internal time server (RFC 5905 client/server mode). */
+export function ntpSync(ctx: SimContext, client: Host, server: Host, t: number, stratum: number): void {
+  const reference = Uint8Array.of(...server.ip);
+  const request = ntpPacket(ctx, "client", t);
+  const port = client.inside && client.name === "timeserver" ? 123 : ctx.ephemeralPort(client);
+  const received = t + Math.max(client.rtt, server.rtt) / 2;
+  const reply = ntpPacket(ctx, "server", received + 0.00002, { transmit: t, received, stratum, reference });
+  udpExchange(ctx, client, server, port, 123, t, request, reply, 0.00004);
+}
+
+/** The NTP poll interval, seconds: 2^10, ntpd's and chrony's longest default (maxpoll 10). */
+export const NTP_POLL_SECONDS = 1024;
+
+/** Mail submission over implicit TLS (port 465, RFC 8314): a message of log-normal size. */
+export function mailSubmission(ctx: SimContext, net: Network, client: Host, t: number): number {
+  const rng = ctx.rng;
+  const message = size(rng, 20_000, 1.5, 1_000, 25_000_000);
+  const done = tlsConnection(
+    ctx,
+    client,
+    net.servers.mail,
+    "mail.corp.example",
+    t,
+    [
+      { up: 300, down: 400 }, // EHLO, AUTH
+      { up: message, down: 100, think: 0.01 },
+    ],
+    { port: 465, idleSeconds: 0.05 },
+  );
+  return done;
+}
+
+/** An IMAP check over TLS (port 993): a small status exchange, sometimes fetching new messages. */
+export function imapCheck(ctx: SimContext, net: Network, client: Host, t: number): void {
+  const rng = ctx.rng;
+  const exchanges: Exchange[] = [{ up: 200, down: 600 }];
+  if (rng() < 0.4) exchanges.push({ up: 150, down: size(rng, 15_000, 1.5, 800, 20_000_000), think: 0.05 });
+  tlsConnection(ctx, client, net.servers.mail, "mail.corp.example", t, exchanges, {
+    port: 993,
+    idleSeconds: 0.1 + rng() * 2,
+  });
+}
+
+/** An SMTP delivery over port 25 from `from` to `to` (relay to MX, or MX to relay); returns its end. */
+export function smtpDelivery(ctx: SimContext, from: Host, to: Host, t: number, helo: string): number {
+  const c = new TcpConversation(ctx, from, to, ctx.ephemeralPort(from), 25, t).handshake();
+  const body = size(ctx.rng, 12_000, 1.3, 600, 20_000_000);
+  c.send("server", ascii("220 mail.example ESMTP Postfix\r\n"), 0.001)
+    .send("client", ascii(`EHLO ${helo}\r\n`))
+    .send("server", ascii("250-mail.example\r\n250-SIZE 26214400\r\n250 8BITMIME\r\n"))
+    .send("client", ascii("MAIL FROM:<user@corp.example>\r\n"))
+    .send("server", ascii("250 2.1.0 Ok\r\n"))
+    .send("client", ascii("RCPT TO:<partner@example.org>\r\n"))
+    .send("server", ascii("250 2.1.5 Ok\r\n"))
+    .send("client", ascii("DATA\r\n"))
+    .send("server", ascii("354 End data with <CR><LF>.<CR><LF>\r\n"))
+    .sendBulk("client", body)
+    .send("client", ascii("\r\n.\r\n"))
+    .send("server", ascii("250 2.0.0 Ok: queued\r\n"))
+    .send("client", ascii("QUIT\r\n"))
+    .send("server", ascii("221 2.0.0 Bye\r\n"))
+    .close("server");
+  return c.t;
+}
+
+/** A user sends mail: submission to the server, which relays most of it to an outside exchanger. */
+export function mailSession(ctx: SimContext, net: Network, client: Host, t: number): void {
+  const done = mailSubmission(ctx, net, client, t);
+  if (ctx.rng() < 0.6)
+    smtpDelivery(
+      ctx,
+      net.servers.mail,
+      pick(ctx.rng, net.externalMail),
+      done + 0.5 + ctx.rng() * 5,
+      "mail.corp.example",
+    );
+}
+
+/**
+ * Mail arriving from outside: the exchanger connects to the relay, which checks the sender's SPF
+ * and DKIM records (TXT lookups, RFC 7208 and 6376) before accepting it.
+ */
+export function inboundMail(ctx: SimContext, net: Network, t: number): void {
+  const rng = ctx.rng;
+  const mx = pick(rng, net.externalMail);
+  const domain = `${mx.name}.example.org`;
+  const relay = net.servers.mail;
+  let at = dnsQuery(ctx, net, relay, domain, DNS_TYPE.TXT, [`v=spf1 ip4:${mx.address} -all`], t, {
+    ttl: 3600,
+  });
+  const key = `v=DKIM1; k=rsa; p=${Buffer.from(ctx.opaque(160)).toString("base64")}`;
+  at = dnsQuery(ctx, net, relay, `selector1._domainkey.${domain}`, DNS_TYPE.TXT, [key], at + 0.001, {
+    ttl: 3600,
+  });
+  smtpDelivery(ctx, mx, relay, at + 0.01, `${mx.name}.example.org`);
+}
+
+/** FTP users and passwords; `typo` a wrong first try (a mistyped password answered 530). */
+const FTP_USERS = ["alice", "bob", "carol", "dave", "erin"];
+/** Share of interactive logins (FTP, SSH with a password) whose first password is mistyped. An assumption. */
+export const TYPO_SHARE = 0.08;
+
+/** An FTP session: login (sometimes after a typo), passive mode, RETR or STOR over a data connection, quit. */
 export function ftpSession(ctx: SimContext, net: Network, client: Host, t: number): void {
+  const rng = ctx.rng;
   const server = net.servers.ftp;
+  const user = pick(rng, FTP_USERS);
   const c = new TcpConversation(ctx, client, server, ctx.ephemeralPort(client), 21, t).handshake();
-  const dataPort = 40_000 + randomInt(ctx.rng, 10_000);
-  c.send("server", ascii("220 (vsFTPd 3.0.3)\r\n"), 0.001)
-    .send("client", ascii("USER alice\r\n"), 0.5)
+  c.send("server", ascii("220 (vsFTPd 3.0.3)\r\n"), 0.001);
+  if (rng() < TYPO_SHARE) {
+    c.send("client", ascii(`USER ${user}\r\n`), 0.5 + rng())
+      .send("server", ascii("331 Please specify the password.\r\n"))
+      .send("client", ascii("PASS s3cret-pas\r\n"), 1 + rng() * 2)
+      .send("server", ascii("530 Login incorrect.\r\n"), 1);
+  }
+  c.send("client", ascii(`USER ${user}\r\n`), 0.5 + rng())
     .send("server", ascii("331 Please specify the password.\r\n"))
-    .send("client", ascii("PASS s3cret-pass\r\n"), 1)
+    .send("client", ascii("PASS s3cret-pass\r\n"), 1 + rng() * 2)
     .send("server", ascii("230 Login successful.\r\n"))
     .send("client", ascii("TYPE I\r\n"))
-    .send("server", ascii("200 Switching to Binary mode.\r\n"))
-    .send("client", ascii("PASV\r\n"))
-    .send("server", ascii(`227 Entering Passive Mode (10,0,0,21,${dataPort >> 8},${dataPort & 0xff}).\r\n`))
-    .send("client", ascii("RETR reports/q3.pdf\r\n"));
-  const size = Math.round(logNormal(ctx.rng, 150_000, 1.0));
-  const data = new TcpConversation(
-    ctx,
-    client,
-    server,
-    ctx.ephemeralPort(client),
-    dataPort,
-    c.t + 0.001,
-  ).handshake();
-  c.send("server", ascii("150 Opening BINARY mode data connection.\r\n"));
-  data.send("server", ctx.opaque(size)).close("server");
-  c.t = Math.max(c.t, data.t);
-  c.send("server", ascii("226 Transfer complete.\r\n"))
-    .send("client", ascii("QUIT\r\n"), 0.5 + ctx.rng() * 3)
+    .send("server", ascii("200 Switching to Binary mode.\r\n"));
+  const transfers = 1 + randomInt(rng, 3);
+  for (let k = 0; k < transfers; k++) {
+    const dataPort = 40_000 + randomInt(rng, 10_000);
+    const upload = !client.inside || rng() < 0.3;
+    c.send("client", ascii("PASV\r\n"), k === 0 ? 0 : 1 + rng() * 10).send(
+      "server",
+      ascii(`227 Entering Passive Mode (10,0,0,21,${dataPort >> 8},${dataPort & 0xff}).\r\n`),
+    );
+    c.send(
+      "client",
+      ascii(upload ? `STOR incoming/batch-${k + 1}.zip\r\n` : `RETR reports/q${1 + k}.pdf\r\n`),
+    );
+    const bytes = size(rng, 300_000, 1.5, 2_000, 200_000_000);
+    const data = new TcpConversation(
+      ctx,
+      client,
+      server,
+      ctx.ephemeralPort(client),
+      dataPort,
+      c.t + 0.001,
+    ).handshake();
+    c.send("server", ascii("150 Opening BINARY mode data connection.\r\n"));
+    data.sendBulk(upload ? "client" : "server", bytes).close(upload ? "client" : "server");
+    c.t = Math.max(c.t, data.t);
+    c.send("server", ascii("226 Transfer complete.\r\n"));
+  }
+  c.send("client", ascii("QUIT\r\n"), 0.5 + rng() * 3)
     .send("server", ascii("221 Goodbye.\r\n"))
     .close("client");
 }
@@ -238,19 +629,64 @@ export function sshHandshake(
     .send("client", ctx.opaque(16)); // NEWKEYS
 }
 
-/** An administrator's interactive SSH session: login, keystrokes echoed, some output, logout. */
+/** Seconds sshd (PAM) waits before answering a wrong password. */
+export const PAM_FAIL_DELAY_SECONDS = 2;
+
+/**
+ * SSH login: public key for most, a password for some, mistyped first with TYPO_SHARE (a failure
+ * answered after PAM's delay, then success).
+ */
+function sshLogin(ctx: SimContext, client: Host, server: Host, t: number): TcpConversation {
+  const rng = ctx.rng;
+  const c = sshHandshake(ctx, client, server, t)
+    .send("client", ctx.opaque(52))
+    .send("server", ctx.opaque(52));
+  const password = rng() < 0.4;
+  if (password && rng() < TYPO_SHARE) {
+    c.send("client", ctx.opaque(84), 1.5 + rng() * 3).send("server", ctx.opaque(36), PAM_FAIL_DELAY_SECONDS);
+  }
+  return c
+    .send("client", ctx.opaque(password ? 84 : 100), password ? 1.5 + rng() * 3 : 0.05)
+    .send("server", ctx.opaque(36), 0.01);
+}
+
+/** An interactive SSH session to the bastion: login, keystrokes echoed, some output, logout. */
 export function sshSession(ctx: SimContext, net: Network, client: Host, t: number): void {
-  const c = sshHandshake(ctx, client, net.servers.ssh, t)
-    .send("client", ctx.opaque(52)) // service request
-    .send("server", ctx.opaque(52))
-    .send("client", ctx.opaque(100), 2) // public-key authentication
-    .send("server", ctx.opaque(36));
-  const keystrokes = 20 + randomInt(ctx.rng, 200);
+  const c = sshLogin(ctx, client, net.servers.ssh, t);
+  const keystrokes = 20 + randomInt(ctx.rng, 400);
   for (let k = 0; k < keystrokes; k++) {
     c.send("client", ctx.opaque(36), 0.08 + ctx.rng() * 0.5).send("server", ctx.opaque(36));
     if (ctx.rng() < 0.05) c.send("server", ctx.opaque(Math.round(logNormal(ctx.rng, 2_000, 1))));
   }
   c.close("client");
+}
+
+/** An SCP copy to or from the bastion: login, then one file of log-normal size (median 3 MB). */
+export function scpSession(ctx: SimContext, net: Network, client: Host, t: number): void {
+  const rng = ctx.rng;
+  const c = sshLogin(ctx, client, net.servers.ssh, t)
+    .send("client", ctx.opaque(120))
+    .send("server", ctx.opaque(60));
+  const bytes = size(rng, 3_000_000, 1.5, 2_000, 200_000_000);
+  c.sendBulk(rng() < 0.5 ? "client" : "server", bytes, 0.01, sshPackets(ctx, bytes));
+  c.close("client");
+}
+
+/** Bytes of an SSH packet's MAC (hmac-sha2-256-etm@openssh.com truncated, or an AEAD tag): 16. */
+const SSH_MAC_BYTES = 16;
+
+/**
+ * Bulk data of an SSH connection as one encrypted packet per TCP segment, its length in clear
+ * (as the encrypt-then-MAC and AES-GCM modes send it, RFC 5647): so a segment cut by the snap
+ * length is still read as one whole packet, not as the start of a garbled one.
+ */
+function sshPackets(ctx: SimContext, bytes: number): BulkContent {
+  return (offset, n) => {
+    const out = ctx.opaque(n);
+    const length = Math.min(MSS, bytes - offset) - 4 - SSH_MAC_BYTES;
+    if (length > 0) for (let i = 0; i < Math.min(4, n); i++) out[i] = (length >>> (8 * (3 - i))) & 0xff;
+    return out;
+  };
 }
 
 /** Someone pings a server four times. */
@@ -259,12 +695,40 @@ export function pingSession(ctx: SimContext, net: Network, client: Host, t: numb
   ping(ctx, client, pick(ctx.rng, targets), t, 4);
 }
 
-/** Sessions per workstation per busy hour (activity 1.0), by kind. */
+/**
+ * A stand-alone lookup with no connection after it: mostly names prefetched by the browser, and
+ * file-reputation queries of the antivirus (an A query of a file hash under its vendor's domain,
+ * as several vendors do over DNS): long random-looking labels in normal traffic.
+ */
+export function backgroundLookup(ctx: SimContext, net: Network, client: Host, t: number): void {
+  const rng = ctx.rng;
+  if (rng() < 0.5) {
+    const hex = Array.from({ length: 32 }, () => "0123456789abcdef"[randomInt(rng, 16)]).join("");
+    const name = `${hex}.v2.rep.av.example.com`;
+    dnsQuery(ctx, net, client, name, DNS_TYPE.A, [`127.0.${randomInt(rng, 2)}.1`], t, { ttl: 3600 });
+  } else {
+    const site = zipfPick(rng, net.sites);
+    resolve(ctx, net, client, site, t);
+  }
+}
+
+/**
+ * Sessions per workstation per busy hour (activity 1.0, intensity 1) of the user-driven kinds,
+ * and per office for inbound mail. Pollers and NTP are periodic instead (pollersOf, NTP_POLL_SECONDS).
+ * See simulate.ts for the sources and what each figure rests on.
+ */
 export const NORMAL_SESSIONS_PER_HOUR = {
-  web: 30,
-  mail: 2,
-  ftp: 0.5,
-  ping: 0.5,
-  dns: 6, // stand-alone lookups (software updates, mail clients, ...)
+  pageVisits: 50,
+  apiCalls: 40, // web applications' background requests (mail, documents, chat) to SaaS hosts
+  cloudUploads: 0.3,
+  mail: 3,
+  imap: 6, // IMAP checks besides the mail client's idle connection
+  ftp: 0.3,
+  ping: 0.3,
+  dns: 6, // stand-alone lookups (prefetching, antivirus reputation)
   ssh: 1.5, // administrators only
+  scp: 0.5, // administrators only
+  remoteSsh: 0.5, // per teleworker outside
+  remoteFtp: 0.3, // per partner outside
+  inboundMail: 3, // per workstation, delivered by outside exchangers
 } as const;
