@@ -143,7 +143,7 @@ test("parseFlags: each mistake is a UsageError naming the flag and what is expec
     [["--out", "o", "--pcap", "p", "--port", " 80"], /--port must be a whole number/],
     [
       ["--out", "o", "--pcap", "p", "--every", "9007199254740993"],
-      /--every must be a whole number of at most 15 digits/,
+      /--every must be a whole number of at most 9,007,199,254,740,991/,
     ],
     [["--out", "o", "--pcap", "p", "--every", "1e400"], /--every must be a whole number or all, got "1e400"/],
     [["--out", "o", "--pcap", "p", "--speed", "Infinity"], /--speed must be a number/],

@@ -172,7 +172,9 @@ function parseValue(command: CommandSpec, flag: FlagSpec, raw: string): FlagValu
       }
       // An integer beyond 2^53 is not exact any more (9007199254740993 reads as ...992).
       if (flag.kind === "integer" && !Number.isSafeInteger(n)) {
-        throw new UsageError(`${where} must be a whole number of at most 15 digits, got "${raw}".`);
+        throw new UsageError(
+          `${where} must be a whole number of at most 9,007,199,254,740,991 (2^53 - 1), got "${raw}".`,
+        );
       }
       const outside =
         (flag.min !== undefined && n < flag.min) ||

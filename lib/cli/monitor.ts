@@ -315,10 +315,21 @@ async function runMonitor(flags: Flags): Promise<number> {
     await loadTensorflow();
   const logOptions = { followSymlinks: flags.boolean("follow-symlinks") };
   distinctLogs(flags);
-  const alerts = EventLog.open(flags.required("alerts"), logOptions);
-  const rejects = EventLog.open(flags.required("rejects"), logOptions);
+  const opened: EventLog[] = [];
+  const open = (path: string): EventLog => {
+    try {
+      const log = EventLog.open(path, logOptions);
+      opened.push(log);
+      return log;
+    } catch (err) {
+      for (const log of opened) log.close(); // a later log refused: the earlier ones are released
+      throw err;
+    }
+  };
+  const alerts = open(flags.required("alerts"));
+  const rejects = open(flags.required("rejects"));
   const scoresPath = flags.string("scores");
-  const scores = scoresPath === undefined ? undefined : EventLog.open(scoresPath, logOptions);
+  const scores = scoresPath === undefined ? undefined : open(scoresPath);
   for (const log of [alerts, rejects, scores]) {
     const r = log?.recovery;
     if (r && r.partialLines > 0)
@@ -344,7 +355,7 @@ async function runMonitor(flags: Flags): Promise<number> {
   const ac = new AbortController();
   const logs = [alerts, rejects, scores];
   const printStats = (): void => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
-  const stopOnSignal = stopper(ac, () => {
+  const { onSignal: stopOnSignal, cancel: cancelStop } = stopper(ac, () => {
     // a second signal, or a stop that overran its grace: close what is open and exit now
     clearInterval(timer);
     monitor.close();
@@ -398,6 +409,7 @@ async function runMonitor(flags: Flags): Promise<number> {
     completed = true;
   } finally {
     clearInterval(timer);
+    cancelStop();
     process.removeListener("SIGINT", stopOnSignal);
     process.removeListener("SIGTERM", stopOnSignal);
     monitor.close();
@@ -454,21 +466,32 @@ const STOP_GRACE_MS = 1000;
 /**
  * The monitor's signal handler: the first SIGINT or SIGTERM aborts the source (what was read is
  * scored and logged, then the command returns); a second one, or a stop still running after
- * `STOP_GRACE_MS`, runs `closeNow` (logs flushed and closed) and exits with 128 + the signal.
+ * `STOP_GRACE_MS`, runs `closeNow` (logs flushed and closed) and exits with 128 + the signal
+ * (`exit`, replaceable in tests). `cancel` disarms the deadline once the stop has finished.
  */
-function stopper(ac: AbortController, closeNow: () => void): (signal: NodeJS.Signals) => void {
+export function stopper(
+  ac: AbortController,
+  closeNow: () => void,
+  exit: (code: number) => void = (code) => process.exit(code),
+): { onSignal: (signal: NodeJS.Signals) => void; cancel: () => void } {
+  let grace: NodeJS.Timeout | undefined;
   const exitNow = (signal: NodeJS.Signals, why: string): void => {
     console.error(`monitor: ${why}; logs flushed, exiting now`);
     try {
       closeNow();
     } finally {
-      process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+      exit(128 + (signal === "SIGINT" ? 2 : 15));
     }
   };
-  return (signal) => {
-    if (ac.signal.aborted) return exitNow(signal, `${signal} again`);
-    console.error(`monitor: ${signal}: stopping (what was read is scored and logged)`);
-    ac.abort();
-    setTimeout(() => exitNow(signal, `the stop took over ${STOP_GRACE_MS} ms`), STOP_GRACE_MS).unref();
+  return {
+    onSignal: (signal) => {
+      if (ac.signal.aborted) return exitNow(signal, `${signal} again`);
+      console.error(`monitor: ${signal}: stopping (what was read is scored and logged)`);
+      ac.abort();
+      grace = setTimeout(() => exitNow(signal, `the stop took over ${STOP_GRACE_MS} ms`), STOP_GRACE_MS);
+      grace.unref();
+    },
+    // the stop finished in time: the deadline must not fire later
+    cancel: () => clearTimeout(grace),
   };
 }

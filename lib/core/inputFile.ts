@@ -6,7 +6,16 @@
  * the event loop and so the signal handlers), checked on the open descriptor (a regular file, no
  * larger than the limit), and only then read, never past the limit.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  statSync,
+  type Stats,
+} from "node:fs";
 import { ConfigError, DetectiveError, systemError } from "./errors";
 
 const MIB = 1024 * 1024;
@@ -68,6 +77,18 @@ export function readInputFile(path: string, options: InputFileOptions): Buffer {
   // O_NONBLOCK is 0 where the platform has none (Windows, where FIFOs are not files anyway).
   const flags =
     constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (options.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0);
+  // A path that is already known not to be a regular file is refused before it is opened: opening
+  // some devices does something (a watchdog arms, a tape rewinds). The fstat below closes the race.
+  try {
+    const before = options.noFollow ? lstatSync(path) : statSync(path);
+    if (!before.isFile() && !(options.noFollow && before.isSymbolicLink()))
+      throw new ConfigError(
+        `${what} ${path} is not a regular file (${describeFileKind(before)}); give the path of a file.`,
+      );
+  } catch (err) {
+    if (err instanceof DetectiveError) throw err;
+    // missing or unreadable: the open below reports it
+  }
   let fd: number;
   try {
     fd = openSync(path, flags);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {
+  chmodSync,
   existsSync,
   linkSync,
   lstatSync,
@@ -149,4 +150,13 @@ test("stageOutputs: a failure removes the temporaries and keeps the targets as t
   let ran = false;
   assert.throws(() => stageOutputs([fifo], "simulate --out", () => (ran = true)), ConfigError);
   assert.equal(ran, false, "refused before the work");
+});
+
+test("a file replaced keeps its permissions: a private results file stays private", () => {
+  const path = join(dir, "private.json");
+  writeFileSync(path, "{}", { mode: 0o600 });
+  chmodSync(path, 0o600);
+  writeOutputFile(path, '{"new":true}', { what: "results" });
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(readFileSync(path, "utf8"), '{"new":true}');
 });

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import {
   closeSync,
   constants,
+  fchmodSync,
   fsyncSync,
   lstatSync,
   mkdtempSync,
@@ -37,7 +38,25 @@ const REFUSED_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
   [PROC_SUPER_MAGIC, "/proc (the kernel's process file system)"],
   [SYSFS_MAGIC, "/sys (the kernel's device file system)"],
   [DEVTMPFS_MAGIC, "/dev (devtmpfs, a file system of devices)"],
+  [0x64626720, "debugfs (a kernel interface)"],
+  [0x73636673, "securityfs (a kernel interface)"],
+  [0x27e0eb, "cgroup (a kernel interface)"],
+  [0x63677270, "cgroup2 (a kernel interface)"],
+  [0xcafe4a11, "bpffs (a kernel interface)"],
 ]);
+
+/**
+ * The kernel file system `folder` is on when no file should be written there (/proc, /sys, /dev,
+ * debugfs, cgroup ...), with its name for messages; undefined otherwise, or when `folder` cannot be
+ * examined (it does not exist: the caller's check or the write reports that).
+ */
+export function refusedFileSystem(folder: string): string | undefined {
+  try {
+    return REFUSED_FILE_SYSTEMS.get(Number(statfsSync(folder).type));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The mode of a new output file: readable by all, as `umask` allows. Use 0o600 for secrets. */
 export const OUTPUT_FILE_MODE = 0o644;
@@ -71,13 +90,7 @@ export function checkOutputTarget(path: string, what: string): void {
  * @throws ConfigError naming `path` (the output the folder is for) and the file system.
  */
 export function checkOutputFileSystem(folder: string, what: string, path: string): void {
-  let type: number;
-  try {
-    type = statfsSync(folder).type;
-  } catch {
-    return; // a missing folder: the caller's check or the write reports it
-  }
-  const fileSystem = REFUSED_FILE_SYSTEMS.get(type);
+  const fileSystem = refusedFileSystem(folder);
   if (fileSystem !== undefined)
     throw new ConfigError(
       `${what} ${path} is on ${fileSystem}, where a write changes the system, not a file; choose a path on a disk.`,
@@ -142,6 +155,7 @@ export function writeOutputFile(path: string, data: string | Uint8Array, options
   const { fd, temporary } = created;
   let open = true;
   try {
+    keepMode(fd, path);
     const bytes = typeof data === "string" ? Buffer.from(data) : data;
     for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
@@ -154,6 +168,22 @@ export function writeOutputFile(path: string, data: string | Uint8Array, options
     throw systemError(err, `cannot write the ${what}`, path);
   }
   syncFolder(dirname(resolve(path)));
+}
+
+/**
+ * A file replaced by a new one keeps its permissions: a results file made private (0600) must
+ * not become world-readable because a command rewrote it. (Its owner becomes the writer's.)
+ */
+function keepMode(fd: number, path: string): void {
+  let mode: number;
+  try {
+    const st = lstatSync(path);
+    if (!st.isFile()) return; // nothing there, or a link: the new file keeps its own mode
+    mode = st.mode & 0o7777;
+  } catch {
+    return;
+  }
+  fchmodSync(fd, mode);
 }
 
 /**

@@ -23,9 +23,12 @@
  * ConfigError, a record with no JSON text an InputError.
  *
  * Hostile neighbours: the folder must exist (a mistyped path is not created silently); a log path
- * that is a symbolic link, that is not a regular file (a FIFO, a socket, a folder), or that belongs
- * to another user is refused with a ConfigError, so a file planted in a shared folder cannot
- * redirect, block or expose what the monitor (often root) writes; new logs are created 0600.
+ * that is a symbolic link (or reached through a folder link planted in a folder every user may
+ * write), that is not a regular file (a FIFO, a socket, a folder; a character device such as
+ * /dev/null is allowed, without a lock), that has several names (hard links), that every user may
+ * write, that lies on /proc or sysfs, or that belongs to another user (root's files are accepted) is
+ * refused with a ConfigError, so a file planted in a shared folder cannot redirect, block or expose
+ * what the monitor (often root) writes; new logs are created 0600.
  *
  * Two writers: the log itself carries an advisory lock (an open-file-description lock, `fcntl`
  * F_OFD_SETLK), held while it is open. A second writer, in this or another process, is refused;
@@ -42,7 +45,6 @@ import {
   mkdirSync,
   openSync,
   readSync,
-  statfsSync,
   statSync,
   writeSync,
 } from "node:fs";
@@ -57,6 +59,8 @@ import {
   PermissionError,
   systemError,
 } from "../core/errors";
+import { describeFileKind } from "../core/inputFile";
+import { refusedFileSystem } from "../core/outputFile";
 import type { DetectiveEvent } from "./event";
 import type { EventSink } from "./eventSink";
 
@@ -166,9 +170,14 @@ export class EventLog implements EventSink {
         }
         throw err;
       }
-      checkFile(this.fd, path);
-      if (this.opts.lock) takeLock(this.fd, path);
-      this.recovery = Object.freeze(repairAndCount(this.fd));
+      const regular = checkFile(this.fd, path);
+      // A device (/dev/null, /dev/full) is shared by every writer and has no lines: no lock, no count.
+      if (this.opts.lock && regular) takeLock(this.fd, path);
+      this.recovery = Object.freeze(
+        regular
+          ? repairAndCount(this.fd)
+          : { linesAtOpen: 0, bytesAtOpen: 0, partialLines: 0, partialBytes: 0 },
+      );
     } catch (err) {
       if (this.fd !== undefined) closeSync(this.fd); // releases the lock too
       if (err instanceof ConfigError) throw err;
@@ -443,15 +452,14 @@ function checkFolder(path: string, create: boolean): void {
  * user (or by root): a FIFO would block or feed another reader, another user's file would let
  * them read what the monitor writes.
  */
-function checkFile(fd: number, path: string): void {
+function checkFile(fd: number, path: string): boolean {
   const st = fstatSync(fd);
   if (!st.isFile() && !st.isCharacterDevice()) {
     throw new ConfigError(
-      `EventLog: ${path} is not a regular file (${st.isFIFO() ? "a FIFO" : st.isDirectory() ? "a folder" : st.isSocket() ? "a socket" : "a special file"}); ` +
-        "give the path of a log file.",
+      `EventLog: ${path} is not a regular file (${describeFileKind(st)}); give the path of a log file.`,
     );
   }
-  if (!st.isFile()) return;
+  if (!st.isFile()) return false;
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
     throw new ConfigError(
@@ -471,32 +479,13 @@ function checkFile(fd: number, path: string): void {
         `lines in it. Make it private (chmod 600 ${path}) and start again.`,
     );
   }
-  const fs = pseudoFileSystem(dirname(path));
+  const fs = refusedFileSystem(dirname(path));
   if (fs) {
     throw new ConfigError(
       `EventLog: ${path} is on ${fs}, not a file system for logs; give a log path on a disk.`,
     );
   }
-}
-
-/** Kernel file systems whose "files" are interfaces, never logs (statfs magic numbers, linux/magic.h). */
-const PSEUDO_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
-  [0x9fa0, "/proc"],
-  [0x62656572, "sysfs"],
-  [0x64626720, "debugfs"],
-  [0x73636673, "securityfs"],
-  [0x27e0eb, "cgroup"],
-  [0x63677270, "cgroup2"],
-  [0xcafe4a11, "bpffs"],
-]);
-
-/** The pseudo file system `folder` is on, or undefined (also where statfs is unavailable). */
-function pseudoFileSystem(folder: string): string | undefined {
-  try {
-    return PSEUDO_FILE_SYSTEMS.get(Number(statfsSync(folder).type));
-  } catch {
-    return undefined;
-  }
+  return true;
 }
 
 /**

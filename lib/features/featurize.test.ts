@@ -170,3 +170,24 @@ test("traffic series: a quiet spell is emitted interval by interval, a break in 
   );
   assert.throws(() => new TrafficSeries(() => {}, undefined, { maxEmptyIntervals: -1 }), /maxEmptyIntervals/);
 });
+
+test("traffic series: an interval that is not a whole number of seconds never drifts into false jumps", async () => {
+  const packets: Packet[] = [];
+  await readCapture(sim.pcap, (p) => {
+    if (packets.length < 1) packets.push({ ...p });
+  });
+  for (const intervalSeconds of [1.1, 3.3, 0.7]) {
+    const total: SeriesRow[] = [];
+    const s = new TrafficSeries((r) => total.push(r), undefined, { intervalSeconds });
+    const t0 = 1_772_532_000;
+    for (let i = 0; i < 2000; i++) s.add({ ...packets[0], ts: t0 + i * 0.37 });
+    s.finish();
+    assert.equal(s.jumps, 0, `${intervalSeconds} s intervals`);
+    assert.equal(
+      total.reduce((a, r) => a + r.packets, 0),
+      2000,
+    );
+    const expected = Math.floor((t0 + 1999 * 0.37) / intervalSeconds) - Math.floor(t0 / intervalSeconds) + 1;
+    assert.equal(total.length, expected, "one row per interval, none doubled");
+  }
+});

@@ -108,6 +108,7 @@ export function isPrivateAddress(address: string): boolean {
 export class TrafficSeries {
   readonly intervalSeconds: number;
   private readonly isLocal: (address: string) => boolean;
+  /** Index of the open interval (its start is index × intervalSeconds); integers, so no drift. */
   private current = Number.NaN;
   private total = newAcc();
   private hosts = new Map<string, Acc>();
@@ -139,7 +140,7 @@ export class TrafficSeries {
   }
 
   add(p: Packet): void {
-    const slot = Math.floor(p.ts / this.intervalSeconds) * this.intervalSeconds;
+    const slot = Math.floor(p.ts / this.intervalSeconds);
     if (Number.isNaN(this.current)) this.current = slot;
     else if (slot !== this.current) this.advance(slot);
     if (p.ipVersion === 0) return;
@@ -192,7 +193,7 @@ export class TrafficSeries {
 
   private row(a: Acc, host: string, total: boolean): SeriesRow {
     return {
-      start: this.current,
+      start: this.current * this.intervalSeconds,
       host,
       packets: a.packets,
       bytes: a.bytes,
@@ -207,20 +208,20 @@ export class TrafficSeries {
     };
   }
 
-  /** Moves to the interval starting at `slot`: emits the empty ones between, or jumps (a break in time). */
+  /** Moves to interval number `slot`: emits the empty ones between, or jumps (a break in time). */
   private advance(slot: number): void {
-    const intervals = Math.round((slot - this.current) / this.intervalSeconds);
+    const intervals = slot - this.current;
     // A little back in time: the packet joins the open interval (captures are not strictly ordered).
     if (intervals < 0 && -intervals <= this.maxEmpty) return;
     if (intervals > 0 && intervals - 1 <= this.maxEmpty) {
       while (slot > this.current) this.closeInterval(); // the quiet intervals between are emitted too
       return;
     }
-    const from = this.current;
+    const from = this.current * this.intervalSeconds;
     this.closeInterval();
     this.current = slot;
     this.jumps++;
-    this.onJump({ from, to: slot, intervals });
+    this.onJump({ from, to: slot * this.intervalSeconds, intervals });
   }
 
   private closeInterval(): void {
@@ -230,7 +231,7 @@ export class TrafficSeries {
     }
     this.total = newAcc();
     this.hosts = new Map();
-    this.current += this.intervalSeconds;
+    this.current++;
   }
 
   /** Emits the last, partial interval. */

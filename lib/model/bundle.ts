@@ -199,8 +199,9 @@ export function saveBundle(bundle: ModelBundle, path: string, options: SaveBundl
  *   FIFO, a device, a folder) or is larger than `maxBytes`; PermissionError or IoError when it
  *   cannot be read; SchemaError for a file that is
  *   not a bundle or is from an incompatible version; IntegrityError when its checksum does not match
- *   its content (damaged or edited), or when a key is given and the bundle is unsigned or its
- *   signature does not verify. Each message says what to do (mostly: re-create it with
+ *   its content (damaged or edited), when a key is given and the bundle is unsigned or its
+ *   signature does not verify, or when a field of an intact bundle is malformed (naming the field).
+ *   Each message says what to do (mostly: re-create it with
  *   `detective train`).
  */
 export function loadBundle(path: string, options: LoadBundleOptions = {}): ModelBundle {

@@ -13,13 +13,14 @@ import { kddLine, type RecordValues } from "../testing/kddLines";
 import { EventLog } from "../events/eventLog";
 import { loadBundle, type ModelBundle, saveBundle } from "../model/bundle";
 import { makeBundle } from "../eval/trainBundle";
-import { ConfigError, OptionError } from "../core/errors";
+import { ConfigError, IoError, OptionError } from "../core/errors";
 import { ConsoleSink } from "../events/consoleSink";
 import type { IncidentEvent } from "../events/event";
 import { idGenerator } from "../events/idGenerator";
 import { parseEvent } from "../events/parseEvent";
 import { alertSummary, Monitor, type MonitorAlert, type MonitorInput } from "./monitor";
 import { monitorCapture, monitorSocket } from "./run";
+import { SocketSource } from "../sources/socketSource";
 
 const rng = seeded(11);
 const normal = (): RecordValues => ({
@@ -165,10 +166,10 @@ test("monitor over a TCP socket: attacks alert, a clean stream stays under the F
     socket.on("error", reject);
   });
   // wait until everything sent was accounted for
-  for (let k = 0; k < 200 && monitor.stats.received < lines.length; k++)
+  for (let k = 0; k < 1000 && monitor.stats.received < lines.length; k++)
     await new Promise((r) => setTimeout(r, 20));
   ac.abort();
-  for (let k = 0; k < 100 && !finished; k++) await new Promise((r) => setTimeout(r, 10));
+  for (let k = 0; k < 1000 && !finished; k++) await new Promise((r) => setTimeout(r, 10));
   monitor.close();
   alerts.close();
   rejects.close();
@@ -430,4 +431,34 @@ test("notices of one kind are written up to noticesPerNote, then only counted; t
     /jump 4 \(5 time\.jump notices logged: later ones are counted in the stats only\)/,
   );
   assert.deepEqual(monitor.stats.snapshot().notices, { "time.jump": 8, "other.note": 1 });
+});
+
+test("a reject log that fails (a full disk) ends monitorSocket with that error, one line, the port released", async () => {
+  const full = new IoError(
+    "EventLog: cannot write the log rejects.jsonl (ENOSPC).",
+    "rejects.jsonl",
+    "ENOSPC",
+  );
+  const monitor = new Monitor(trainedBundle(), {
+    rejects: {
+      write: () => {
+        throw full;
+      },
+      flush: () => {},
+      close: () => {},
+    },
+  });
+  let port = 0;
+  const run = monitorSocket(monitor, { transport: "tcp", port: 0 }, new AbortController().signal, (s) => {
+    port = s.address.port;
+  });
+  while (port === 0) await new Promise((r) => setTimeout(r, 5));
+  const client = connect(port, "127.0.0.1");
+  client.on("error", () => {}); // the source closes under it
+  client.write("not a record\n");
+  await assert.rejects(run, (e: Error) => e === full);
+  // the port is free again: a new listener can bind it
+  const again = await SocketSource.listen({ transport: "tcp", port });
+  await again.close();
+  client.destroy();
 });

@@ -102,29 +102,50 @@ export async function monitorSocket(
   signal: AbortSignal,
   onListening?: (source: SocketSource) => void,
 ): Promise<SocketSource> {
-  const source = await SocketSource.listen({
+  // A reject is logged from inside the socket's event handlers, where a throw (the reject log's
+  // disk is full) would be an uncaught exception: it is kept, the source closed, and it is
+  // thrown from here instead, as one error.
+  let failure: unknown;
+  let source: SocketSource | undefined = undefined;
+  source = await SocketSource.listen({
     ...options,
-    onReject: (r) => monitor.reject(r.kind, r.reason, r.text),
+    onReject: (r) => {
+      if (failure !== undefined) return;
+      try {
+        monitor.reject(r.kind, r.reason, r.text);
+      } catch (err) {
+        failure = err;
+        void source?.close();
+      }
+    },
   });
   // Every stats snapshot carries the source's counters (connections refused and closed, datagrams
   // refused, kernel drops), and its dropped lines, which never reach the monitor.
+  const listening = source;
   monitor.stats.source = () => {
-    source.sampleKernelDrops();
-    const s = source.stats;
+    listening.sampleKernelDrops();
+    const s = listening.stats;
     monitor.stats.dropped = s.dropped;
     monitor.stats.queueDepth = s.queueDepth;
     return s as unknown as Readonly<Record<string, unknown>>;
   };
-  onListening?.(source);
-  const stop = (): void => void source.close();
+  onListening?.(listening);
+  const stop = (): void => void listening.close();
   if (signal.aborted) stop();
   else signal.addEventListener("abort", stop, { once: true });
-  for await (const batch of source.batches()) {
-    for (const { record, receivedAt } of batch) monitor.process(record, receivedAt); // a LineRecord is a MonitorInput
-    monitor.stats.queueDepth = source.queueDepth;
+  try {
+    for await (const batch of listening.batches()) {
+      for (const { record, receivedAt } of batch) monitor.process(record, receivedAt); // a LineRecord is a MonitorInput
+      monitor.stats.queueDepth = listening.queueDepth;
+    }
+  } finally {
+    // also when scoring or logging failed: the port and the senders' connections are released
+    signal.removeEventListener("abort", stop);
+    await listening.close();
   }
+  if (failure !== undefined) throw failure;
   monitor.tick();
-  return source;
+  return listening;
 }
 
 /**

@@ -499,8 +499,8 @@ describe("SocketSource: hostile clients", () => {
     const rejects: RejectedInput[] = [];
     const source = await SocketSource.listen({
       transport: "tcp",
-      idleTimeoutMs: 200,
-      lineTimeoutMs: 100,
+      idleTimeoutMs: 2000, // wide apart, so a loaded machine cannot swap which timeout closes which
+      lineTimeoutMs: 200,
       onReject: (r) => rejects.push(r),
     });
     const port = source.address.port;
