@@ -11,7 +11,7 @@ import { checkOutputFile } from "./outputs";
  */
 export const EVERY_ATTACK_MIN_SECONDS = 2100;
 
-/** The longest capture `simulate` writes: a week (a capture of an hour is about 65 MB). */
+/** The longest capture `simulate` writes: a week (an office hour of the defaults is about 55 MB). */
 export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
 /** The largest `--intensity`: a hundred times the office's normal session rates. */
 export const MAX_INTENSITY = 100;

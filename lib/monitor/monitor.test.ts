@@ -168,6 +168,10 @@ test("monitor over a TCP socket: attacks alert, a clean stream stays under the F
   // wait until everything sent was accounted for
   for (let k = 0; k < 1000 && monitor.stats.received < lines.length; k++)
     await new Promise((r) => setTimeout(r, 20));
+  // and until the source has seen the sender close (else the stop below closes it first: "shutdown")
+  const closedByEnd = (): boolean =>
+    (monitor.stats.source?.().connectionsClosed as Record<string, number> | undefined)?.end === 1;
+  for (let k = 0; k < 1000 && !closedByEnd(); k++) await new Promise((r) => setTimeout(r, 10));
   ac.abort();
   for (let k = 0; k < 1000 && !finished; k++) await new Promise((r) => setTimeout(r, 10));
   monitor.close();
