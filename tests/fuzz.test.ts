@@ -12,7 +12,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { saveBundle, simulateTraffic, trainBundle } from "../lib";
+import { simulateTraffic } from "../lib";
+import { saveVolumeWatchBundle } from "../lib/testing/bundles";
 
 const dir = mkdtempSync(join(tmpdir(), "detective-fuzz-test-"));
 /** A mutant taking longer than this is taken as a hang (the whole base capture reads in well under 1 s). */
@@ -107,14 +108,7 @@ test("hundreds of mutated captures: each read with every record accounted for, o
   );
   const pcapng = join(dir, "base.pcapng");
   execFileSync("editcap", ["-F", "pcapng", sim.pcap, pcapng]);
-  const bundle = await trainBundle({
-    benchmark: "simulated",
-    detector: "ZScore",
-    seed: 1,
-    series: { detector: "EwmaChart", intervalSeconds: 10 },
-  });
-  const bundlePath = join(dir, "volume.json");
-  saveBundle(bundle, bundlePath);
+  const bundlePath = await saveVolumeWatchBundle(dir);
 
   const [pcapResults, pcapngResults] = await Promise.all([
     runMutants(bundlePath, sim.pcap, 1, 240),

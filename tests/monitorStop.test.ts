@@ -9,24 +9,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { PcapWriter, saveBundle, simulateTraffic, trainBundle } from "../lib";
+import { PcapWriter, simulateTraffic } from "../lib";
+import { saveVolumeWatchBundle } from "../lib/testing/bundles";
 
 const MAIN = resolve(__dirname, "../lib/dist/cli/main.js");
 const dir = mkdtempSync(join(tmpdir(), "detective-stop-"));
 const TEN_YEARS = 315_360_000;
 
 /** A bundle with a volume watch on 10 s intervals (the watch the time jump used to freeze). */
-const bundlePath = (async () => {
-  const bundle = await trainBundle({
-    benchmark: "simulated",
-    detector: "ZScore",
-    seed: 1,
-    series: { detector: "EwmaChart", intervalSeconds: 10 },
-  });
-  const path = join(dir, "volume.json");
-  saveBundle(bundle, path);
-  return path;
-})();
+const bundlePath = saveVolumeWatchBundle(dir);
 
 /**
  * A 10-minute simulated capture (classic little-endian pcap); `jumpAt` shifts every packet record

@@ -10,18 +10,12 @@ import { parseKddText } from "../datasets/loadKdd";
 import { Mahalanobis } from "../detectors/mahalanobis";
 import { makeBundle } from "../eval/trainBundle";
 import { FeaturePipeline } from "../features/pipeline";
-import { kddLine, type RecordValues } from "../testing/kddLines";
+import { kddLine, officeRecord, type RecordValues } from "../testing/kddLines";
 import { loadBundle, type ModelBundle, readBundle, saveBundle } from "./bundle";
 import { BUNDLE_KEY_ENV, bundleKey, type BundleKey } from "./bundleKey";
 
 const rng = seeded(5);
-const normal = (): RecordValues => ({
-  service: rng() < 0.7 ? "http" : "smtp",
-  src_bytes: 200 + Math.round(rng() * 300),
-  dst_bytes: 1000 + Math.round(rng() * 4000),
-  count: 1 + Math.round(rng() * 8),
-  dst_host_count: 50 + Math.round(rng() * 200),
-});
+const normal = (): RecordValues => officeRecord(rng);
 
 function toyBundle(): ModelBundle {
   const table = (n: number) =>

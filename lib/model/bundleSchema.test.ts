@@ -20,17 +20,11 @@ import type { Detector } from "../detectors/types";
 import { makeBundle } from "../eval/trainBundle";
 import { FeaturePipeline } from "../features/pipeline";
 import { SERIES_METRICS } from "../features/timeSeries";
-import { kddLine, type RecordValues } from "../testing/kddLines";
+import { kddLine, officeRecord, type RecordValues } from "../testing/kddLines";
 import { type ModelBundle, readBundle, saveBundle } from "./bundle";
 
 const rng = seeded(11);
-const normal = (): RecordValues => ({
-  service: rng() < 0.7 ? "http" : "smtp",
-  src_bytes: 200 + Math.round(rng() * 300),
-  dst_bytes: 1000 + Math.round(rng() * 4000),
-  count: 1 + Math.round(rng() * 8),
-  dst_host_count: 50 + Math.round(rng() * 200),
-});
+const normal = (): RecordValues => officeRecord(rng);
 const table = (n: number) =>
   parseKddText(Array.from({ length: n }, () => kddLine(normal())).join("\n")).table;
 

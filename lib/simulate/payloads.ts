@@ -104,12 +104,12 @@ export function tlsServerHello(ctx: SimContext, version: "1.3" | "1.2"): Uint8Ar
     parts.push(record(TLS_CHANGE_CIPHER_SPEC, 0x0303, [1]));
     parts.push(record(TLS_HANDSHAKE, 0x0303, ctx.opaque(40))); // encrypted Finished
   }
-  return concat(parts);
+  return Buffer.concat(parts);
 }
 
 /** The client's reply to the server's flight: ChangeCipherSpec and its encrypted Finished. */
 export function tlsClientFinished(ctx: SimContext, version: "1.3" | "1.2"): Uint8Array {
-  return concat([
+  return Buffer.concat([
     record(TLS_CHANGE_CIPHER_SPEC, 0x0303, [1]),
     version === "1.3"
       ? record(TLS_APPLICATION_DATA, 0x0303, ctx.opaque(53))
@@ -153,16 +153,6 @@ export function tlsApplicationData(
     return out;
   };
   return { bytes, content };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Seconds from the NTP era (1900-01-01) to the Unix epoch (RFC 5905). */

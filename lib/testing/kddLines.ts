@@ -17,3 +17,17 @@ export function kddLine(values: RecordValues = {}, label = "normal", difficulty?
   if (difficulty === undefined) return [...fields, `${label}.`].join(",");
   return [...fields, label, String(difficulty)].join(",");
 }
+
+/**
+ * A plausible normal connection (mostly HTTP, some SMTP, modest sizes and counts), drawn from
+ * `rng`: the records the bundle tests train on.
+ */
+export function officeRecord(rng: () => number): RecordValues {
+  return {
+    service: rng() < 0.7 ? "http" : "smtp",
+    src_bytes: 200 + Math.round(rng() * 300),
+    dst_bytes: 1000 + Math.round(rng() * 4000),
+    count: 1 + Math.round(rng() * 8),
+    dst_host_count: 50 + Math.round(rng() * 200),
+  };
+}
