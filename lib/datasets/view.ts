@@ -108,3 +108,108 @@ function displayConfig(names: readonly string[], rows: readonly Record<string, u
   });
   return { tableMaxRow: maxRows, tableMaxColInConsole: 40, tableDisplayConfig: { columns } };
 }
+
+/** What `showTable` needs of a notebook's display (tslab's `display` has it). */
+export interface HtmlDisplay {
+  html(text: string): void;
+}
+
+/** A danfojs DataFrame or Series, as far as `tableRecords` reads one. */
+interface DanfoLike {
+  readonly index: readonly (string | number)[];
+  readonly values: readonly unknown[];
+  readonly columns?: readonly string[];
+}
+
+function isDanfo(value: unknown): value is DanfoLike {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "index" in value &&
+    "values" in value &&
+    !Array.isArray(value)
+  );
+}
+
+/**
+ * Plain records from summary records, a danfojs DataFrame (its index as a first column when it is
+ * not 0..n-1, as after `describe()`) or a danfojs Series (index and value, as after `valueCounts()`).
+ */
+export function tableRecords(data: readonly object[] | DanfoLike): Record<string, unknown>[] {
+  if (!isDanfo(data)) return data.map((r) => ({ ...r }) as Record<string, unknown>);
+  const index = [...data.index];
+  const plainIndex = index.every((v, k) => v === k);
+  if (data.columns === undefined || !Array.isArray(data.values[0])) {
+    return index.map((v, k) => ({ [plainIndex ? "row" : "value"]: v, count: data.values[k] }));
+  }
+  const columns = data.columns;
+  return (data.values as unknown[][]).map((row, k) => ({
+    ...(plainIndex ? {} : { "": index[k] }),
+    ...Object.fromEntries(columns.map((c, j) => [c, row[j]])),
+  }));
+}
+
+/**
+ * A number for reading: integers with thousands separators (`61,929`), others to `digits`
+ * significant digits, also separated (`1,234.6`, `0.9771`); NaN, null and undefined as "–".
+ */
+export function formatCell(value: unknown, digits = 4): string {
+  if (value === null || value === undefined) return "–";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "–";
+    if (!Number.isFinite(value)) return value > 0 ? "∞" : "−∞";
+    if (Number.isInteger(value)) return value.toLocaleString("en");
+    const magnitude = Math.floor(Math.log10(Math.abs(value)));
+    const decimals = Math.max(0, Math.min(12, digits - 1 - magnitude));
+    return value.toLocaleString("en", { minimumFractionDigits: 0, maximumFractionDigits: decimals });
+  }
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * An HTML table of summary records, a danfojs DataFrame or Series: numbers right-aligned with
+ * thousands separators and `digits` significant digits, at most `maxRows` rows (the count of the
+ * rest is said), text cells escaped. What `showTable` displays.
+ */
+export function tableHtml(data: readonly object[] | DanfoLike, options: FrameOptions = {}): string {
+  const records = tableRecords(data);
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  const numeric = columns.map((c) =>
+    records.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === "number"),
+  );
+  const align = (k: number): string =>
+    numeric[k] ? ' style="text-align:right"' : ' style="text-align:left"';
+  const head = columns.map((c, k) => `<th${align(k)}>${escapeHtml(c)}</th>`).join("");
+  const body = records
+    .slice(0, maxRows)
+    .map(
+      (r) =>
+        `<tr>${columns.map((c, k) => `<td${align(k)}>${escapeHtml(formatCell(r[c], options.digits))}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
+  const more =
+    records.length > maxRows
+      ? `\n<p class="detective-table-more">${(records.length - maxRows).toLocaleString("en")} more rows not shown (of ${records.length.toLocaleString("en")}).</p>`
+      : "";
+  return `<table class="detective-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>${more}`;
+}
+
+/**
+ * Shows a table in a notebook as HTML (what Jupyter, nbconvert and GitHub render as a table):
+ * summary records, a danfojs DataFrame (e.g. `describe()`) or Series (e.g. `valueCounts()`).
+ * @example showTable(tslab.display, composition({ corrected }))
+ */
+export function showTable(
+  display: HtmlDisplay,
+  data: readonly object[] | DanfoLike,
+  options: FrameOptions = {},
+): void {
+  display.html(tableHtml(data, options));
+}

@@ -35,10 +35,10 @@ test("rocAtGrid / prAtGrid: curves kept at fixed grid points, read as step funct
 });
 
 test("spread and summarizeRuns: mean and sample standard deviation over seeds, NaN left out", () => {
-  assert.deepEqual(spread([1, 2, 3]), { mean: 2, sd: 1, n: 3 });
-  assert.deepEqual(spread([5]), { mean: 5, sd: 0, n: 1 });
+  assert.deepEqual(spread([1, 2, 3]), { mean: 2, sd: 1, n: 3, values: [1, 2, 3] });
+  assert.deepEqual(spread([5]), { mean: 5, sd: 0, n: 1, values: [5] });
   assert.ok(Number.isNaN(spread([Number.NaN]).mean));
-  assert.deepEqual(spread([2, Number.NaN, 4]), { mean: 3, sd: Math.SQRT2, n: 2 });
+  assert.deepEqual(spread([2, Number.NaN, 4]), { mean: 3, sd: Math.SQRT2, n: 2, values: [2, Number.NaN, 4] });
 });
 
 test("readStudyResults migrates version 1 results: protocol -> benchmark, protocols -> benchmarks, values kept", () => {

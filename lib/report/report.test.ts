@@ -12,10 +12,10 @@ const REPORT = join(projectRoot(), "report");
 const committed = () => readStudyResults(studyResultsPath("full"));
 
 test("formatSpread and slug", () => {
-  assert.equal(formatSpread({ mean: 0.97123, sd: 0.00456, n: 3 }), "0.971 ± 0.005");
-  assert.equal(formatSpread({ mean: 0.97123, sd: 0, n: 1 }), "0.971");
-  assert.equal(formatSpread({ mean: 0.5, sd: 0.01, n: 3 }, 3, true), "50.0% ± 1.0%");
-  assert.equal(formatSpread({ mean: Number.NaN, sd: Number.NaN, n: 0 }), "–");
+  assert.equal(formatSpread({ mean: 0.97123, sd: 0.00456, n: 3, values: [] }), "0.971 ± 0.005");
+  assert.equal(formatSpread({ mean: 0.97123, sd: 0, n: 1, values: [] }), "0.971");
+  assert.equal(formatSpread({ mean: 0.5, sd: 0.01, n: 3, values: [] }, 3, true), "50.0% ± 1.0%");
+  assert.equal(formatSpread({ mean: Number.NaN, sd: Number.NaN, n: 0, values: [] }), "–");
   assert.equal(slug("KDDTest+"), "kddtest-plus");
   assert.equal(slug("KDDTest-21"), "kddtest-21");
 });

@@ -29,30 +29,51 @@ function rounded(v: number): number | null {
 }
 
 /**
- * One metric for every detector on every test set: bars at the mean over seeds, error bars of one
- * standard deviation.
+ * One metric for every detector on every test set: bars at the mean over seeds and, with more than
+ * one seed, each seed's value as a point over its bar (an error bar of one standard deviation would
+ * reach past 100% where three seeds gave 27%, 80% and 91%).
  * @example metricBarsFigure(summary, "detectionAt1pctFpr")
  */
 export function metricBarsFigure(summary: StudySummary, metric: SummaryMetric, title?: string): Figure {
   const tests = summary.tests.map((t) => t.test);
+  const seeds = Math.max(1, ...summary.runs.map((r) => r.seeds.length));
+  const data: Figure["data"] = [];
+  for (const d of summary.detectors) {
+    const cells = tests.map((t) => summary.runs.find((r) => r.test === t && r.detector === d));
+    data.push({
+      type: "bar",
+      name: d,
+      legendgroup: d,
+      offsetgroup: d,
+      x: tests,
+      y: cells.map((c) => (c ? rounded(c.metrics[metric].mean) : null)),
+      marker: { color: detectorColor(d) },
+    });
+    if (seeds > 1) {
+      const points = cells.flatMap((c, k) =>
+        c ? c.metrics[metric].values.map((v, j) => ({ x: tests[k], y: v, seed: c.seeds[j] })).filter((p) => Number.isFinite(p.y)) : [],
+      );
+      data.push({
+        type: "scatter",
+        mode: "markers",
+        name: `${d}, each seed`,
+        legendgroup: d,
+        showlegend: false,
+        offsetgroup: d,
+        x: points.map((p) => p.x),
+        y: points.map((p) => rounded(p.y)),
+        text: points.map((p) => `seed ${p.seed}`),
+        hovertemplate: `${d}, %{text}: %{y:.3f}<extra></extra>`,
+        marker: { color: "#222", size: 5, symbol: "circle-open" },
+      });
+    }
+  }
+  const what = seeds > 1 ? `mean over ${seeds} seeds; points: each seed` : "one seed";
   return {
-    data: summary.detectors.map((d) => {
-      const cells = tests.map((t) => summary.runs.find((r) => r.test === t && r.detector === d));
-      return {
-        type: "bar",
-        name: d,
-        x: tests,
-        y: cells.map((c) => (c ? rounded(c.metrics[metric].mean) : null)),
-        error_y: {
-          type: "data",
-          array: cells.map((c) => (c ? rounded(c.metrics[metric].sd) : null)),
-          visible: true,
-        },
-        marker: { color: detectorColor(d) },
-      };
-    }),
-    layout: layout(title ?? `${METRIC_LABELS[metric] ?? metric} (mean ± sd over seeds)`, {
+    data,
+    layout: layout(title ?? `${METRIC_LABELS[metric] ?? metric} (${what})`, {
       barmode: "group",
+      scattermode: "group",
       yaxis: { title: { text: METRIC_LABELS[metric] ?? metric }, range: [0, 1.02] },
     }),
   };

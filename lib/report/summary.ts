@@ -12,6 +12,8 @@ export interface Spread {
   /** Sample standard deviation (n - 1); 0 for one seed. */
   readonly sd: number;
   readonly n: number;
+  /** The values summarised, one per seed in the order of the seeds (NaN where a seed has none). */
+  readonly values: readonly number[];
 }
 
 /** Metrics summarised per detector and test set. */
@@ -66,14 +68,14 @@ export interface SeriesSummary {
 /**
  * Mean and sample standard deviation; NaN values (a category absent from a test set) are left out,
  * and an all-NaN input gives NaN.
- * @example spread([0.9, 0.92, 0.94]) // { mean: 0.92, sd: 0.02, n: 3 }
+ * @example spread([0.9, 0.92, 0.94]) // { mean: 0.92, sd: 0.02, n: 3, values: [0.9, 0.92, 0.94] }
  */
 export function spread(values: readonly number[]): Spread {
   const v = values.filter((x) => Number.isFinite(x));
-  if (v.length === 0) return { mean: Number.NaN, sd: Number.NaN, n: 0 };
+  if (v.length === 0) return { mean: Number.NaN, sd: Number.NaN, n: 0, values: [...values] };
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
   const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
-  return { mean, sd, n: v.length };
+  return { mean, sd, n: v.length, values: [...values] };
 }
 
 function meanArrays(arrays: readonly (readonly number[])[]): number[] {
