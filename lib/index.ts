@@ -91,6 +91,7 @@ export * from "./report/studyFigures";
 export * from "./report/summary";
 export * from "./report/report";
 export * from "./report/write";
+export * from "./report/findings";
 export * from "./events/event";
 export * from "./events/parseEvent";
 export * from "./events/readEvents";

@@ -456,3 +456,110 @@ export function alertTimelineFigure(
     }),
   };
 }
+
+/**
+ * The share of each category (normal and the attack families) in each dataset, as stacked bars
+ * of 100%, with the row counts on hover. Takes `composition(...)` rows.
+ * @example compositionFigure(composition({ corrected }))
+ */
+export function compositionFigure(
+  rows: readonly ({ dataset: string; rows: number } & Readonly<Record<string, number | string>>)[],
+  title = "Normal traffic and attack families per dataset",
+): Figure {
+  const categories = ["normal", "DoS", "Probe", "R2L", "U2R", "Data"].filter((c) =>
+    rows.some((r) => Number(r[c] ?? 0) > 0),
+  );
+  return {
+    data: categories.map((c) => ({
+      type: "bar",
+      orientation: "h",
+      name: c,
+      y: rows.map((r) => r.dataset),
+      x: rows.map((r) => Number(r[c] ?? 0) / r.rows),
+      customdata: rows.map((r) => Number(r[c] ?? 0)),
+      hovertemplate: `${c}: %{x:.1%} (%{customdata:,} rows)<extra>%{y}</extra>`,
+      marker: { color: CATEGORY_COLORS[c] },
+    })),
+    layout: layout(title, {
+      barmode: "stack",
+      xaxis: { title: { text: "share of rows" }, tickformat: ".0%", range: [0, 1] },
+      yaxis: { autorange: "reversed" },
+      margin: { ...BASE_LAYOUT.margin, l: 130 },
+    }),
+  };
+}
+
+/**
+ * Traffic per interval as bars of one metric with a second metric as a line on its own axis, e.g.
+ * the daily rhythm: connections and megabytes per hour.
+ * @example rhythmFigure(hourly.total, "connections", "bytes", "A normal day, per hour")
+ */
+export function rhythmFigure(
+  rows: readonly SeriesRow[],
+  bars: SeriesMetric,
+  line: SeriesMetric,
+  title = `Traffic per interval: ${bars} and ${line}`,
+): Figure {
+  const time = rows.map((r) => new Date(r.start * 1000).toISOString());
+  const scale = line === "bytes" ? 1e-6 : 1;
+  const lineLabel = line === "bytes" ? "MB" : line;
+  return {
+    data: [
+      { type: "bar", name: bars, x: time, y: rows.map((r) => r[bars]), marker: { color: "#1f4e79" } },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: lineLabel,
+        x: time,
+        y: rows.map((r) => Number((Number(r[line]) * scale).toPrecision(6))),
+        yaxis: "y2",
+        line: { color: CATEGORY_COLORS.attack, width: 2 },
+      },
+    ],
+    layout: layout(title, {
+      xaxis: { title: { text: "time (UTC)" } },
+      yaxis: { title: { text: bars } },
+      yaxis2: {
+        title: { text: lineLabel },
+        overlaying: "y",
+        side: "right",
+        rangemode: "tozero",
+        showgrid: false,
+      },
+    }),
+  };
+}
+
+/**
+ * The largest shares of a count (a service or protocol mix) as horizontal bars, the rest summed as
+ * "other". Takes `valueCounts(...)` pairs.
+ * @example shareFigure(valueCounts(table, "service"), "Services of the normal day's connections")
+ */
+export function shareFigure(counts: readonly (readonly [string, number])[], title: string, top = 12): Figure {
+  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+  const shown = sorted.slice(0, top);
+  const rest = sorted.slice(top).reduce((a, [, n]) => a + n, 0);
+  if (rest > 0) shown.push([`other (${sorted.length - top})`, rest]);
+  const total = sorted.reduce((a, [, n]) => a + n, 0);
+  return {
+    data: [
+      {
+        type: "bar",
+        orientation: "h",
+        y: shown.map(([k]) => k),
+        x: shown.map(([, n]) => n),
+        text: shown.map(([, n]) => `${((100 * n) / total).toFixed(1)}%`),
+        textposition: "outside",
+        cliponaxis: false,
+        hovertemplate: "%{y}: %{x:,}<extra></extra>",
+        marker: { color: "#1f4e79" },
+      },
+    ],
+    layout: layout(title, {
+      xaxis: { title: { text: "connections" } },
+      yaxis: { autorange: "reversed" },
+      margin: { ...BASE_LAYOUT.margin, l: 130, r: 70 },
+      showlegend: false,
+    }),
+  };
+}

@@ -801,3 +801,21 @@ export function buildReport(results: StudyResults): Report {
   );
   return { markdown: `${out.join("\n").replace(/\n{3,}/g, "\n\n").trim()}\n`, figures };
 }
+
+/**
+ * The named sections of the report built from `results` (each from its `## ` heading to the next),
+ * e.g. for notebook 08 to state the report's findings in the report's own words.
+ * @example reportSections(readStudyResults(), ["Summary", "What works where, and why"])
+ */
+export function reportSections(results: StudyResults, headings: readonly string[]): string {
+  const markdown = buildReport(results).markdown;
+  return headings
+    .map((h) => {
+      const start = markdown.indexOf(`\n## ${h}\n`);
+      if (start < 0) return "";
+      const end = markdown.indexOf("\n## ", start + 4);
+      return markdown.slice(start + 1, end < 0 ? undefined : end).trim().replace(/^## /, "### ");
+    })
+    .filter(Boolean)
+    .join("\n\n");
+}
