@@ -24,9 +24,12 @@ export function relativeUri(uri: string): string {
   const cut = rest.search(/[?#]/);
   const path = cut < 0 ? rest : rest.slice(0, cut);
   const suffix = cut < 0 ? "" : rest.slice(cut);
-  let relative = posix.relative(FOLDER, path);
-  if (path.endsWith("/") && relative !== "") relative += "/";
-  return (relative === "" ? "." : relative) + suffix;
+  if (path.endsWith("/")) {
+    const folder = posix.relative(FOLDER, path);
+    return (folder === "" ? "./" : `${folder}/`) + suffix;
+  }
+  const folder = posix.relative(FOLDER, posix.dirname(path));
+  return (folder === "" ? "" : `${folder}/`) + posix.basename(path) + suffix;
 }
 
 /** Index just past the PDF literal string that starts at `open` (its "("), honouring escapes and nesting. */

@@ -82,13 +82,14 @@ function plotlyPath(): string {
 
 /** Renders figures in one headless Chromium page. */
 export class FigureRenderer {
+  private browser?: Promise<Browser>;
   private page?: Promise<Page>;
-  private browser?: Browser;
 
   constructor(readonly executablePath: string = process.env.DETECTIVE_CHROMIUM ?? "/usr/bin/chromium") {}
 
-  private open(): Promise<Page> {
-    this.page ??= (async () => {
+  /** The browser, started on first use. */
+  private launch(): Promise<Browser> {
+    this.browser ??= (async () => {
       if (!existsSync(this.executablePath)) {
         throw new DetectiveError(
           `FigureRenderer: no Chromium at ${this.executablePath}. Install it with \`apt-get install chromium\` ` +
@@ -97,8 +98,15 @@ export class FigureRenderer {
       }
       const { chromium } = require("playwright-core") as typeof Playwright;
       // launch() gives the browser a fresh, empty profile of its own (a new temporary user-data-dir).
-      this.browser = await chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS });
-      const page = await this.browser.newPage();
+      return chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS });
+    })();
+    return this.browser;
+  }
+
+  /** The page that draws figures, with plotly.js loaded. */
+  private open(): Promise<Page> {
+    this.page ??= (async () => {
+      const page = await (await this.launch()).newPage();
       await page.setContent('<!doctype html><html><body><div id="figure"></div></body></html>');
       await page.addScriptTag({ path: plotlyPath() });
       return page;
@@ -139,10 +147,9 @@ export class FigureRenderer {
    * until they fit, down to {@link PDF_MIN_TABLE_FONT_PT}.
    */
   async pdf(html: string): Promise<Uint8Array> {
-    await this.open();
-    const browser = this.browser;
-    if (!browser) throw new DetectiveError("FigureRenderer.pdf: the browser did not start.");
-    const page = await browser.newPage({
+    const page = await (
+      await this.launch()
+    ).newPage({
       viewport: { width: Math.floor(PDF_CONTENT_WIDTH_MM * PX_PER_MM), height: 1000 },
     });
     try {
@@ -175,7 +182,10 @@ export class FigureRenderer {
     const browser = this.browser;
     this.page = undefined;
     this.browser = undefined;
-    await browser?.close();
+    await browser?.then(
+      (b) => b.close(),
+      () => undefined, // it never started: nothing to stop
+    );
   }
 }
 
