@@ -13,7 +13,7 @@ import { writeOutputFile } from "../core/outputFile";
 import { projectRoot } from "../core/paths";
 import { studyMode } from "../core/study";
 import type { Figure } from "./figures";
-import { PDF_DOCUMENT_URL, relativePdfLinks } from "./pdfLinks";
+import { PDF_DOCUMENT_URL, pdfWithOutlineTitles, relativePdfLinks } from "./printedPdf";
 
 /** Chromium flags that work on these machines (no sandbox as root; no network chatter). */
 const CHROMIUM_ARGS = [
@@ -139,12 +139,13 @@ export class FigureRenderer {
 
   /**
    * An HTML document printed to PDF by the same browser: A4 with backgrounds, a footer with the
-   * document's title and "page N of M", bookmarks (the PDF outline) from the headings, and tagged
-   * (accessible) text. The document must be self-contained (images as data URIs): it is served at
-   * {@link PDF_DOCUMENT_URL} and every other request is refused. Links to `#id` become links within
-   * the PDF, absolute URLs stay as they are, and relative links (`figures/a.svg`) stay relative, so a
-   * viewer resolves them against the PDF's folder. Tables wider than the page are set in smaller type
-   * until they fit, down to {@link PDF_MIN_TABLE_FONT_PT}.
+   * document's title and "page N of M", bookmarks (the PDF outline) titled with the headings' text
+   * (see `pdfWithOutlineTitles`), and tagged (accessible) text. The document must be self-contained
+   * (images as data URIs): it is served at {@link PDF_DOCUMENT_URL} and every other request is
+   * refused. Links to `#id` become links within the PDF, absolute URLs stay as they are, and
+   * relative links (`figures/a.svg`) stay relative, so a viewer resolves them against the PDF's
+   * folder. Tables wider than the page are set in smaller type until they fit, down to
+   * {@link PDF_MIN_TABLE_FONT_PT}.
    */
   async pdf(html: string): Promise<Uint8Array> {
     const page = await (
@@ -161,6 +162,7 @@ export class FigureRenderer {
       await page.goto(PDF_DOCUMENT_URL, { waitUntil: "load" });
       await page.emulateMedia({ media: "print" });
       await page.evaluate(shrinkWideTables, PDF_MIN_TABLE_FONT_PT * PX_PER_PT);
+      const headings = await page.locator("h1, h2, h3, h4, h5, h6").allTextContents();
       const bytes = await page.pdf({
         format: "A4",
         printBackground: true,
@@ -171,7 +173,8 @@ export class FigureRenderer {
         headerTemplate: "<span></span>",
         footerTemplate: PDF_FOOTER,
       });
-      return relativePdfLinks(new Uint8Array(bytes));
+      const titles = headings.map((h) => h.replace(/\s+/g, " ").trim());
+      return pdfWithOutlineTitles(relativePdfLinks(new Uint8Array(bytes)), titles);
     } finally {
       await page.close();
     }

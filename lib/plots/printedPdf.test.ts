@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pdfSource, xrefProblems } from "../testing/pdf";
-import { PDF_DOCUMENT_URL, relativePdfLinks, relativeUri } from "./pdfLinks";
+import { pdfOutline, pdfSource, xrefProblems } from "../testing/pdf";
+import { PDF_DOCUMENT_URL, pdfWithOutlineTitles, relativePdfLinks, relativeUri } from "./printedPdf";
 
 const FOLDER = PDF_DOCUMENT_URL.slice(0, PDF_DOCUMENT_URL.lastIndexOf("/") + 1);
 
 /** A small PDF laid out as Chromium writes one: plain objects, a classic xref table. */
-function pdfWithLinks(uris: readonly string[]): Uint8Array {
-  const objects = [
-    "<</Type /Catalog /Pages 2 0 R>>",
-    "<</Type /Pages /Kids [] /Count 0>>",
-    ...uris.map((u) => `<</Type /Annot\n/Subtype /Link\n/A <</S /URI\n/URI (${u})>>>>`),
-  ];
+function pdfOf(objects: readonly string[]): Uint8Array {
   let out = "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n";
   const offsets: number[] = [];
   objects.forEach((o, i) => {
@@ -24,6 +19,24 @@ function pdfWithLinks(uris: readonly string[]): Uint8Array {
   out += `trailer\n<</Size ${objects.length + 1}\n/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
   return new Uint8Array(Buffer.from(out, "latin1"));
 }
+
+function pdfWithLinks(uris: readonly string[]): Uint8Array {
+  return pdfOf([
+    "<</Type /Catalog /Pages 2 0 R>>",
+    "<</Type /Pages /Kids [] /Count 0>>",
+    ...uris.map((u) => `<</Type /Annot\n/Subtype /Link\n/A <</S /URI\n/URI (${u})>>>>`),
+  ]);
+}
+
+/** Bookmarks as Chromium writes them: a child listed before its parent, one title in UTF-16. */
+const OUTLINE = [
+  "<</Type /Catalog\n/Pages 2 0 R\n/Outlines 3 0 R>>",
+  "<</Type /Pages /Kids [] /Count 0>>",
+  "<</Type /Outlines\n/First 5 0 R\n/Last 5 0 R\n/Count 3>>",
+  "<</Title (KDD99: correctedcorrected)\n/Parent 5 0 R\n/Next 6 0 R>>",
+  "<</Title (A report)\n/Parent 3 0 R\n/First 4 0 R\n/Last 6 0 R\n/Count 2>>",
+  "<</Title <FEFF00C9007400750064006500730020>\n/Parent 5 0 R\n/Prev 4 0 R>>",
+];
 
 test("relativeUri: links under the document's address become relative to its folder; others are kept", () => {
   assert.equal(relativeUri(`${FOLDER}figures/roc.html`), "figures/roc.html");
@@ -63,4 +76,20 @@ test("relativePdfLinks leaves a PDF without such links as it is, and refuses one
     () => relativePdfLinks(new Uint8Array(Buffer.from(streamXref, "latin1"))),
     /no classic cross-reference table/,
   );
+});
+
+test("pdfWithOutlineTitles gives the bookmarks the headings' text, in reading order", () => {
+  const pdf = pdfOf(OUTLINE);
+  assert.deepEqual(pdfOutline(pdf), ["A report", "  KDD99: correctedcorrected", "  Études "]);
+  const fixed = pdfWithOutlineTitles(pdf, ["A report", "KDD99: corrected", "Études (2) \\ fin"]);
+  assert.deepEqual(pdfOutline(fixed), ["A report", "  KDD99: corrected", "  Études (2) \\ fin"]);
+  assert.deepEqual(xrefProblems(fixed), []);
+  const ascii = pdfWithOutlineTitles(pdf, ["A report", "x (y)", "z"]);
+  assert.match(pdfSource(ascii), /\/Title \(x \\\(y\\\)\)/, "an ASCII title as an escaped literal string");
+  assert.equal(
+    pdfWithOutlineTitles(pdf, ["A report", "one too few"]),
+    pdf,
+    "a count that does not match: unchanged",
+  );
+  assert.equal(pdfWithOutlineTitles(pdf, ["A report", "KDD99: correctedcorrected", "Études "]), pdf);
 });
