@@ -5,6 +5,9 @@ import { pdfOutline, pdfPageTexts, pdfSource, pdfWordBoxes, xrefProblems } from 
 import { headingSlug, reportHtml } from "./write";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** A figure as the PDF gets it: SVG, whose text stays text in the PDF. */
+const SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="520"><rect width="900" height="520" fill="#eef"/>
+<text x="40" y="260" font-size="40" font-family="DejaVu Sans">vector label 42</text></svg>`;
 const DETECTORS = ["ZScore", "RobustZScore", "Mahalanobis", "IsolationForest", "OneClassSvm", "Autoencoder"];
 const TESTS = ["corrected", "KDDTest+", "KDDTest-21", "sim-mixed", "a", "b", "c", "d", "e", "f", "g", "h"];
 /** Every spread value in the wide table, each different so a lost or split one is noticed. */
@@ -15,6 +18,10 @@ const PROSE_VALUES = 120;
 const FILLER =
   "Every detector follows one contract and the same evaluation split; thresholds are set on held-out " +
   "training normals, and the test sets are files the detectors never saw. ";
+
+/** Sections whose headings hold inline code; some are moved to the next page with their table. */
+const PARTS = Array.from({ length: 12 }, (_, i) => `part-${i + 1}`);
+const smallTable = `| detector | ROC-AUC |\n|---|---:|\n${DETECTORS.map((d, i) => `| ${d} | ${spread(i, 0)} |`).join("\n")}`;
 
 /** A report long enough for several pages, with a table too wide for the page at the usual size. */
 const MARKDOWN = `# A printed report
@@ -43,6 +50,8 @@ ${Array.from({ length: WIDE_ROWS }, (_, r) => `| ${DETECTORS[r % DETECTORS.lengt
 *Figure 1. A figure.*
 
 ## Results
+
+${PARTS.map((p) => `### Part: \`${p}\`\n\nQuality (mean ± standard deviation over 3 seeds).\n\n${smallTable}`).join("\n\n")}
 
 ### Deep & shallow
 
@@ -74,14 +83,16 @@ test("reportHtml: heading ids, figures inlined, a value and its spread joined by
   assert.match(html, /<a href="#results">results<\/a>/);
   assert.match(html, /<img src="data:image\/png;base64,iVBORw0KGgo="/);
   assert.ok(!html.includes(" ± "), "no ± between breakable spaces");
-  assert.equal(html.split("\u00a0±\u00a0").length - 1, 1 + PROSE_VALUES + WIDE_ROWS * TESTS.length);
+  const spreads = 1 + PROSE_VALUES + WIDE_ROWS * TESTS.length + PARTS.length * (1 + DETECTORS.length);
+  assert.equal(html.split("\u00a0±\u00a0").length - 1, spreads);
 });
 
 const renderer = new FigureRenderer();
 after(() => renderer.close());
 
 test("the printed PDF: bookmarks, page numbers, working links, wide tables inside the page, no wrap at ±", async (t) => {
-  const html = await reportHtml(MARKDOWN, () => PNG);
+  const html = await reportHtml(MARKDOWN, () => SVG, "svg");
+  assert.match(html, /<img src="data:image\/svg\+xml;base64,/);
   const pdf = await renderer.pdf(html);
   assert.equal(pdfSource(pdf).slice(0, 5), "%PDF-");
   assert.deepEqual(xrefProblems(pdf), [], "the rewritten links left the cross-reference table right");
@@ -91,6 +102,7 @@ test("the printed PDF: bookmarks, page numbers, working links, wide tables insid
     "  Data: corrected",
     "  Results",
     "  Results",
+    ...PARTS.map((p) => `    Part: ${p}`),
     "    Deep & shallow",
   ]);
   const source = pdfSource(pdf);
@@ -111,6 +123,7 @@ test("the printed PDF: bookmarks, page numbers, working links, wide tables insid
     assert.match(text, new RegExp(`A printed report\\s+page ${i + 1} of ${pages.length}\\s*$`), `footer of page ${i + 1}`),
   );
   const all = pages.join("\n");
+  assert.match(all, /vector label 42/, "the SVG figure is drawn, its text as text");
   assert.doesNotMatch(all, /±[ \u00a0]*$|^[ \u00a0]*±/m, "a ± at the end or start of a line: a spread wrapped");
   const values = [
     ...Array.from({ length: WIDE_ROWS }, (_, r) => TESTS.map((_t, c) => spread(r, c))).flat(),

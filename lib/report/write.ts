@@ -87,16 +87,27 @@ function markdownToHtml(markdown: string): string {
   return parser.parse(markdown) as string;
 }
 
+/** How a figure is inlined: `png` in the HTML report, `svg` (vector, sharp on paper) for the PDF. */
+export type FigureFormat = "png" | "svg";
+
+const FIGURE_MIME: Record<FigureFormat, string> = { png: "image/png", svg: "image/svg+xml" };
+
 /**
  * The report as one self-contained HTML page: the Markdown rendered by marked (headings with
- * GitHub's ids), each `figures/<name>.png` inlined as a data URI read through `readPng`, and a value
- * with its spread ("0.977 ± 0.005") joined by no-break spaces so it never wraps at the "±".
+ * GitHub's ids), each `figures/<name>.png` inlined as a data URI of the image `readFigure` returns
+ * in `format` (PNG by default), and a value with its spread ("0.977 ± 0.005") joined by no-break
+ * spaces so it never wraps at the "±".
  */
-export async function reportHtml(markdown: string, readPng: (name: string) => Uint8Array): Promise<string> {
+export async function reportHtml(
+  markdown: string,
+  readFigure: (name: string) => Uint8Array | string,
+  format: FigureFormat = "png",
+): Promise<string> {
   const body = markdownToHtml(markdown)
     .replace(
       /src="figures\/([^"]+)\.png"/g,
-      (_m, name: string) => `src="data:image/png;base64,${Buffer.from(readPng(name)).toString("base64")}"`,
+      (_m, name: string) =>
+        `src="data:${FIGURE_MIME[format]};base64,${Buffer.from(readFigure(name)).toString("base64")}"`,
     )
     .replace(/ ± /g, "\u00a0±\u00a0");
   const title = /^# (.+)$/m.exec(markdown)?.[1] ?? "Report";
@@ -145,7 +156,9 @@ export async function writeReport(
   let pdfPath: string | undefined;
   if (options.pdf ?? true) {
     pdfPath = join(dir, "report.pdf");
-    writeOutputFile(pdfPath, await renderer.pdf(html), { what: "report" });
+    // The PDF draws the SVGs: vector figures stay sharp when printed or zoomed.
+    const printed = await reportHtml(report.markdown, (name) => readFileSync(join(figuresDir, `${name}.svg`)), "svg");
+    writeOutputFile(pdfPath, await renderer.pdf(printed), { what: "report" });
   }
   return { report, markdown: markdownPath, html: htmlPath, pdf: pdfPath, figures: written };
 }
