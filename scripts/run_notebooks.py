@@ -66,6 +66,28 @@ def execute(path: Path, mode: str, out: Path) -> bool:
     return ok
 
 
+# Added to nbconvert's page (its lab template): code cells wrap long lines instead of scrolling them
+# out of sight; HTML tables (showTable's in outputs, Markdown's in text cells) get borders, a shaded
+# header and stripes, and scroll sideways when wider than the page (for an output, its whole area
+# scrolls: nbconvert lays outputs out as table cells, which grow to their content). A cell's own
+# text-align (numbers right, text left) wins over these rules; numbers (right-aligned cells) and every
+# cell of an output table stay on one line, so "0.977 ± 0.003" never wraps at the "±".
+RENDER_STYLE = """<style id="detective-render">
+.jp-InputArea-editor .highlight pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+.jp-RenderedHTMLCommon table { display: block; max-width: 100%; width: max-content; overflow-x: auto;
+  border-collapse: collapse; table-layout: auto; margin: .4em 0 1em; font-size: 12px;
+  font-variant-numeric: tabular-nums; }
+.jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td {
+  border: 1px solid #d0d7de; padding: .3em .65em; line-height: 1.35; }
+.jp-RenderedHTMLCommon thead th { background: #f1f4f8; font-weight: 600; vertical-align: bottom; }
+.jp-RenderedHTMLCommon tbody tr:nth-child(even) { background: #f8f9fb; }
+.jp-OutputArea-output.jp-RenderedHTMLCommon td, .jp-OutputArea-output.jp-RenderedHTMLCommon th,
+.jp-RenderedHTMLCommon td[style*="right"] { white-space: nowrap; }
+.detective-table-more { color: #57606a; font-size: 12px; }
+</style>
+"""
+
+
 def render_html(executed: Path, html_dir: Path) -> None:
     from nbconvert import HTMLExporter
 
@@ -76,8 +98,12 @@ def render_html(executed: Path, html_dir: Path) -> None:
     # make them relative to where the render lives.
     figures = os.path.relpath(ROOT / "figures", html_dir.resolve()).replace(os.sep, "/")
     body = body.replace('"../figures/', f'"{figures}/')
+    if "</head>" not in body:
+        raise RuntimeError(f"render_html: nbconvert's page for {executed.name} has no </head> for the styles")
+    body = body.replace("</head>", RENDER_STYLE + "</head>", 1)
     target.write_text(body, encoding="utf-8")
-    log(f"rendered {target.relative_to(ROOT)}")
+    shown = target.resolve()
+    log(f"rendered {shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown}")
 
 
 def main() -> int:

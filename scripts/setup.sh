@@ -12,7 +12,8 @@ STEP=setup
 cd "$ROOT"
 t0=$(now)
 
-APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-sklearn tshark chromium)
+# poppler-utils: pdftotext, with which lib/report/write.test.ts reads the printed PDF.
+APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-sklearn tshark chromium poppler-utils)
 
 # 1. Debian packages
 missing=()

@@ -13,6 +13,7 @@ import { writeOutputFile } from "../core/outputFile";
 import { projectRoot } from "../core/paths";
 import { studyMode } from "../core/study";
 import type { Figure } from "./figures";
+import { PDF_DOCUMENT_URL, pdfWithOutlineTitles, relativePdfLinks } from "./printedPdf";
 
 /** Chromium flags that work on these machines (no sandbox as root; no network chatter). */
 const CHROMIUM_ARGS = [
@@ -24,6 +25,46 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** Margins of a PDF page (the footer with page numbers sits in the bottom one). */
+const PDF_MARGIN = { top: "14mm", bottom: "16mm", left: "14mm", right: "14mm" };
+/** Width of an A4 page's text, inside the margins. */
+const PDF_CONTENT_WIDTH_MM = 210 - 14 - 14;
+const PX_PER_MM = 96 / 25.4;
+const PX_PER_PT = 96 / 72;
+/** The smallest type a wide table is shrunk to in a PDF (smaller is hard to read on paper). */
+export const PDF_MIN_TABLE_FONT_PT = 6.5;
+/** Chromium fills the spans; the template has none of the page's styles, hence the inline ones. */
+const PDF_FOOTER = `<div style="width:100%;margin:0 14mm;font:7.5pt 'DejaVu Sans',Arial,sans-serif;color:#666;\
+display:flex;justify-content:space-between"><span class="title"></span>\
+<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
+
+/**
+ * Runs in the page (print media, viewport as wide as the printed text): each table wider than its
+ * container gets smaller type, half a pixel at a time, until it fits or reaches `minFontPx`.
+ */
+function shrinkWideTables(minFontPx: number): void {
+  interface Box {
+    readonly clientWidth: number;
+    getBoundingClientRect(): { width: number };
+  }
+  interface Table extends Box {
+    readonly parentElement: Box | null;
+    readonly style: { fontSize: string };
+  }
+  const page = globalThis as unknown as {
+    document: { body: Box; querySelectorAll(selector: string): ArrayLike<Table> };
+    getComputedStyle(element: Table): { fontSize: string };
+  };
+  for (const table of Array.from(page.document.querySelectorAll("table"))) {
+    const room = (table.parentElement ?? page.document.body).clientWidth;
+    let size = parseFloat(page.getComputedStyle(table).fontSize);
+    while (table.getBoundingClientRect().width > room + 0.5 && size - 0.5 >= minFontPx) {
+      size -= 0.5;
+      table.style.fontSize = `${size}px`;
+    }
+  }
+}
 
 /** Size of static images, CSS pixels. */
 export interface ImageSize {
@@ -41,13 +82,14 @@ function plotlyPath(): string {
 
 /** Renders figures in one headless Chromium page. */
 export class FigureRenderer {
+  private browser?: Promise<Browser>;
   private page?: Promise<Page>;
-  private browser?: Browser;
 
   constructor(readonly executablePath: string = process.env.DETECTIVE_CHROMIUM ?? "/usr/bin/chromium") {}
 
-  private open(): Promise<Page> {
-    this.page ??= (async () => {
+  /** The browser, started on first use. */
+  private launch(): Promise<Browser> {
+    this.browser ??= (async () => {
       if (!existsSync(this.executablePath)) {
         throw new DetectiveError(
           `FigureRenderer: no Chromium at ${this.executablePath}. Install it with \`apt-get install chromium\` ` +
@@ -56,8 +98,15 @@ export class FigureRenderer {
       }
       const { chromium } = require("playwright-core") as typeof Playwright;
       // launch() gives the browser a fresh, empty profile of its own (a new temporary user-data-dir).
-      this.browser = await chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS });
-      const page = await this.browser.newPage();
+      return chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS });
+    })();
+    return this.browser;
+  }
+
+  /** The page that draws figures, with plotly.js loaded. */
+  private open(): Promise<Page> {
+    this.page ??= (async () => {
+      const page = await (await this.launch()).newPage();
       await page.setContent('<!doctype html><html><body><div id="figure"></div></body></html>');
       await page.addScriptTag({ path: plotlyPath() });
       return page;
@@ -89,22 +138,43 @@ export class FigureRenderer {
   }
 
   /**
-   * An HTML document printed to PDF (A4, backgrounds on) by the same browser. The document must be
-   * self-contained (images as data URIs): it is loaded without a base URL.
+   * An HTML document printed to PDF by the same browser: A4 with backgrounds, a footer with the
+   * document's title and "page N of M", bookmarks (the PDF outline) titled with the headings' text
+   * (see `pdfWithOutlineTitles`), and tagged (accessible) text. The document must be self-contained
+   * (images as data URIs): it is served at {@link PDF_DOCUMENT_URL} and every other request is
+   * refused. Links to `#id` become links within the PDF, absolute URLs stay as they are, and
+   * relative links (`figures/a.svg`) stay relative, so a viewer resolves them against the PDF's
+   * folder. Tables wider than the page are set in smaller type until they fit, down to
+   * {@link PDF_MIN_TABLE_FONT_PT}.
    */
   async pdf(html: string): Promise<Uint8Array> {
-    await this.open();
-    const browser = this.browser;
-    if (!browser) throw new DetectiveError("FigureRenderer.pdf: the browser did not start.");
-    const page = await browser.newPage();
+    const page = await (
+      await this.launch()
+    ).newPage({
+      viewport: { width: Math.floor(PDF_CONTENT_WIDTH_MM * PX_PER_MM), height: 1000 },
+    });
     try {
-      await page.setContent(html, { waitUntil: "load" });
+      await page.route("**/*", (route) =>
+        route.request().url() === PDF_DOCUMENT_URL
+          ? route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html })
+          : route.abort("blockedbyclient"),
+      );
+      await page.goto(PDF_DOCUMENT_URL, { waitUntil: "load" });
+      await page.emulateMedia({ media: "print" });
+      await page.evaluate(shrinkWideTables, PDF_MIN_TABLE_FONT_PT * PX_PER_PT);
+      const headings = await page.locator("h1, h2, h3, h4, h5, h6").allTextContents();
       const bytes = await page.pdf({
         format: "A4",
         printBackground: true,
-        margin: { top: "16mm", bottom: "16mm", left: "14mm", right: "14mm" },
+        margin: PDF_MARGIN,
+        outline: true,
+        tagged: true,
+        displayHeaderFooter: true,
+        headerTemplate: "<span></span>",
+        footerTemplate: PDF_FOOTER,
       });
-      return new Uint8Array(bytes);
+      const titles = headings.map((h) => h.replace(/\s+/g, " ").trim());
+      return pdfWithOutlineTitles(relativePdfLinks(new Uint8Array(bytes)), titles);
     } finally {
       await page.close();
     }
@@ -115,7 +185,10 @@ export class FigureRenderer {
     const browser = this.browser;
     this.page = undefined;
     this.browser = undefined;
-    await browser?.close();
+    await browser?.then(
+      (b) => b.close(),
+      () => undefined, // it never started: nothing to stop
+    );
   }
 }
 
