@@ -90,9 +90,13 @@ RENDER_STYLE = """<style id="detective-render">
 
 def render_html(executed: Path, html_dir: Path) -> None:
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     html_dir.mkdir(parents=True, exist_ok=True)
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    # Cells tagged "remove-input" (the computed "What we learned" cells) show their output only.
+    exporter = HTMLExporter()
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"remove-input"}), enabled=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     target = html_dir / (executed.stem + ".html")
     # Figure links (and where interactive figures find plotly.js) are relative to notebooks/;
     # make them relative to where the render lives.

@@ -42,6 +42,16 @@ function notebook(): object {
         source: source(`${LONG_LINE}\nshowTable(tslab.display, rows);`),
         outputs: [{ output_type: "display_data", metadata: {}, data: { "text/html": source(WIDE_TABLE) } }],
       },
+      {
+        id: "c2",
+        cell_type: "code",
+        metadata: { tags: ["remove-input"] },
+        execution_count: 2,
+        source: source('tslab.display.markdown(`HIDDEN_FINDINGS_CODE ${"shown"}`);'),
+        outputs: [
+          { output_type: "display_data", metadata: {}, data: { "text/markdown": ["FINDINGS_SHOWN"] } },
+        ],
+      },
     ],
   };
 }
@@ -62,7 +72,7 @@ interface Seen {
 let browser: Browser | undefined;
 after(() => browser?.close());
 
-test("render_html: code wraps, tables have borders and right-aligned numbers, a wide table scrolls in place", async (t) => {
+test("render_html: code wraps, tables have borders and right-aligned numbers, a wide table scrolls in place, computed findings show without their code", async (t) => {
   const probe = spawnSync(PYTHON, ["-c", "import nbconvert, nbformat"], { encoding: "utf8" });
   if (probe.status !== 0) {
     t.skip(
@@ -86,6 +96,8 @@ test("render_html: code wraps, tables have borders and right-aligned numbers, a 
     assert.equal(run.status, 0, `render_html failed: ${run.stderr}`);
     const html = readFileSync(join(dir, "html", "render-check.html"), "utf8");
     assert.match(html, /<style id="detective-render">[^]*<\/head>/, "our styles in the page's head");
+    assert.ok(!html.includes("HIDDEN_FINDINGS_CODE"), "a cell tagged remove-input shows no code");
+    assert.ok(html.includes("FINDINGS_SHOWN"), "a cell tagged remove-input still shows its output");
 
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({
