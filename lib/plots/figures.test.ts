@@ -19,6 +19,7 @@ import {
   trafficFigure,
 } from "./figures";
 import { closeFigureRenderer, figurePng, launchChromium, saveFigure } from "./render";
+import { COUNT_PLOTLY_RUNS } from "../testing/plotlyRuns";
 import { DETECTOR_COLORS } from "./theme";
 
 const rng = seeded(3);
@@ -115,21 +116,6 @@ describe("saveFigure (headless Chromium)", () => {
   });
 });
 
-/**
- * A page script that counts how many times plotly.js ran (each run assigns `window.Plotly`) in
- * `window.__plotlyRuns`. A string: tsx would wrap a function's inner functions in a `__name` helper
- * that does not exist in the page.
- */
-const COUNT_PLOTLY_RUNS = `(() => {
-  let plotly;
-  window.__plotlyRuns = 0;
-  Object.defineProperty(window, "Plotly", {
-    configurable: true,
-    get() { return plotly; },
-    set(value) { window.__plotlyRuns++; plotly = value; },
-  });
-})();`;
-
 describe("showFigure: interactive where scripts run, the PNG everywhere else (headless Chromium)", () => {
   after(() => closeFigureRenderer());
 
@@ -201,7 +187,6 @@ describe("showFigure: interactive where scripts run, the PNG everywhere else (he
           timeout: 20_000,
         },
       );
-      // Chromium serves concurrent loads of one URL from one request: the runs show a second load.
       assert.equal(await page.evaluate("window.__plotlyRuns"), 1, "plotly.js ran once");
       assert.equal(await page.locator('script[src$="/plotly.min.js"]').count(), 1, "one script element");
       assert.deepEqual(requests, [`file://${join(root, "figures", "plotly.min.js")}`]);
