@@ -4,6 +4,9 @@
 Run with Debian's /usr/bin/python3, which has Jupyter (nbclient, nbconvert). Each notebook runs
 with its folder as working directory and DETECTIVE_QUICK set for quick mode; a cell that errors
 fails the run (the partly executed notebook is still written, so the error is visible in it).
+The kernel is this clone's own (.jupyter/kernels/tslab, registered by set-up). Notebooks written
+back in place are signed as trusted for this user, as Jupyter signs a notebook it executed itself,
+so their figures stay live in Jupyter.
 
   run_notebooks.py --mode full --in-place --html report/notebooks      # the study
   run_notebooks.py --mode quick --out .cache/notebooks-quick           # the test suite
@@ -16,10 +19,13 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbformat.sign import NotebookNotary
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+# This clone's Jupyter data folder, where set-up registers the TypeScript kernel (see scripts/lib.sh).
+PROJECT_JUPYTER = ROOT / ".jupyter"
 # Per-cell limits: generous in the study, tight enough in quick mode to catch a hang.
 CELL_TIMEOUT_S = {"full": 1800, "quick": 300}
 
@@ -28,7 +34,14 @@ def log(message: str) -> None:
     print(f"[notebooks] {message}", file=sys.stderr, flush=True)
 
 
-def execute(path: Path, mode: str, out: Path) -> bool:
+def use_project_kernels() -> None:
+    """Puts this clone's Jupyter data folder first on JUPYTER_PATH, so its tslab kernel is the one started."""
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if str(PROJECT_JUPYTER) not in paths:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([str(PROJECT_JUPYTER), *paths])
+
+
+def execute(path: Path, mode: str, out: Path, trust: bool) -> bool:
     nb = nbformat.read(path, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "tslab")
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
@@ -62,6 +75,8 @@ def execute(path: Path, mode: str, out: Path) -> bool:
         log(f"FAILED {path.name}:\n{err}\n{stderr}")
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
+    if trust:  # signed as written, the way `jupyter trust` signs a file
+        NotebookNotary().sign(nbformat.read(out, as_version=nbformat.NO_CONVERT))
     log(f"{'ok' if ok else 'FAILED'} {path.name} in {time.monotonic() - started:.1f} s -> {out.relative_to(ROOT)}")
     return ok
 
@@ -127,11 +142,15 @@ def main() -> int:
     if not paths:
         log("no notebooks found")
         return 1
+    use_project_kernels()
+    if not (PROJECT_JUPYTER / "kernels" / "tslab" / "kernel.json").is_file():
+        log(f"no TypeScript kernel in {PROJECT_JUPYTER.relative_to(ROOT)}/kernels/tslab; run `npm run setup`")
+        return 1
     passed = failed = 0
     for i, path in enumerate(paths, 1):
         log(f"[{i}/{len(paths)}] {path.name} ({args.mode} mode)")
         out = path if args.in_place else (ROOT / args.out / path.name)
-        if execute(path, args.mode, out):
+        if execute(path, args.mode, out, trust=args.in_place):
             passed += 1
         else:
             failed += 1

@@ -3,7 +3,7 @@
 #   1. Debian packages (Jupyter, nbclient, pandas for the benchmarks)   apt-get, as root or with sudo
 #   2. npm dependencies                                                  npm ci, when the lockfile changed
 #   3. the library, built to JavaScript with declarations                tsc -b (incremental)
-#   4. the TypeScript kernel, registered with /usr/bin/python3's Jupyter  pointing at this project's tslab
+#   4. the TypeScript kernel of this clone                                .jupyter/kernels/tslab (JUPYTER_PATH)
 #   5. the datasets of data/manifest.json, fetched and verified          a mirror via DETECTIVE_DATA_MIRROR
 # Usage: scripts/setup.sh [--no-data]
 set -euo pipefail
@@ -55,16 +55,10 @@ fi
 tsc -b lib || die "the library does not compile (see above)."
 chmod +x lib/dist/cli/main.js # tsc drops the executable bit; `npx detective` runs this file
 
-# 4. the TypeScript kernel, registered against Debian's Jupyter and this project's own tslab
-TSLAB="$ROOT/node_modules/.bin/tslab"
-registered=$("$JUPYTER_PYTHON" -c '
-from jupyter_client.kernelspec import KernelSpecManager
-try: print(KernelSpecManager().get_kernel_spec("tslab").argv[0])
-except Exception: print("")' 2>/dev/null)
-if [ "$registered" != "$TSLAB" ]; then
-  log "registering the tslab kernel with $JUPYTER_PYTHON (${registered:-not registered} -> $TSLAB)"
-  "$TSLAB" install --python="$JUPYTER_PYTHON" --binary="$TSLAB" >/dev/null
-fi
+# 4. the TypeScript kernel, in this project's own Jupyter data folder (see lib.sh), not machine-wide:
+# a machine-wide kernel points at whichever clone ran set-up last. One registered there by an
+# earlier set-up is left alone; the project's scripts find this one first.
+register_kernel
 
 # 5. data
 if [ "${1:-}" != "--no-data" ]; then

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -18,7 +18,8 @@ import {
   thresholdFigure,
   trafficFigure,
 } from "./figures";
-import { closeFigureRenderer, figurePng, saveFigure } from "./render";
+import { closeFigureRenderer, figurePng, launchChromium, saveFigure } from "./render";
+import { COUNT_PLOTLY_RUNS } from "../testing/plotlyRuns";
 import { DETECTOR_COLORS } from "./theme";
 
 const rng = seeded(3);
@@ -118,11 +119,11 @@ describe("saveFigure (headless Chromium)", () => {
 describe("showFigure: interactive where scripts run, the PNG everywhere else (headless Chromium)", () => {
   after(() => closeFigureRenderer());
 
-  /** The notebook output opened as a page in `dir`, with the network cut off (no CDN). */
+  /** The notebook output opened as a page in `dir`, with the network cut off (no CDN), counting plotly.js runs. */
   async function open(html: string, dir: string) {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+    const browser = await launchChromium();
     const page = await browser.newPage();
+    await page.addInitScript(COUNT_PLOTLY_RUNS);
     await page.route(/^https?:/, (route) => route.abort());
     const file = join(dir, "notebooks", "page.html");
     mkdirSync(dirname(file), { recursive: true });
@@ -157,6 +158,38 @@ describe("showFigure: interactive where scripts run, the PNG everywhere else (he
         (await page.locator(".detective-figure").textContent()) ?? "",
         /IsolationForest \(AUC 1\.000\)/,
       );
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test("several figures on one page load plotly.js once and all become live", async () => {
+    const { figureEmbedHtml } = await import("./render");
+    const root = mkdtempSync(join(tmpdir(), "detective-show-"));
+    mkdirSync(join(root, "figures"));
+    copyFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), join(root, "figures", "plotly.min.js"));
+    const png = await figurePng(rocFigure([good]), { width: 300, height: 200 });
+    const options = { title: "t", figuresLink: "../figures", width: 300, height: 200 };
+    const html = [good, weak, good, weak]
+      .map((set) => figureEmbedHtml(rocFigure([set]), png, options))
+      .join("\n");
+    const { page, browser } = await open(html, root);
+    const requests: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/plotly.min.js")) requests.push(r.url());
+    });
+    try {
+      await page.reload(); // the listener above sees the page's requests from the start
+      await page.waitForFunction(
+        'document.querySelectorAll(".detective-figure.js-plotly-plot").length === 4',
+        null,
+        {
+          timeout: 20_000,
+        },
+      );
+      assert.equal(await page.evaluate("window.__plotlyRuns"), 1, "plotly.js ran once");
+      assert.equal(await page.locator('script[src$="/plotly.min.js"]').count(), 1, "one script element");
+      assert.deepEqual(requests, [`file://${join(root, "figures", "plotly.min.js")}`]);
     } finally {
       await browser.close();
     }

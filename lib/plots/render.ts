@@ -66,6 +66,28 @@ function shrinkWideTables(minFontPx: number): void {
   }
 }
 
+/** Where Chromium is: `DETECTIVE_CHROMIUM`, else Debian's `/usr/bin/chromium`. */
+export function chromiumPath(): string {
+  return process.env.DETECTIVE_CHROMIUM ?? "/usr/bin/chromium";
+}
+
+/**
+ * Starts headless Chromium (Debian's, through playwright-core) with the flags that work on these
+ * machines and a fresh, empty profile of its own (launch() makes a new temporary user-data-dir).
+ * Used by the figure renderer and by the tests that open pages in a real browser.
+ * @throws DetectiveError when there is no Chromium at `executablePath`.
+ */
+export async function launchChromium(executablePath: string = chromiumPath()): Promise<Browser> {
+  if (!existsSync(executablePath)) {
+    throw new DetectiveError(
+      `launchChromium: no Chromium at ${executablePath}. Install it with \`apt-get install chromium\` ` +
+        "(npm test and npm run study do this), or set DETECTIVE_CHROMIUM to its path.",
+    );
+  }
+  const { chromium } = require("playwright-core") as typeof Playwright;
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
 /** Size of static images, CSS pixels. */
 export interface ImageSize {
   width?: number;
@@ -85,21 +107,11 @@ export class FigureRenderer {
   private browser?: Promise<Browser>;
   private page?: Promise<Page>;
 
-  constructor(readonly executablePath: string = process.env.DETECTIVE_CHROMIUM ?? "/usr/bin/chromium") {}
+  constructor(readonly executablePath: string = chromiumPath()) {}
 
   /** The browser, started on first use. */
   private launch(): Promise<Browser> {
-    this.browser ??= (async () => {
-      if (!existsSync(this.executablePath)) {
-        throw new DetectiveError(
-          `FigureRenderer: no Chromium at ${this.executablePath}. Install it with \`apt-get install chromium\` ` +
-            "(npm test and npm run study do this), or set DETECTIVE_CHROMIUM to its path.",
-        );
-      }
-      const { chromium } = require("playwright-core") as typeof Playwright;
-      // launch() gives the browser a fresh, empty profile of its own (a new temporary user-data-dir).
-      return chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS });
-    })();
+    this.browser ??= launchChromium(this.executablePath);
     return this.browser;
   }
 
@@ -289,12 +301,19 @@ function compactJson(value: unknown): string {
 
 let embedCount = 0;
 
+/** The `window` property holding a page's one promise of plotly.js (null when it could not load). */
+export const PLOTLY_LOAD_KEY = "detectivePlotlyLoad";
+
 /**
  * An HTML fragment that shows the figure as its static PNG and, where scripts run (Jupyter with a
  * trusted notebook, the HTML renders, nbviewer), replaces the image with the interactive plotly.js
  * figure. plotly.js is loaded from `<figuresLink>/plotly.min.js` (written by `saveFigure`) or, failing
  * that, from Plotly's CDN; where neither loads, or scripts do not run (GitHub), the PNG stays.
- * Under Jupyter's RequireJS, `define` is hidden while plotly.js loads so it sets `window.Plotly`.
+ * plotly.js is loaded once per page: the first figure starts the load and keeps its promise on
+ * `window` (`PLOTLY_LOAD_KEY`); every figure draws when it settles. (When each figure loaded its own,
+ * all of a notebook's figures started before the first load ended, and plotly.js ran once per figure.)
+ * Under Jupyter's RequireJS, `define` is hidden while plotly.js loads, for builds that would register
+ * with it instead of setting `window.Plotly` (plotly.js 4 sets `window.Plotly` either way).
  */
 export function figureEmbedHtml(
   figure: Figure,
@@ -312,22 +331,27 @@ export function figureEmbedHtml(
   if (!el) return;
   var fig = ${compactJson(figure)};
   var sources = ${JSON.stringify(plotlySources(options.figuresLink))};
-  function draw() {
+  function draw(Plotly) {
+    if (!Plotly) return;
     el.innerHTML = "";
     el.style.height = "${options.height}px";
-    window.Plotly.newPlot(el, fig.data, fig.layout, { responsive: true });
+    Plotly.newPlot(el, fig.data, fig.layout, { responsive: true });
   }
-  function load(i) {
-    if (window.Plotly) return draw();
-    if (i >= sources.length) return;
-    var script = document.createElement("script");
-    var define = window.define;
-    window.define = undefined;
-    script.onload = script.onerror = function () { window.define = define; load(i + 1); };
-    script.src = sources[i];
-    document.head.appendChild(script);
-  }
-  load(0);
+  var key = ${JSON.stringify(PLOTLY_LOAD_KEY)};
+  window[key] = window[key] || new Promise(function (resolve) {
+    function load(i) {
+      if (window.Plotly) return resolve(window.Plotly);
+      if (i >= sources.length) return resolve(null);
+      var script = document.createElement("script");
+      var define = window.define;
+      window.define = undefined;
+      script.onload = script.onerror = function () { window.define = define; load(i + 1); };
+      script.src = sources[i];
+      document.head.appendChild(script);
+    }
+    load(0);
+  });
+  window[key].then(draw);
 })();
 </script>`;
 }
