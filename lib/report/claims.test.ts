@@ -73,11 +73,12 @@ test("simulated scenarios: the best per-record and series detectors, and what ea
   assert.ok(table, "the scenario table is in the report");
   const seriesDetectors = [...new Set(results.series.map((s) => s.detector))];
   for (const row of table.split("\n").slice(2)) {
-    const [scenario, recordDetector, rate, seriesDetector, flagged] = row.split(" | ").map((c) => c.replace(/^\| |\s*\|$/g, "").trim());
+    const [scenario, recordDetector, rate, fpr, seriesDetector, flagged] = row.split(" | ").map((c) => c.replace(/^\| |\s*\|$/g, "").trim());
     const rateOf = (d: string): number => meanOf(sim, d, (r) => r.byAttackType[scenario] ?? Number.NaN);
     const best = Math.max(...detectors.map(rateOf).filter(Number.isFinite));
     assert.equal(rateOf(recordDetector), best, `${scenario}: ${recordDetector} is the best per-record detector`);
     assert.equal(rate, `${(best * 100).toFixed(1)}%`, `${scenario}: its rate`);
+    assert.equal(fpr, `${(meanOf(sim, recordDetector, (r) => r.falsePositiveRate) * 100).toFixed(2)}%`, `${scenario}: its detector's false positives`);
     const shareOf = (d: string): number => {
       const runs = results.series.filter((s) => s.detector === d);
       const w = runs.map((s) => s.windows.find((x) => x.scenario === scenario));
@@ -125,5 +126,22 @@ test("every work cited in the report is in its references, and every reference i
   }
   for (const name of ["Roberts", "Fawcett", "Tavallaee", "McHugh", "Liu", "Vincent"]) {
     assert.ok(body.includes(name), `${name} is cited`);
+  }
+});
+
+test("notebook 08's findings are the report's own paragraphs (the committed notebook and report agree)", () => {
+  const nb = JSON.parse(readFileSync(join(projectRoot(), "notebooks", "08-comparison.ipynb"), "utf8")) as {
+    cells: { cell_type: string; outputs?: { data?: Record<string, string | string[]> }[] }[];
+  };
+  const shown = nb.cells
+    .filter((c) => c.cell_type === "code")
+    .flatMap((c) => c.outputs ?? [])
+    .map((o) => o.data?.["text/markdown"])
+    .filter((m): m is string | string[] => m !== undefined)
+    .map((m) => (Array.isArray(m) ? m.join("") : m));
+  const findings = shown.find((m) => m.includes("### Summary"));
+  assert.ok(findings, "notebook 08 shows the report's summary");
+  for (const paragraph of findings.split("\n\n")) {
+    assert.ok(markdown.includes(paragraph.replace(/^### /, "## ")), `not in the report: ${paragraph.slice(0, 120)}`);
   }
 });
