@@ -2,8 +2,8 @@
 # Jupyter for working on the notebooks: Debian's classic Notebook server with the repository as its
 # root, opened on notebooks/. (The notebooks' figures load ../figures/plotly.min.js and link
 # ../figures/*.html: a server rooted at notebooks/ cannot serve them, and the figures stay static.)
-#   - set-up without the data when this clone has none yet, else only its kernel step: the kernel is
-#     this clone's own, .jupyter/kernels/tslab, found through JUPYTER_PATH (see lib.sh)
+#   - set-up without the data step (the library rebuilt when the checkout changed; the kernel is
+#     this clone's own, .jupyter/kernels/tslab, found through JUPYTER_PATH, see lib.sh)
 #   - the project's notebooks trusted first (Jupyter's `jupyter trust`, which Debian 12 runs as
 #     `python3 -m nbformat.sign`: it signs them in this user's notebook signature database), so
 #     their figures are live; nothing outside notebooks/ is trusted
@@ -13,11 +13,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STEP=jupyter
 cd "$ROOT"
 
-if [ ! -x node_modules/.bin/tslab ] || [ ! -f lib/dist/index.js ]; then
-  bash scripts/setup.sh --no-data
-else
-  register_kernel
-fi
+# Set-up without the data step: packages, npm dependencies, the library built (a notebook must not
+# import a library older than the checkout) and this clone's kernel; seconds when all is in place.
+bash scripts/setup.sh --no-data
 "$JUPYTER_PYTHON" -c "import notebook, nbformat" 2>/dev/null ||
   die "$JUPYTER_PYTHON has no Jupyter Notebook; run npm run setup (it installs Debian's jupyter-notebook)."
 

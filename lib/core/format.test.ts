@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compare, listWords, num, percent, percentRange, times } from "./format";
+import { argmaxBy, compare, listWords, num, percent, percentRange, times } from "./format";
 
 test("numbers in words: percentages, ranges, separators, factors, lists", () => {
   assert.equal(percent(0.93712), "93.7%");
@@ -20,4 +20,16 @@ test("compare picks the word the numbers call for", () => {
   assert.equal(compare(0.58, 0.26, words), "more");
   assert.equal(compare(0.26, 0.58, words), "fewer");
   assert.equal(compare(0.5, 0.504, words, 0.005), "as many");
+});
+
+test("argmaxBy skips values that are not finite", () => {
+  assert.equal(
+    argmaxBy([Number.NaN, 0.9, 0.5], (v) => v),
+    0.9,
+  );
+  assert.equal(
+    argmaxBy([0.2, Number.NaN], (v) => v),
+    0.2,
+  );
+  assert.ok(Number.isNaN(argmaxBy([Number.NaN], (v) => v)));
 });

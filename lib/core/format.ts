@@ -51,3 +51,21 @@ export function listWords(items: readonly string[]): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
+
+/**
+ * The item with the largest finite `metric` (NaN and infinite values never win); the first item
+ * when none is finite.
+ * @example argmaxBy(runs, (r) => r.rocAuc)
+ */
+export function argmaxBy<T>(items: readonly T[], metric: (item: T) => number): T {
+  let best = items[0];
+  let bestValue = Number.NEGATIVE_INFINITY;
+  for (const item of items) {
+    const v = metric(item);
+    if (Number.isFinite(v) && v > bestValue) {
+      best = item;
+      bestValue = v;
+    }
+  }
+  return best;
+}

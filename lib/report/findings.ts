@@ -3,15 +3,15 @@
  * sentence that compares detectors is built from the numbers, so it cannot say what they do not.
  * The report builds its own sentences the same way from the study's results (report.ts).
  */
-import { listWords, percent, percentRange } from "../core/format";
+import { argmaxBy, listWords, percent, percentRange } from "../core/format";
 import type { TestResult } from "../eval/evaluate";
 import { CAUGHT_SHARE } from "./report";
 
+const FEWER = `fewer than ${percent(CAUGHT_SHARE, 0)} of`;
+
 const KDD_CATEGORIES = ["DoS", "Probe", "R2L", "U2R"] as const;
 
-function bestBy(results: readonly TestResult[], metric: (r: TestResult) => number): TestResult {
-  return results.reduce((a, b) => (metric(b) > metric(a) ? b : a));
-}
+const bestBy = argmaxBy<TestResult>;
 
 /**
  * One bullet per test set: which detector ranks best (ROC-AUC), which detects the most at the
@@ -32,14 +32,16 @@ export function recordFindings(results: readonly TestResult[], targetFpr = 0.01)
       `most detected at 1% test FPR ${at1.detector} (${percent(at1.detectionAt1pctFpr)})`,
     ];
     const fprs = rs.map((r) => r.falsePositiveRate);
+    const over = rs.filter((r) => r.falsePositiveRate > 2 * targetFpr);
     const fprNote =
-      Math.max(...fprs) > 2 * targetFpr
-        ? ` The false-positive rates on its normals (${percentRange(fprs, 2)}) exceed the ${percent(targetFpr, 0)} targeted on validation normals: these test normals differ from the training normals.`
-        : ` False-positive rates on its normals: ${percentRange(fprs, 2)} (target ${percent(targetFpr, 0)}).`;
+      ` False-positive rates on its normals: ${percentRange(fprs, 2)} (target ${percent(targetFpr, 0)})` +
+      (over.length
+        ? `; more than twice the target for ${listWords(over.map((r) => r.detector))}: these test normals differ from the training normals.`
+        : ".");
     const categories = KDD_CATEGORIES.filter((c) => rs.some((r) => Number.isFinite(r[c])));
     let categoryNote = "";
     if (categories.length) {
-      const bestIn = (c: (typeof categories)[number]): number => Math.max(...rs.map((r) => r[c]).filter(Number.isFinite));
+      const bestIn = (c: (typeof categories)[number]): number => Math.max(-1, ...rs.map((r) => r[c]).filter(Number.isFinite));
       const hardest = categories.reduce((a, b) => (bestIn(b) < bestIn(a) ? b : a));
       categoryNote = ` The hardest category is ${hardest}: at most ${percent(bestIn(hardest))} detected by any of them.`;
     }
@@ -85,7 +87,7 @@ export function seriesFindings(evaluations: readonly NamedSeriesEvaluation[], ta
       .map((w) => `${w.scenario} ${w.flagged}/${w.intervals}`);
     return `**${e.detector}** (false alarms ${percent(e.falseAlarmRate, 2)} of normal intervals, target ${percent(targetFpr, 0)}): ${
       caught.length ? `catches ${listWords(caught)}` : "catches no attack window"
-    }${rest.length ? `; flags fewer than half the intervals of ${listWords(rest)}` : ""}.`;
+    }${rest.length ? `; flags ${FEWER} the intervals of ${listWords(rest)}` : ""}.`;
   });
 }
 
