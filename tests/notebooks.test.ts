@@ -41,4 +41,16 @@ for (const name of notebooks) {
       "no outputs",
     );
   });
+
+  test(`${name} names no machine path, issue number or development history`, () => {
+    const text = readFileSync(join(dir, name), "utf8");
+    for (const pattern of [/\/(tmp|root|home|work)\/[\w.-]+/, /\bissue \d+/i, /\bused to (open|be|say)\b/i]) {
+      const found = pattern.exec(text);
+      assert.equal(
+        found,
+        null,
+        `${name} contains ${found?.[0]}: notebooks are read by people who cloned them elsewhere`,
+      );
+    }
+  });
 }
