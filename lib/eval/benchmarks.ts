@@ -118,7 +118,7 @@ export function buildBenchmark(
 
 /**
  * Loads the datasets (fetched by set-up) and builds the benchmarks with one seed.
- * @example const { kdd99, nslKdd, simulated } = await studyBenchmarks({ seed: 42 });
+ * @example const { kdd99, nslKdd, simulated } = await studyBenchmarks({ seed: 1 });
  */
 export async function studyBenchmarks(options: { seed: number; simulated?: boolean }): Promise<{
   kdd99: Benchmark;
