@@ -6,7 +6,7 @@ import { FeaturePipeline } from "../features/pipeline";
 import { kddLine } from "../testing/kddLines";
 import { evaluate } from "./evaluate";
 import { kddSplit } from "./splits";
-import { attackTypeRow, categoryRow, costRow, qualityRow, quickTestRows, resultOf } from "./views";
+import { attackTypeRow, categoryRow, costRow, qualityRow, quickTestRows } from "./views";
 
 test("quickTestRows samples large test sets in quick mode only, the same rows for the same seed", () => {
   const big = { table: { rows: 100 } } as Parameters<ReturnType<typeof quickTestRows>>[0];
@@ -19,7 +19,7 @@ test("quickTestRows samples large test sets in quick mode only, the same rows fo
   assert.equal(quickTestRows(3, { quick: false, sampleRows: 10 }, 10)(big), undefined);
 });
 
-test("the notebook rows of an evaluation carry its numbers, and resultOf finds one or says what exists", () => {
+test("the notebook rows of an evaluation carry its numbers", () => {
   const lines = [
     ...Array.from({ length: 60 }, (_, k) => kddLine({ src_bytes: 200 + k, count: 5 })),
     kddLine({ src_bytes: 0 }, "neptune"),
@@ -36,9 +36,4 @@ test("the notebook rows of an evaluation carry its numbers, and resultOf finds o
   assert.equal(categoryRow(r).DoS, r.DoS);
   assert.equal(costRow(e).scoreRowsPerSecond, r.scoreRowsPerSecond);
   assert.equal(attackTypeRow(r).neptune, r.byAttackType.neptune);
-  assert.equal(resultOf([e], "ZScore", "toy"), r);
-  assert.throws(
-    () => resultOf([e], "ZScore", "other"),
-    /no result of ZScore on other; the evaluations hold ZScore on toy/,
-  );
 });

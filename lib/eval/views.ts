@@ -2,7 +2,6 @@
  * The rows notebooks show of evaluations (quality, per category, cost, per attack type), and the
  * quick mode's test-set sample: one definition each instead of a copy per notebook.
  */
-import { OptionError } from "../core/errors";
 import { seeded, sampleIndices } from "../core/random";
 import { type StudyMode, studyMode } from "../core/study";
 import type { Evaluation, TestResult } from "./evaluate";
@@ -73,14 +72,4 @@ export function attackTypeRow(r: TestResult, detector: string = r.detector): Rec
     falsePositiveRate: r.falsePositiveRate,
     ...r.byAttackType,
   };
-}
-
-/** The result of `detector` on `test` among evaluations; throws if there is none. */
-export function resultOf(evaluations: readonly Evaluation[], detector: string, test: string): TestResult {
-  for (const e of evaluations) {
-    for (const r of e.results) if (r.detector === detector && r.test === test) return r;
-  }
-  throw new OptionError(
-    `resultOf: no result of ${detector} on ${test}; the evaluations hold ${evaluations.flatMap((e) => e.results.map((r) => `${r.detector} on ${r.test}`)).join(", ")}.`,
-  );
 }

@@ -9,6 +9,7 @@ import { dirname, join, relative, sep } from "node:path";
 import type * as Playwright from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { DetectiveError } from "../core/errors";
+import type { HtmlDisplay } from "../datasets/view";
 import { writeOutputFile } from "../core/outputFile";
 import { projectRoot } from "../core/paths";
 import { studyMode } from "../core/study";
@@ -282,9 +283,7 @@ export async function saveFigure(
 }
 
 /** What `showFigure` needs of a notebook's display (tslab's `display` has it). */
-export interface NotebookDisplay {
-  html(text: string): void;
-}
+export type NotebookDisplay = HtmlDisplay;
 
 /** Where the interactive figure looks for plotly.js: the study's copy, then Plotly's CDN. */
 function plotlySources(figuresLink: string): string[] {
