@@ -44,6 +44,11 @@ export interface ConnRecord {
   /** Transport payload bytes (Zeek's orig_bytes / resp_bytes, counted from the headers). */
   readonly origBytes: number;
   readonly respBytes: number;
+  /** IP bytes, headers included (Zeek's orig_ip_bytes / resp_ip_bytes). */
+  readonly origIpBytes: number;
+  readonly respIpBytes: number;
+  /** TCP bytes the reassembly never saw (holes given up on), both directions: Zeek's missed_bytes. 0 when the flow was not reassembled. */
+  readonly missedBytes: number;
   /** Packets with the TCP URG flag. */
   readonly urgentPackets: number;
   /** Packets with a damaged IPv4 header, or fragments that would overrun a 65,535-byte datagram. */

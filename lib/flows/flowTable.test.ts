@@ -5,6 +5,7 @@ import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from "../packets/packet";
 import { icmp, tcp, tcpText, udp } from "../testing/packets";
 import { type ConnRecord, zeekUid } from "./connRecord";
 import { type Direction, type Flow, FlowTable } from "./flowTable";
+import { emptyReassemblyStats } from "./reassembly";
 
 const A = "10.0.1.5";
 const B = "10.0.0.10";
@@ -53,6 +54,7 @@ describe("FlowTable", () => {
       connections: 3,
       evicted: 0,
       outOfOrder: 0,
+      reassembly: emptyReassemblyStats(),
     });
   });
 

@@ -5,8 +5,9 @@
  * pseudo-connections closed after an idle timeout; IPv4 fragments after the first join the flow of
  * their first fragment.
  *
- * Payloads go to the protocol layer through `FlowHooks.payload`, per direction, in capture order
- * (no TCP reassembly yet: that plugs in here, between the table and the hook), for the first
+ * Payloads go to the protocol layer through `FlowHooks.payload`, per direction: UDP and ICMP
+ * payloads as they come, TCP streams reassembled in sequence order (`reassembly.ts`: retransmissions
+ * dropped, overlaps trimmed, holes reported through `FlowHooks.gap`), from the first
  * `payloadPackets` packets of each flow.
  */
 import { OptionError } from "../core/errors";
@@ -23,12 +24,20 @@ import {
   TCP_URG,
 } from "../packets/packet";
 import type { ConnRecord, FlowProtocol } from "./connRecord";
+import {
+  emptyReassemblyStats,
+  type ReassemblyBudget,
+  type ReassemblyOptions,
+  type ReassemblyStats,
+  type StreamSink,
+  StreamReassembler,
+} from "./reassembly";
 import { type ConnState, type EndpointState, nextEndpointState, tcpState } from "./tcpState";
 
 /** Which side sent a packet: the originator or the responder. */
 export type Direction = "orig" | "resp";
 
-export interface FlowTableOptions {
+export interface FlowTableOptions extends ReassemblyOptions {
   /** Idle time after which an established TCP connection is closed (state S1 and friends), seconds. Default 120. */
   tcpIdleSeconds?: number;
   /** A TCP attempt without answer (S0), or a half-seen exchange, closes after this, seconds. Default 5 (Zeek's tcp_attempt_delay). */
@@ -59,6 +68,8 @@ export interface FlowTableStats {
   evicted: number;
   /** Packets with a time earlier than the previous one (taken as if at the previous time). */
   outOfOrder: number;
+  /** TCP reassembly: held segments, gaps, retransmissions, what the memory bounds cut. */
+  reassembly: ReassemblyStats;
 }
 
 /**
@@ -85,6 +96,11 @@ export interface Flow<S> {
 export interface FlowHooks<S> {
   /** A packet with payload (not a non-first fragment), in capture order, from `dir`; `ts` never goes backwards. */
   payload?(flow: Flow<S>, dir: Direction, bytes: Uint8Array, ts: number): void;
+  /**
+   * `length` bytes of a TCP direction are missing before its next `payload` (lost, not captured,
+   * or given up on by the reassembly bounds); the stream goes on after them.
+   */
+  gap?(flow: Flow<S>, dir: Direction, length: number, ts: number): void;
   /** The flow ends (its last packet at `ts`): called just before its conn record is emitted. */
   end?(flow: Flow<S>, ts: number): void;
 }
@@ -111,6 +127,18 @@ interface FlowEntry<S> extends Flow<S> {
   closedBy: ConnRecord["closedBy"];
   /** Keys (src|dst|IP id) under which later fragments find this flow; at most MAX_FRAGMENT_IDS. */
   fragmentKeys: string[];
+  /** IP bytes (headers included) per direction: Zeek's orig_ip_bytes / resp_ip_bytes. */
+  origIpBytes: number;
+  respIpBytes: number;
+  /** TCP reassembly per direction, made at the first payload while the flow is inspected. */
+  streams: [Stream<S>, Stream<S>] | undefined;
+}
+
+/** One direction's reassembler and the sink that hands its bytes to the hooks. */
+interface Stream<S> {
+  reassembler: StreamReassembler;
+  sink: StreamSink;
+  readonly flow: FlowEntry<S>;
 }
 
 /** Share of a full table evicted at once (at least one flow): 1% of the default million is 10,000. */
@@ -138,6 +166,7 @@ export class FlowTable<S = unknown> {
   private now = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
   private evicted: ConnRecord[] = [];
+  private readonly budget: ReassemblyBudget;
   readonly stats: FlowTableStats = {
     packets: 0,
     ignoredNonIp: 0,
@@ -145,6 +174,7 @@ export class FlowTable<S = unknown> {
     connections: 0,
     evicted: 0,
     outOfOrder: 0,
+    reassembly: emptyReassemblyStats(),
   };
 
   constructor(
@@ -158,7 +188,10 @@ export class FlowTable<S = unknown> {
       udpIdleSeconds: options.udpIdleSeconds ?? 10,
       maxConnections: options.maxConnections ?? 1_000_000,
       payloadPackets: options.payloadPackets ?? Number.POSITIVE_INFINITY,
+      maxFlowBufferBytes: options.maxFlowBufferBytes ?? 1 << 20,
+      maxTotalBufferBytes: options.maxTotalBufferBytes ?? 256 << 20,
     };
+    this.budget = { held: 0, max: this.opts.maxTotalBufferBytes };
     for (const [k, v] of Object.entries(this.opts)) {
       if (!(v > 0)) throw new OptionError(`FlowTable: ${k} must be positive, got ${v}.`);
     }
@@ -255,14 +288,67 @@ export class FlowTable<S = unknown> {
     }
     this.account(flow, fromOrig, p, ts);
     if (tcp) this.tcpEvents(flow, fromOrig, p.tcpFlags, p.payloadLength, ts);
-    if (
-      p.payload.length > 0 &&
-      flow.inspect &&
-      flow.origPackets + flow.respPackets <= this.opts.payloadPackets &&
-      this.hooks.payload
-    ) {
-      this.hooks.payload(flow, fromOrig ? "orig" : "resp", p.payload, ts);
+    if (!flow.inspect || !this.hooks.payload) {
+      if (flow.streams) this.dropStreams(flow);
+      return;
     }
+    if (flow.origPackets + flow.respPackets > this.opts.payloadPackets) return;
+    if (tcp) this.reassemble(flow, fromOrig, p, ts);
+    else if (p.payload.length > 0) this.hooks.payload(flow, fromOrig ? "orig" : "resp", p.payload, ts);
+  }
+
+  /** A TCP segment into its direction's reassembler; its ACK tells the other direction what was sent. */
+  private reassemble(flow: FlowEntry<S>, fromOrig: boolean, p: Packet, ts: number): void {
+    if (p.fragmentOffset > 0 || p.moreFragments) return; // a fragmented segment: not reassembled (rare; counted as a gap by the ACKs)
+    let streams = flow.streams;
+    if (!streams) {
+      if (p.payloadLength === 0 && !(p.tcpFlags & TCP_SYN)) {
+        // Nothing to deliver yet; the ACK matters only once the peer has a stream.
+        return;
+      }
+      streams = [this.stream(flow, "orig"), this.stream(flow, "resp")];
+      flow.streams = streams;
+    }
+    const [self, peer] = fromOrig ? [streams[0], streams[1]] : [streams[1], streams[0]];
+    if (p.tcpFlags & TCP_ACK) peer.reassembler.acked(p.tcpAck, ts, peer.sink);
+    if (!flow.inspect) return;
+    if (p.payloadLength > 0 || p.tcpFlags & TCP_SYN) {
+      self.reassembler.segment(
+        p.tcpSeq,
+        (p.tcpFlags & TCP_SYN) !== 0,
+        p.payload,
+        p.payloadLength,
+        ts,
+        self.sink,
+      );
+    }
+  }
+
+  private stream(flow: FlowEntry<S>, dir: Direction): Stream<S> {
+    const hooks = this.hooks;
+    const reassembler = new StreamReassembler(
+      this.stats.reassembly,
+      this.budget,
+      this.opts.maxFlowBufferBytes,
+    );
+    return {
+      reassembler,
+      flow,
+      sink: {
+        data(bytes: Uint8Array, ts: number): void {
+          if (flow.inspect) hooks.payload?.(flow, dir, bytes, ts);
+        },
+        gap(length: number, ts: number): void {
+          if (flow.inspect) hooks.gap?.(flow, dir, length, ts);
+        },
+      },
+    };
+  }
+
+  /** Payloads are no longer wanted: what the streams hold is let go (its memory returned). */
+  private dropStreams(flow: FlowEntry<S>): void {
+    if (!flow.streams) return;
+    for (const s of flow.streams) s.reassembler.discard();
   }
 
   private create(key: string, proto: FlowProtocol, p: Packet, ts: number, flipped = false): FlowEntry<S> {
@@ -292,6 +378,9 @@ export class FlowTable<S = unknown> {
       closingAt: Number.POSITIVE_INFINITY,
       closedBy: "timeout",
       fragmentKeys: [],
+      origIpBytes: 0,
+      respIpBytes: 0,
+      streams: undefined,
       state: undefined,
       inspect: true,
       service: "",
@@ -332,9 +421,11 @@ export class FlowTable<S = unknown> {
     if (fromOrig) {
       flow.origPackets++;
       flow.origBytes += p.payloadLength;
+      flow.origIpBytes += p.ipLength;
     } else {
       flow.respPackets++;
       flow.respBytes += p.payloadLength;
+      flow.respIpBytes += p.ipLength;
     }
     if (p.tcpFlags & TCP_URG) flow.urgent++;
     // KDD's wrong_fragment: a damaged header, or a fragment that would overrun the largest datagram.
@@ -391,6 +482,13 @@ export class FlowTable<S = unknown> {
   private close(c: FlowEntry<S>, emit: (r: ConnRecord) => void): void {
     this.open.delete(c.key);
     for (const key of c.fragmentKeys) this.forgetFragments(c, key);
+    if (c.streams) {
+      // What the streams still hold is delivered after its holes, before the parsers end.
+      for (const s of c.streams) {
+        if (c.inspect) s.reassembler.finish(c.last, s.sink);
+        else s.reassembler.discard();
+      }
+    }
     this.hooks.end?.(c, c.last);
     emit(toRecord(c));
   }
@@ -446,6 +544,9 @@ function toRecord<S>(c: FlowEntry<S>): ConnRecord {
     respBytes: c.respBytes,
     urgentPackets: c.urgent,
     wrongFragments: c.wrongFragment,
+    origIpBytes: c.origIpBytes,
+    respIpBytes: c.respIpBytes,
+    missedBytes: c.streams ? c.streams[0].reassembler.missedBytes + c.streams[1].reassembler.missedBytes : 0,
     closedBy: c.closedBy,
   };
 }

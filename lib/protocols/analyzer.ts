@@ -13,6 +13,11 @@ export interface AnalyzerOptions {
   /** The parsers to choose from. Default `defaultRegistry()` (DNS, HTTP, FTP). */
   registry?: ParserRegistry;
   /**
+   * Each malformed input as it is counted (Zeek's weird.log): the flow, the parser's name, the
+   * reason, and the time of the bytes being parsed. Default: counted only.
+   */
+  onWeird?: (flow: Readonly<Flow<unknown>>, protocol: string, reason: string, ts: number) => void;
+  /**
    * Payload packets of a flow probed for a parser before the flow is given up as unidentified
    * (its payloads are then no longer delivered). Default 4.
    */
@@ -52,13 +57,17 @@ export interface FlowProtocolState {
 export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
   readonly registry: ParserRegistry;
   private readonly probePackets: number;
+  private readonly onWeird: AnalyzerOptions["onWeird"];
+  /** Time of the bytes (or gap, or end) being handed to a parser now: a weird's time. */
+  private now = 0;
   readonly stats: AnalyzerStats = { flows: {}, unidentified: 0, records: {}, malformed: {} };
 
   constructor(
-    private readonly onRecord: (record: ProtocolRecord) => void,
+    private readonly onRecord: (record: ProtocolRecord, flow: Readonly<Flow<unknown>>) => void,
     options: AnalyzerOptions = {},
   ) {
     this.registry = options.registry ?? defaultRegistry();
+    this.onWeird = options.onWeird;
     this.probePackets = options.probePackets ?? 4;
     if (!(Number.isInteger(this.probePackets) && this.probePackets > 0)) {
       throw new OptionError(
@@ -68,6 +77,7 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
   }
 
   payload(flow: Flow<FlowProtocolState>, dir: Direction, bytes: Uint8Array, ts: number): void {
+    this.now = ts;
     let state = flow.state;
     if (!state) {
       state = { probes: 0, parser: undefined, name: "" };
@@ -108,9 +118,23 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
     flow.inspect = false;
   }
 
+  gap(flow: Flow<FlowProtocolState>, dir: Direction, length: number, ts: number): void {
+    const state = flow.state;
+    if (!state?.parser) return;
+    this.now = ts;
+    try {
+      state.parser.gap(dir, length);
+      if (state.parser.done) flow.inspect = false;
+    } catch (e) {
+      if (e instanceof ConsumerFailure) throw e.error;
+      this.failed(flow, state, e);
+    }
+  }
+
   end(flow: Flow<FlowProtocolState>, ts: number): void {
     const state = flow.state;
     if (!state?.parser) return;
+    this.now = ts;
     try {
       state.parser.end(ts);
     } catch (e) {
@@ -121,20 +145,27 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
 
   private context(flow: Flow<FlowProtocolState>, protocol: string): ParserContext {
     const { stats, onRecord } = this;
+    const weird = (reason: string): void => {
+      const key = `${protocol}: ${reason}`;
+      stats.malformed[key] = (stats.malformed[key] ?? 0) + 1;
+      if (!this.onWeird) return;
+      try {
+        this.onWeird(flow, protocol, reason, this.now);
+      } catch (error) {
+        throw new ConsumerFailure(error);
+      }
+    };
     return {
       flow,
       emit(record: ProtocolRecord): void {
         stats.records[record.protocol] = (stats.records[record.protocol] ?? 0) + 1;
         try {
-          onRecord(record);
+          onRecord(record, flow);
         } catch (error) {
           throw new ConsumerFailure(error); // the consumer's error, not the parser's: passed on
         }
       },
-      malformed(reason: string): void {
-        const key = `${protocol}: ${reason}`;
-        stats.malformed[key] = (stats.malformed[key] ?? 0) + 1;
-      },
+      malformed: weird,
     };
   }
 }

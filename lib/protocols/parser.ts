@@ -6,6 +6,7 @@
  */
 import type { Direction, Flow } from "../flows/flowTable";
 import type { FlowProtocol } from "../flows/connRecord";
+import type { LogSchema } from "./logs/zeekLog";
 
 /**
  * A record a parser emits: the protocol's name, the `uid` of the flow it came from (joins the conn
@@ -62,4 +63,9 @@ export interface ProtocolParser {
   probe(first: Uint8Array, dir: Direction, where: ProbeContext): boolean;
   /** A parser instance for one flow. */
   create(context: ParserContext): ParserInstance;
+  /**
+   * The log its records are written to (Zeek's shape: `dns`, `http`, ...). A record's fields are
+   * named as the schema's; `ts`, `uid` and `id.*` are filled in from the flow.
+   */
+  readonly log?: LogSchema;
 }

@@ -5,7 +5,7 @@
 import { decodeFrame, isDecodeFailure } from "../packets/decode";
 import { type Endpoint, icmpFrame, tcpFrame, udpFrame } from "../packets/frames";
 import { ipv4Bytes } from "../net/address";
-import { LINKTYPE_ETHERNET, type Packet } from "../packets/packet";
+import { LINKTYPE_ETHERNET, type Packet, TCP_ACK, TCP_FIN, TCP_SYN } from "../packets/packet";
 
 /** A host by address (MAC derived from it). */
 export function host(address: string): Endpoint {
@@ -19,6 +19,44 @@ function decode(frame: Uint8Array, ts: number): Packet {
   return p;
 }
 
+/**
+ * Sequence numbers per direction (src|sport|dst|dport -> next), so the segments a test makes in
+ * order form a real stream: a SYN starts a direction afresh, data and FIN advance it, and every
+ * segment acknowledges what its peer sent.
+ */
+const nextSeq = new Map<string, number>();
+let freshIsn = 1000;
+
+/** Where a test wants a segment placed instead: its own sequence and acknowledgement numbers. */
+export interface SegmentAt {
+  seq?: number;
+  ack?: number;
+}
+
+function sequence(
+  src: string,
+  sport: number,
+  dst: string,
+  dport: number,
+  flags: number,
+  length: number,
+  at: SegmentAt,
+): [number, number] {
+  const key = `${src}|${sport}|${dst}|${dport}`;
+  const peer = `${dst}|${dport}|${src}|${sport}`;
+  let seq = nextSeq.get(key);
+  if (seq === undefined || flags & TCP_SYN) {
+    freshIsn = (freshIsn + 100_000) >>> 0;
+    seq = freshIsn;
+  }
+  if (at.seq !== undefined) seq = at.seq;
+  const advance = length + (flags & TCP_SYN ? 1 : 0) + (flags & TCP_FIN ? 1 : 0);
+  const next = (seq + advance) >>> 0;
+  if (at.seq === undefined || next > (nextSeq.get(key) ?? 0)) nextSeq.set(key, next);
+  const ack = at.ack ?? (flags & TCP_ACK ? (nextSeq.get(peer) ?? 0) : 0);
+  return [seq, ack];
+}
+
 /** A TCP segment as a decoded packet. */
 export function tcp(
   ts: number,
@@ -28,9 +66,11 @@ export function tcp(
   dport: number,
   flags: number,
   payloadBytes = 0,
+  at: SegmentAt = {},
 ): Packet {
+  const [seq, ack] = sequence(src, sport, dst, dport, flags, payloadBytes, at);
   return decode(
-    tcpFrame(host(src), host(dst), sport, dport, 1000, 2000, flags, new Uint8Array(payloadBytes)),
+    tcpFrame(host(src), host(dst), sport, dport, seq, ack, flags, new Uint8Array(payloadBytes)),
     ts,
   );
 }
@@ -43,12 +83,12 @@ export function tcpText(
   dst: string,
   dport: number,
   flags: number,
-  text: string,
+  text: string | Uint8Array,
+  at: SegmentAt = {},
 ): Packet {
-  return decode(
-    tcpFrame(host(src), host(dst), sport, dport, 1000, 2000, flags, Buffer.from(text, "latin1")),
-    ts,
-  );
+  const bytes = typeof text === "string" ? Buffer.from(text, "latin1") : text;
+  const [seq, ack] = sequence(src, sport, dst, dport, flags, bytes.length, at);
+  return decode(tcpFrame(host(src), host(dst), sport, dport, seq, ack, flags, bytes), ts);
 }
 
 /** A UDP datagram as a decoded packet. */

@@ -1,0 +1,85 @@
+/**
+ * conn.log and weird.log: the flow table's `ConnRecord` as Zeek's conn.log row, and a parser's
+ * malformed input as a weird.log row.
+ */
+import { type ConnRecord, zeekUid } from "../../flows/connRecord";
+import { CONN_ID_FIELDS, type LogRow, type LogSchema } from "./zeekLog";
+
+/** Zeek's conn.log (base/protocols/conn/main.zeek), without the fields of optional scripts. */
+export const CONN_LOG: LogSchema = {
+  path: "conn",
+  fields: [
+    ...CONN_ID_FIELDS,
+    { name: "proto", type: "enum" },
+    { name: "service", type: "string" },
+    { name: "duration", type: "interval" },
+    { name: "orig_bytes", type: "count" },
+    { name: "resp_bytes", type: "count" },
+    { name: "conn_state", type: "string" },
+    { name: "local_orig", type: "bool" },
+    { name: "local_resp", type: "bool" },
+    { name: "missed_bytes", type: "count" },
+    { name: "history", type: "string" },
+    { name: "orig_pkts", type: "count" },
+    { name: "orig_ip_bytes", type: "count" },
+    { name: "resp_pkts", type: "count" },
+    { name: "resp_ip_bytes", type: "count" },
+    { name: "tunnel_parents", type: "set[string]" },
+    { name: "ip_proto", type: "count" },
+  ],
+};
+
+/** Zeek's weird.log: one line per malformed input a parser counted. */
+export const WEIRD_LOG: LogSchema = {
+  path: "weird",
+  fields: [
+    ...CONN_ID_FIELDS,
+    { name: "name", type: "string" },
+    { name: "addl", type: "string" },
+    { name: "notice", type: "bool" },
+    { name: "peer", type: "string" },
+    { name: "source", type: "string" },
+  ],
+};
+
+/** The endpoints of a flow, as the `id.*` fields of a row. */
+export function idFields(flow: {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+}): LogRow {
+  return {
+    "id.orig_h": flow.src,
+    "id.orig_p": flow.srcPort,
+    "id.resp_h": flow.dst,
+    "id.resp_p": flow.dstPort,
+  };
+}
+
+/** A conn record as a conn.log row; `uidSeed` as in `zeekUid`. */
+export function connRow(c: ConnRecord, uidSeed = 0): LogRow {
+  // Zeek leaves duration and byte counts unset for a flow of one packet (no second time to measure from).
+  const single = c.origPackets + c.respPackets <= 1;
+  return {
+    ts: c.ts,
+    uid: zeekUid(c.uid, uidSeed),
+    ...idFields(c),
+    proto: c.proto,
+    service: c.service === "" ? undefined : c.service,
+    duration: single ? undefined : c.duration,
+    orig_bytes: single ? undefined : c.origBytes,
+    resp_bytes: single ? undefined : c.respBytes,
+    conn_state: c.state,
+    local_orig: undefined,
+    local_resp: undefined,
+    missed_bytes: c.missedBytes,
+    history: c.history === "" ? undefined : c.history,
+    orig_pkts: c.origPackets,
+    orig_ip_bytes: c.origIpBytes,
+    resp_pkts: c.respPackets,
+    resp_ip_bytes: c.respIpBytes,
+    tunnel_parents: undefined,
+    ip_proto: c.ipProto,
+  };
+}
