@@ -166,6 +166,17 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
         }
       },
       malformed: weird,
+      handOver: (name: string, dir?: Direction, rest?: Uint8Array): boolean => {
+        const next = this.registry.get(name);
+        const state = flow.state;
+        if (!next || !state) return false;
+        flow.service = flow.service ? `${flow.service},${next.name}` : next.name;
+        this.stats.flows[next.name] = (this.stats.flows[next.name] ?? 0) + 1;
+        state.name = next.name;
+        state.parser = next.create(this.context(flow, next.name));
+        if (dir && rest && rest.length > 0) state.parser.data(dir, rest, this.now);
+        return true;
+      },
     };
   }
 }

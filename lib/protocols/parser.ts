@@ -26,6 +26,14 @@ export interface ParserContext {
   emit(record: ProtocolRecord): void;
   /** Counts one malformed input of `reason` (a short fixed phrase, e.g. "label too long"); the parser goes on. */
   malformed(reason: string): void;
+  /**
+   * Hands the rest of the flow to the parser named `name` (SMTP's STARTTLS and FTP's AUTH TLS hand
+   * over to "ssl"): the calling instance gets no more bytes and is not ended; the new instance gets
+   * every byte after the current `data` call, and the flow's service becomes e.g. "smtp,ssl" (as
+   * Zeek's conn.log lists them). `rest`, when given, holds bytes of the current call that belong
+   * to the new protocol. Returns false (and nothing changes) when no such parser is registered.
+   */
+  handOver(name: string, dir?: Direction, rest?: Uint8Array): boolean;
 }
 
 /** One flow's parser: fed each direction's bytes in order; bounded memory whatever it is fed. */

@@ -17,7 +17,12 @@ function context(proto: "udp" | "tcp") {
     dst: "10.0.0.53",
     dstPort: 53,
   } as Flow<unknown>;
-  const ctx: ParserContext = { flow, emit: (r) => records.push(r), malformed: (m) => malformed.push(m) };
+  const ctx: ParserContext = {
+    flow,
+    emit: (r) => records.push(r),
+    malformed: (m) => malformed.push(m),
+    handOver: () => false,
+  };
   return { ctx, records: records as DnsRecord[], malformed };
 }
 

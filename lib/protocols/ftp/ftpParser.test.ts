@@ -8,7 +8,12 @@ function context() {
   const records: ProtocolRecord[] = [];
   const malformed: string[] = [];
   const flow = { uid: 3, proto: "tcp", dstPort: 21 } as Flow<unknown>;
-  const ctx: ParserContext = { flow, emit: (r) => records.push(r), malformed: (m) => malformed.push(m) };
+  const ctx: ParserContext = {
+    flow,
+    emit: (r) => records.push(r),
+    malformed: (m) => malformed.push(m),
+    handOver: () => false,
+  };
   return { parser: ftpParser.create(ctx), records: records as FtpRecord[], malformed };
 }
 const b = (text: string): Uint8Array => Buffer.from(text, "latin1");
