@@ -4,6 +4,7 @@
  */
 import { datasetsCommand } from "./datasets";
 import { fetchCommand } from "./fetch";
+import { logsCommand } from "./logs";
 import type { Command } from "./flags";
 import { monitorCommand } from "./monitor";
 import { reportCommand } from "./report";
@@ -19,4 +20,5 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   trainCommand,
   monitorCommand,
+  logsCommand,
 ];

@@ -20,7 +20,10 @@ import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "../mon
 import { readPrivateFile } from "../core/privateFile";
 import { checkSocketSourceOptions, isLoopback, SOCKET_SOURCE_DEFAULTS } from "../sources/socketSource";
 import type { Command, Flags } from "./flags";
+import { LOG_FORMATS, LogDirectory, type LogFormat } from "../protocols/logs/logDirectory";
+import { ProtocolLogs } from "../protocols/logs/protocolLogs";
 import { KEY_FILE_FLAG } from "./train";
+import { checkOutputFolder } from "./outputs";
 
 /** `detective monitor`: its flags (SOURCE: exactly one of --pcap, --interface, --listen, --dataset) and what it runs. */
 export const monitorCommand: Command = {
@@ -53,6 +56,21 @@ export const monitorCommand: Command = {
       help: "alerts of an incident written in full",
     },
     { name: "scores", kind: "string", value: "FILE", help: "also log every record's score" },
+    {
+      name: "protocol-logs",
+      kind: "string",
+      value: "DIR",
+      with: ["pcap", "interface"],
+      help: "packet sources: also write Zeek-style protocol logs (conn, dns, http, ...) into DIR, appended",
+    },
+    {
+      name: "log-format",
+      kind: "enum",
+      choices: LOG_FORMATS,
+      default: "tsv",
+      with: ["protocol-logs"],
+      help: "format of --protocol-logs: tsv (Zeek's) or json lines",
+    },
     {
       name: "stats-seconds",
       kind: "number",
@@ -339,6 +357,20 @@ async function runMonitor(flags: Flags): Promise<number> {
       );
   }
   const warmupRecords = flags.number("warmup");
+  const protocolLogsPath = flags.string("protocol-logs");
+  let protocolFolder: LogDirectory | undefined;
+  try {
+    if (protocolLogsPath !== undefined) {
+      checkOutputFolder("monitor --protocol-logs", protocolLogsPath);
+      protocolFolder = new LogDirectory(protocolLogsPath, flags.required("log-format") as LogFormat, {
+        live: true,
+      });
+    }
+  } catch (err) {
+    for (const log of opened) log.close();
+    throw err;
+  }
+  const tap = protocolFolder ? new ProtocolLogs(protocolFolder) : undefined;
   const monitor = new Monitor(bundle, {
     alerts,
     rejects,
@@ -352,14 +384,19 @@ async function runMonitor(flags: Flags): Promise<number> {
     () => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`),
     statsEvery,
   );
+  // Protocol rows reach their files within a second.
+  const folder = protocolFolder;
+  const logTimer = folder ? setInterval(() => folder.flushAll(), 1000) : undefined;
   const ac = new AbortController();
   const logs = [alerts, rejects, scores];
   const printStats = (): void => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
   const { onSignal: stopOnSignal, cancel: cancelStop } = stopper(ac, () => {
     // a second signal, or a stop that overran its grace: close what is open and exit now
     clearInterval(timer);
+    clearInterval(logTimer);
     monitor.close();
     for (const log of logs) log?.close();
+    protocolFolder?.close();
     printStats();
   });
   process.on("SIGINT", stopOnSignal);
@@ -381,6 +418,7 @@ async function runMonitor(flags: Flags): Promise<number> {
         speed: flags.number("speed") ?? 0,
         signal: ac.signal,
         warmupRecords,
+        tap,
       });
       console.error(
         `monitor: ${r.packets} packets, ${r.records} connection records${captureNotes(r.report)}`,
@@ -393,6 +431,7 @@ async function runMonitor(flags: Flags): Promise<number> {
         durationSeconds: flags.number("duration"),
         signal: ac.signal,
         warmupRecords,
+        tap,
         onCapturing: () => console.error(`monitor: capturing on ${iface} (Ctrl-C stops)`),
       });
       console.error(`monitor: ${r.packets} packets`);
@@ -409,11 +448,13 @@ async function runMonitor(flags: Flags): Promise<number> {
     completed = true;
   } finally {
     clearInterval(timer);
+    clearInterval(logTimer);
     cancelStop();
     process.removeListener("SIGINT", stopOnSignal);
     process.removeListener("SIGTERM", stopOnSignal);
     monitor.close();
     for (const log of logs) log?.close();
+    protocolFolder?.close();
     // also after a failure part-way (a capture corrupt in the middle): what was scored until then
     if (completed || monitor.stats.received > 0) printStats();
   }
@@ -422,7 +463,7 @@ async function runMonitor(flags: Flags): Promise<number> {
 }
 
 /** "; 12 records skipped (truncated TCP header 10, ...); the file ends inside a record": what the reader could not use. */
-function captureNotes(report: CaptureReport): string {
+export function captureNotes(report: CaptureReport): string {
   const reasons = Object.entries(report.skippedByReason)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
@@ -435,7 +476,7 @@ function captureNotes(report: CaptureReport): string {
 }
 
 /** The error for a capture the monitor could not read one packet of. */
-function nothingReadable(path: string, report: CaptureReport): InputError {
+export function nothingReadable(path: string, report: CaptureReport): InputError {
   return new InputError(
     report.records === 0
       ? `${path} holds no packets; nothing was monitored. Check that it is the capture you meant.`
@@ -473,10 +514,11 @@ export function stopper(
   ac: AbortController,
   closeNow: () => void,
   exit: (code: number) => void = (code) => process.exit(code),
+  command = "monitor",
 ): { onSignal: (signal: NodeJS.Signals) => void; cancel: () => void } {
   let grace: NodeJS.Timeout | undefined;
   const exitNow = (signal: NodeJS.Signals, why: string): void => {
-    console.error(`monitor: ${why}; logs flushed, exiting now`);
+    console.error(`${command}: ${why}; logs flushed, exiting now`);
     try {
       closeNow();
     } finally {
@@ -486,7 +528,9 @@ export function stopper(
   return {
     onSignal: (signal) => {
       if (ac.signal.aborted) return exitNow(signal, `${signal} again`);
-      console.error(`monitor: ${signal}: stopping (what was read is scored and logged)`);
+      console.error(
+        `${command}: ${signal}: stopping (what was read is ${command === "monitor" ? "scored and " : ""}logged)`,
+      );
       ac.abort();
       grace = setTimeout(() => exitNow(signal, `the stop took over ${STOP_GRACE_MS} ms`), STOP_GRACE_MS);
       grace.unref();

@@ -53,10 +53,17 @@ export function connectionInput(r: ConnectionRecord): MonitorInput {
  * bundle has a volume watch, packets -> traffic intervals -> `processInterval`. The first
  * `warmupRecords` connections fill the windows and are not alerted (see `Monitor.startWarmup`).
  */
+/** Something else fed the monitor's packets: `ProtocolLogs` writing protocol logs beside the alerts. */
+export interface PacketTap {
+  add(p: Packet): void;
+  flush(): void;
+}
+
 function packetPipeline(
   monitor: Monitor,
   warmupRecords: number,
   onRecord: () => void = () => {},
+  tap?: PacketTap,
 ): { add(p: Packet): void; finish(): void } {
   monitor.startWarmup(warmupRecords);
   const featurizer = new PacketFeaturizer((r) => {
@@ -80,10 +87,12 @@ function packetPipeline(
     add(p: Packet): void {
       featurizer.add(p);
       series?.add(p);
+      tap?.add(p);
     },
     finish(): void {
       featurizer.finish();
       series?.finish();
+      tap?.flush();
       monitor.tick();
     },
   };
@@ -162,10 +171,15 @@ export async function monitorSocket(
 export async function monitorCapture(
   monitor: Monitor,
   path: string,
-  options: { speed?: number; signal?: AbortSignal; warmupRecords?: number } = {},
+  options: { speed?: number; signal?: AbortSignal; warmupRecords?: number; tap?: PacketTap } = {},
 ): Promise<{ packets: number; records: number; stopped: boolean; report: CaptureReport }> {
   let records = 0;
-  const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, () => records++);
+  const pipeline = packetPipeline(
+    monitor,
+    options.warmupRecords ?? HOST_WINDOW,
+    () => records++,
+    options.tap,
+  );
   let result;
   try {
     result = await replayCapture(path, (p) => pipeline.add(p), options);
@@ -181,9 +195,9 @@ export async function monitorCapture(
  */
 export async function monitorLive(
   monitor: Monitor,
-  options: LiveCaptureOptions & { warmupRecords?: number },
+  options: LiveCaptureOptions & { warmupRecords?: number; tap?: PacketTap },
 ): Promise<{ packets: number }> {
-  const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW);
+  const pipeline = packetPipeline(monitor, options.warmupRecords ?? HOST_WINDOW, undefined, options.tap);
   const report = await captureLive(options, (p) => pipeline.add(p));
   pipeline.finish();
   return { packets: report.packets };

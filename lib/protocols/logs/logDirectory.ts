@@ -1,12 +1,15 @@
 /**
  * A folder of Zeek-style logs (`conn.log`, `dns.log`, ...) in Zeek's tab-separated format or as
- * JSON lines. Each log is written into a private staging folder inside the target folder (made by
- * this process, mode 0700) and moved into place by `close`, so a reader never sees half a log and
- * no planted link is written through; `abort` removes what was staged.
+ * JSON lines. By default each log is written into a private staging folder inside the target
+ * folder (made by this process, mode 0700) and moved into place by `close`, so a reader never sees
+ * half a log and no planted link is written through; `abort` removes what was staged. A `live`
+ * folder (the monitor's) appends to the logs in place instead, opened without following links,
+ * with a header block per run, so they can be read (and tailed) while the monitor runs.
  */
 import {
   closeSync,
   constants,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   mkdtempSync,
@@ -32,8 +35,14 @@ const FLUSH_BYTES = 1 << 16;
 interface OpenLog {
   readonly schema: LogSchema;
   readonly fd: number;
+  /** The staged file (moved into place by `close`), or "" for a live log. */
   readonly staged: string;
   buffer: string;
+}
+
+export interface LogDirectoryOptions {
+  /** Append to the logs in place as rows come (the monitor) instead of moving whole logs in at `close`. Default false. */
+  live?: boolean;
 }
 
 export class LogDirectory implements LogSink {
@@ -41,6 +50,7 @@ export class LogDirectory implements LogSink {
   private readonly staging: string;
   private readonly opened = new Date();
   private closed = false;
+  private readonly live: boolean;
 
   /**
    * @throws ConfigError when `folder` is on /proc, /sys or /dev; PermissionError or IoError when it
@@ -49,7 +59,9 @@ export class LogDirectory implements LogSink {
   constructor(
     readonly folder: string,
     readonly format: LogFormat = "tsv",
+    options: LogDirectoryOptions = {},
   ) {
+    this.live = options.live ?? false;
     const abs = resolve(folder);
     try {
       mkdirSync(abs, { recursive: true });
@@ -57,6 +69,10 @@ export class LogDirectory implements LogSink {
       throw systemError(err, "cannot make the log folder", abs);
     }
     checkOutputFileSystem(abs, "log folder", abs);
+    if (this.live) {
+      this.staging = "";
+      return;
+    }
     try {
       this.staging = mkdtempSync(join(abs, ".logs."));
     } catch (err) {
@@ -75,13 +91,24 @@ export class LogDirectory implements LogSink {
     let log = this.logs.get(schema.path);
     if (!log) {
       checkOutputTarget(this.fileOf(schema.path), "log");
-      const staged = join(this.staging, `${schema.path}.log`);
-      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+      const staged = this.live ? "" : join(this.staging, `${schema.path}.log`);
+      const flags =
+        constants.O_WRONLY |
+        constants.O_CREAT |
+        (this.live ? constants.O_APPEND : constants.O_EXCL) |
+        (constants.O_NOFOLLOW ?? 0);
       let fd: number;
       try {
-        fd = openSync(staged, flags, OUTPUT_FILE_MODE);
+        fd = openSync(this.live ? this.fileOf(schema.path) : staged, flags, OUTPUT_FILE_MODE);
+        if (!fstatSync(fd).isFile()) {
+          closeSync(fd);
+          throw new ConfigError(
+            `the log ${this.fileOf(schema.path)} is not a regular file; remove it or choose another folder.`,
+          );
+        }
       } catch (err) {
-        throw systemError(err, "cannot create the log", this.fileOf(schema.path));
+        if (err instanceof ConfigError) throw err;
+        throw systemError(err, "cannot open the log", this.fileOf(schema.path));
       }
       log = { schema, fd, staged, buffer: this.format === "tsv" ? tsvHeader(schema, this.opened) : "" };
       this.logs.set(schema.path, log);
@@ -100,6 +127,11 @@ export class LogDirectory implements LogSink {
     }
   }
 
+  /** Writes what is buffered (a live folder's timer calls it, so rows reach the files within its period). */
+  flushAll(): void {
+    for (const log of this.logs.values()) if (log.buffer.length > 0) this.flush(log);
+  }
+
   /** Finishes every log (Zeek's `#close` line) and moves it into the folder; returns the files written. */
   close(): string[] {
     if (this.closed) return [];
@@ -110,7 +142,7 @@ export class LogDirectory implements LogSink {
         this.flush(log);
         fsyncSync(log.fd);
         closeSync(log.fd);
-        renameSync(log.staged, this.fileOf(log.schema.path));
+        if (!this.live) renameSync(log.staged, this.fileOf(log.schema.path));
         files.push(this.fileOf(log.schema.path));
       }
     } catch (err) {
@@ -118,11 +150,11 @@ export class LogDirectory implements LogSink {
       throw systemError(err, "cannot finish the logs", this.folder);
     }
     this.closed = true;
-    rmSync(this.staging, { recursive: true, force: true });
+    if (!this.live) rmSync(this.staging, { recursive: true, force: true });
     return files;
   }
 
-  /** Drops every log not yet moved into place. */
+  /** Drops every log not yet moved into place (a live folder keeps what it wrote). */
   abort(): void {
     this.closed = true;
     for (const log of this.logs.values()) {
@@ -132,6 +164,6 @@ export class LogDirectory implements LogSink {
         // closed already
       }
     }
-    rmSync(this.staging, { recursive: true, force: true });
+    if (!this.live) rmSync(this.staging, { recursive: true, force: true });
   }
 }
