@@ -14,7 +14,7 @@ import {
   parseDnsQuestion,
   readDnsQuestion,
 } from "./dnsParser";
-import { DNS_MAX_ANSWERS, DNS_MAX_PENDING_IDS } from "./dnsSessions";
+import { DNS_MAX_ANSWERS, DNS_MAX_PENDING_IDS, decodeNetbiosName } from "./dnsSessions";
 import { readDnsName } from "./dnsWire";
 
 const C = "10.0.1.5";
@@ -471,6 +471,31 @@ describe("the simulator's DNS messages read back", () => {
         [77, "www.site1.example", 1, true, true, "NOERROR", ["203.0.113.5", "203.0.113.6"], [3600, 3600]],
         [78, "site1.example", 16, true, true, "NOERROR", [`TXT ${txt.length} ${txt}`], [300]],
       ],
+    );
+  });
+});
+
+describe("NetBIOS name service (UDP 137)", () => {
+  test("the query's name is decoded as Zeek decodes it, and type 33 is NBSTAT", () => {
+    const encode = (n: string): string =>
+      [...n.padEnd(15, " ").concat("\x00")]
+        .map((c) => String.fromCharCode(0x41 + (c.charCodeAt(0) >> 4), 0x41 + (c.charCodeAt(0) & 15)))
+        .join("");
+    assert.equal(decodeNetbiosName(encode("WORKGROUP").toLowerCase()), "WORKGROUP");
+    assert.equal(decodeNetbiosName("not-an-encoding"), "");
+    const { dns } = logs([
+      udp(
+        1,
+        C,
+        137,
+        "10.0.1.255",
+        137,
+        build({ id: 1, flags: 0x0110, counts: [1, 0, 0, 0], body: question(encode("FILESRV"), 33) }),
+      ),
+    ]);
+    assert.deepEqual(
+      dns.map((r) => [r.query, r.qtype, r.qtype_name]),
+      [["FILESRV", 33, "NBSTAT"]],
     );
   });
 });

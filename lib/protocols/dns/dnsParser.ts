@@ -56,6 +56,9 @@ function looksLikeDns(msg: Uint8Array, cut = false): boolean {
   return q.q.qclass === 1 || q.q.qclass === 3 || q.q.qclass === 255;
 }
 
+/** NetBIOS name service's port, whose names Zeek decodes. */
+const NETBIOS_NS_PORT = 137;
+
 /** Whether `addr` (text form) is a multicast address (224.0.0.0/4, ff00::/8). */
 export function isMulticast(addr: string): boolean {
   if (addr.includes(":")) return addr.toLowerCase().startsWith("ff");
@@ -112,6 +115,7 @@ class DnsFlow implements ParserInstance {
       flow.uid,
       flow.proto,
       flow.proto === "udp" && isMulticast(flow.dst),
+      flow.proto === "udp" && flow.dstPort === NETBIOS_NS_PORT,
       (r: DnsRecord) => ctx.emit(r),
       (reason) => ctx.malformed(reason),
     );

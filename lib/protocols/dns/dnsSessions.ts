@@ -23,6 +23,31 @@ export const DNS_MAX_ANSWERS = 1000;
 /** The opcode of dynamic updates (RFC 2136), whose records Zeek writes as pre:/del:/add:. */
 const OPCODE_UPDATE = 5;
 
+/** NetBIOS's node status type, which SRV's number took over (Zeek logs it as NBSTAT on port 137). */
+const NBSTAT = 33;
+/** Characters of a decoded NetBIOS name (the 16th is the name's type suffix). */
+const NETBIOS_NAME_CHARS = 15;
+
+/**
+ * A NetBIOS name's first-level encoding undone (RFC 1001 14.1), as Zeek's `decode_netbios_name`:
+ * 32 letters A-P give 16 bytes; the name is the first 15 up to the first space or control
+ * character (the padding). "" when `name` is not such an encoding.
+ */
+export function decodeNetbiosName(name: string): string {
+  if (name.length !== 32) return "";
+  let out = "";
+  for (let i = 0; i < NETBIOS_NAME_CHARS; i++) {
+    const hi = name.charCodeAt(2 * i) - 0x61;
+    const lo = name.charCodeAt(2 * i + 1) - 0x61;
+    if (hi < 0 || hi > 15 || lo < 0 || lo > 15) return "";
+    const c = (hi << 4) | lo;
+    // Zeek keeps graphic characters and what its signed char holds below 3 (0-2 and 128-255).
+    if ((c >= 3 && c <= 0x20) || c === 0x7f) break;
+    out += String.fromCharCode(c);
+  }
+  return out;
+}
+
 /** One line being built (Zeek's `DNS::Info`). */
 interface Session {
   ts: number;
@@ -57,6 +82,7 @@ export class DnsSessions {
   /**
    * @param proto the flow's transport (the `proto` field)
    * @param multicast whether the responder address is multicast (mDNS: no pairing)
+   * @param netbios whether the responder port is NetBIOS name service's (137): names decoded
    * @param emit where finished lines go
    * @param malformed counts a record that does not parse
    */
@@ -64,6 +90,7 @@ export class DnsSessions {
     private readonly uid: number,
     private readonly proto: FlowProtocol,
     private readonly multicast: boolean,
+    private readonly netbios: boolean,
     private readonly emit: (r: DnsRecord) => void,
     private readonly malformed: (reason: string) => void,
   ) {}
@@ -88,9 +115,10 @@ export class DnsSessions {
         s.TC = h.tc;
         s.qclass = q.qclass;
         s.qtype = q.type;
-        s.qtype_name = qtypeName(q.type);
+        s.qtype_name = this.netbios && q.type === NBSTAT ? "NBSTAT" : qtypeName(q.type);
         s.Z = h.z;
-        s.query = q.name.toLowerCase();
+        const query = q.name.toLowerCase();
+        s.query = this.netbios ? decodeNetbiosName(query) || query : query;
       } else if (h.ancount === 0 && h.nscount === 0 && h.arcount === 0) {
         s.rejected = true; // Zeek's dns_rejected: a response without any record
       }
