@@ -410,6 +410,25 @@ describe("DNS over TCP", () => {
     );
   });
 
+  test("a message a byte at a time (the length prefix split too) is read once, in linear time", () => {
+    const { ctx, records, malformed } = context("tcp");
+    const p = dnsParser.create(ctx);
+    const big: number[] = [];
+    for (let k = 0; k < 4000; k++) big.push(...rr(u16(QUESTION_AT), 1, 1, [10, 0, k >> 8, k & 0xff]));
+    const answer = framed(
+      build({ id: 3, flags: 0x8000, counts: [1, 4000, 0, 0], body: [...question("big.example", 1), ...big] }),
+    );
+    assert.ok(answer.length > 60_000 && answer.length <= DNS_MAX_TCP_BUFFER);
+    const started = performance.now();
+    for (let i = 0; i < answer.length; i++) p.data("resp", answer.subarray(i, i + 1), 1);
+    assert.ok(performance.now() - started < 2000, "linear, not quadratic");
+    p.end(2);
+    assert.deepEqual(malformed, []);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].answers?.length, DNS_MAX_ANSWERS);
+    assert.equal(records[0].answers?.[0], "10.0.0.0");
+  });
+
   test("through packets and the flow table: found by the probe on a non-DNS port, one segment holds two messages", () => {
     const q1 = framed(dnsMessage(0x0a0a, "alpha.example", 1));
     const q2 = framed(dnsMessage(0x0b0b, "beta.example", 16));

@@ -6,6 +6,7 @@
  */
 import type { Direction } from "../../flows/flowTable";
 import type { ParserContext, ParserInstance, ProbeContext, ProtocolParser } from "../parser";
+import { DnsFraming } from "./dnsFraming";
 import { DNS_LOG, type DnsRecord } from "./dnsLog";
 import { DnsSessions } from "./dnsSessions";
 import { DNS_HEADER_BYTES, readDnsMessage, readQuestionAt } from "./dnsWire";
@@ -15,8 +16,6 @@ export { DNS_LOG } from "./dnsLog";
 
 /** Header (12) + a one-byte name + type and class (4): the shortest message with a question. */
 const MIN_QUERY_BYTES = 17;
-/** Largest DNS message over TCP (its 2-byte length prefix), and what a TCP flow buffers at most per direction. */
-const MAX_TCP_MESSAGE = 65_535;
 
 /**
  * The question of a DNS message (RFC 1035 4.1.2): name (case kept) and type, or why it does not
@@ -94,20 +93,14 @@ export const dnsParser: ProtocolParser = {
   log: DNS_LOG,
 };
 
-/** One direction's TCP framing: the bytes of an unfinished message (at most 2 + MAX_TCP_MESSAGE). */
-interface Framing {
-  pending: Uint8Array | undefined;
-  /** A gap lost the framing: the direction's bytes are not read any more. */
-  lost: boolean;
-}
-
 class DnsFlow implements ParserInstance {
   readonly done = false;
   private readonly sessions: DnsSessions;
-  private readonly framing: Record<Direction, Framing> = {
-    orig: { pending: undefined, lost: false },
-    resp: { pending: undefined, lost: false },
-  };
+  private readonly framing: Record<Direction, DnsFraming>;
+  /** Per direction: a gap lost the framing, the direction's bytes are not read any more. */
+  private readonly lost: Record<Direction, boolean> = { orig: false, resp: false };
+  /** Time of the bytes being read (a TCP message completes within one `data` call). */
+  private now = 0;
 
   constructor(private readonly ctx: ParserContext) {
     const flow = ctx.flow;
@@ -119,6 +112,8 @@ class DnsFlow implements ParserInstance {
       (r: DnsRecord) => ctx.emit(r),
       (reason) => ctx.malformed(reason),
     );
+    const onMessage = (msg: Uint8Array): void => this.message(msg, this.now);
+    this.framing = { orig: new DnsFraming(onMessage), resp: new DnsFraming(onMessage) };
   }
 
   data(dir: Direction, bytes: Uint8Array, ts: number): void {
@@ -126,24 +121,9 @@ class DnsFlow implements ParserInstance {
       this.message(bytes, ts);
       return;
     }
-    const f = this.framing[dir];
-    if (f.lost) return;
-    let stream = bytes;
-    if (f.pending) {
-      stream = new Uint8Array(f.pending.length + bytes.length);
-      stream.set(f.pending);
-      stream.set(bytes, f.pending.length);
-      f.pending = undefined;
-    }
-    let o = 0;
-    while (stream.length - o >= 2) {
-      const length = (stream[o] << 8) | stream[o + 1];
-      if (stream.length - o - 2 < length) break;
-      this.message(stream.subarray(o + 2, o + 2 + length), ts);
-      o += 2 + length;
-    }
-    // What is left is shorter than one message (at most 2 + 65,535 bytes by the length prefix).
-    if (o < stream.length) f.pending = stream.slice(o);
+    if (this.lost[dir]) return;
+    this.now = ts;
+    this.framing[dir].push(bytes);
   }
 
   private message(msg: Uint8Array, ts: number): void {
@@ -158,21 +138,19 @@ class DnsFlow implements ParserInstance {
   gap(dir: Direction): void {
     // A TCP stream with a hole has lost its message framing (the next bytes may start anywhere):
     // the partial message is dropped and the direction is not read any more.
-    const f = this.framing[dir];
-    if (f.lost) return;
-    f.pending = undefined;
-    f.lost = true;
+    if (this.lost[dir]) return;
+    this.framing[dir].clear();
+    this.lost[dir] = true;
     this.ctx.malformed("gap in the stream");
   }
 
   end(): void {
     for (const f of Object.values(this.framing)) {
       if (f.pending) this.ctx.malformed("message cut at the end");
-      f.pending = undefined;
+      f.clear();
     }
     this.sessions.finish();
   }
 }
 
-/** Longest buffered TCP message per direction, bytes (for tests of the memory bound). */
-export const DNS_MAX_TCP_BUFFER = 2 + MAX_TCP_MESSAGE;
+export { DNS_MAX_TCP_BUFFER } from "./dnsFraming";
