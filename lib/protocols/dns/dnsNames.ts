@@ -184,6 +184,7 @@ export const RR = {
   BINDS: 65534,
 } as const;
 
-/** Classes RFC 2136 gives meaning to in updates. */
+/** Class NONE: in an update, "RRset does not exist" (prerequisite) or "delete this RR" (RFC 2136). */
 export const CLASS_NONE = 254;
+/** Class ANY: in an update, "RRset exists" (prerequisite) or "delete the RRset" (RFC 2136). */
 export const CLASS_ANY = 255;

@@ -59,7 +59,7 @@ function looksLikeDns(msg: Uint8Array, cut = false): boolean {
 const NETBIOS_NS_PORT = 137;
 
 /** Whether `addr` (text form) is a multicast address (224.0.0.0/4, ff00::/8). */
-export function isMulticast(addr: string): boolean {
+function isMulticast(addr: string): boolean {
   if (addr.includes(":")) return addr.toLowerCase().startsWith("ff");
   const first = Number(addr.split(".", 1)[0]);
   return first >= 224 && first <= 239;
