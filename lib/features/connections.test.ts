@@ -169,20 +169,21 @@ describe("UDP and ICMP pseudo-connections", () => {
       ["udp", "SF", "SF", "domain_u"],
     );
     assert.deepEqual([r.features.src_bytes, r.features.dst_bytes], [query.length, answer.length]);
-    // The query is a protocol record joined by uid (the answer is not parsed yet); the second
-    // flow's query came before the first flow closed: both records are out, the first flow's first.
-    assert.deepEqual(
-      protocols.map((p) => [
-        p.uid,
-        (p as DnsRecord).query,
-        (p as DnsRecord).qtype,
-        (p as DnsRecord).trans_id,
-      ]),
-      [
-        [r.uid, "www.site1.example", 1, 7],
-        [r.uid + 1, "www.site1.example", 1, 7],
-      ],
-    );
+    // The query and its answer are one protocol record joined by uid, out when the answer came;
+    // the second flow's unanswered query is out when that flow ends (as Zeek logs it).
+    const line = (p: ProtocolRecord) => [
+      p.uid,
+      (p as DnsRecord).query,
+      (p as DnsRecord).qtype,
+      (p as DnsRecord).trans_id,
+      (p as DnsRecord).answers,
+    ];
+    assert.deepEqual(protocols.map(line), [[r.uid, "www.site1.example", 1, 7, ["203.0.113.5"]]]);
+    a.flush(() => {});
+    assert.deepEqual(protocols.map(line), [
+      [r.uid, "www.site1.example", 1, 7, ["203.0.113.5"]],
+      [r.uid + 1, "www.site1.example", 1, 7, undefined],
+    ]);
   });
 
   test("a UDP datagram without an answer: Zeek S0, KDD flag SF", () => {

@@ -1,45 +1,33 @@
 /**
- * DNS (RFC 1035) over UDP and TCP: today the question of each query (name, type, transaction id),
- * one `DnsRecord` per query. Responses, answers and name compression come with issue 16.
+ * DNS (RFC 1035) over UDP and TCP (RFC 7766: each message behind a 2-byte length, several per
+ * segment or one across several), read into Zeek's dns.log: queries and responses paired by
+ * transaction id (`dnsSessions.ts`), names with compression (`dnsWire.ts`), answers rendered as
+ * Zeek renders them (`dnsAnswers.ts`). Malformed messages are counted by reason, never thrown.
  */
 import type { Direction } from "../../flows/flowTable";
-import type { FlowProtocol } from "../../flows/connRecord";
-import type { ParserContext, ParserInstance, ProbeContext, ProtocolParser, ProtocolRecord } from "../parser";
+import type { ParserContext, ParserInstance, ProbeContext, ProtocolParser } from "../parser";
+import { DnsFraming } from "./dnsFraming";
+import { DNS_LOG, type DnsRecord } from "./dnsLog";
+import { DnsSessions } from "./dnsSessions";
+import { DNS_HEADER_BYTES, readDnsMessage, readQuestionAt } from "./dnsWire";
 
-/** A DNS query, named as in Zeek's dns.log. */
-export interface DnsRecord extends ProtocolRecord {
-  readonly protocol: "dns";
-  readonly proto: FlowProtocol;
-  readonly trans_id: number;
-  readonly query: string;
-  readonly qtype: number;
-}
+export type { DnsRecord } from "./dnsLog";
+export { DNS_LOG } from "./dnsLog";
 
 /** Header (12) + a one-byte name + type and class (4): the shortest message with a question. */
 const MIN_QUERY_BYTES = 17;
-/** Largest DNS message over TCP (its 2-byte length prefix), and what a TCP flow buffers at most per direction. */
-const MAX_TCP_MESSAGE = 65_535;
 
 /**
- * The question of a DNS message (RFC 1035 4.1.2): name and type, or why it does not parse (a
- * short reason). Compression is not followed: a question's name is always the first in the message.
+ * The question of a DNS message (RFC 1035 4.1.2): name (case kept) and type, or why it does not
+ * parse (a short reason). Compression pointers are followed (backwards only).
  */
 export function readDnsQuestion(msg: Uint8Array): { name: string; type: number } | string {
   if (msg.length < MIN_QUERY_BYTES) return "message too short";
   const questions = (msg[4] << 8) | msg[5];
   if (questions < 1) return "no question";
-  const labels: string[] = [];
-  let i = 12;
-  while (i < msg.length) {
-    const len = msg[i];
-    if (len === 0) break;
-    if (len > 63) return "label too long"; // or a compression pointer, which a question does not use
-    if (i + 1 + len > msg.length) return "name past the end";
-    labels.push(Buffer.from(msg.buffer, msg.byteOffset + i + 1, len).toString("latin1"));
-    i += 1 + len;
-  }
-  if (i + 4 > msg.length - 1) return "question past the end"; // the terminator, QTYPE and QCLASS
-  return { name: labels.join("."), type: (msg[i + 1] << 8) | msg[i + 2] };
+  const q = readQuestionAt(msg, DNS_HEADER_BYTES);
+  if (typeof q === "string") return q;
+  return { name: q.q.name, type: q.q.type };
 }
 
 /** The question of a DNS message: name and type, or undefined if it does not parse. */
@@ -53,101 +41,116 @@ export function parseDnsQuestion(msg: Uint8Array): { name: string; type: number 
  * bit clear, class IN, CH or ANY, and a question that parses. Stricter than parsing, because content
  * probing runs on every unidentified flow.
  */
-function looksLikeDns(msg: Uint8Array): boolean {
+function looksLikeDns(msg: Uint8Array, cut = false): boolean {
   if (msg.length < MIN_QUERY_BYTES) return false;
   if (msg[4] !== 0 || msg[5] !== 1) return false; // QDCOUNT 1
   if ((msg[2] & 0x78) !== 0 || (msg[3] & 0x40) !== 0) return false; // opcode 0, Z 0
-  const q = readDnsQuestion(msg);
-  if (typeof q === "string") return false;
-  let i = 12;
-  while (msg[i] !== 0) i += 1 + msg[i];
-  const qclass = (msg[i + 3] << 8) | msg[i + 4];
-  return qclass === 1 || qclass === 3 || qclass === 255;
+  const q = readQuestionAt(msg, DNS_HEADER_BYTES);
+  if (typeof q === "string") {
+    // A first TCP message cut by the segment: what arrived must parse, its first label whole.
+    const first = msg[DNS_HEADER_BYTES];
+    const wholeLabel = first >= 1 && first <= 63 && msg.length > DNS_HEADER_BYTES + first;
+    return cut && wholeLabel && (q === "question past the end" || q === "name past the end");
+  }
+  return q.q.qclass === 1 || q.q.qclass === 3 || q.q.qclass === 255;
 }
 
-/** The DNS parser: UDP and TCP port 53, or any flow whose payload looks like a DNS message. */
+/** NetBIOS name service's port, whose names Zeek decodes. */
+const NETBIOS_NS_PORT = 137;
+
+/** Whether `addr` (text form) is a multicast address (224.0.0.0/4, ff00::/8). */
+function isMulticast(addr: string): boolean {
+  if (addr.includes(":")) return addr.toLowerCase().startsWith("ff");
+  const first = Number(addr.split(".", 1)[0]);
+  return first >= 224 && first <= 239;
+}
+
+/** The DNS parser: UDP 53, 137 (NetBIOS), 5353 (mDNS), 5355 (LLMNR) and TCP 53 as Zeek; elsewhere by content. */
 export const dnsParser: ProtocolParser = {
   name: "dns",
   transports: ["udp", "tcp"],
-  ports: [53],
+  ports: [53, 137, 5353, 5355],
   probe(first: Uint8Array, _dir: Direction, { transport, onPort }: ProbeContext): boolean {
-    // On port 53 a question that parses is enough; elsewhere the header must look right too.
-    const isDns = (msg: Uint8Array): boolean =>
-      onPort ? typeof readDnsQuestion(msg) !== "string" : looksLikeDns(msg);
+    // On a DNS port a question that parses is enough (or, for mDNS answers, a header); elsewhere
+    // the header must look right too.
+    const isDns = (msg: Uint8Array, cut = false): boolean =>
+      onPort
+        ? cut ||
+          typeof readDnsQuestion(msg) !== "string" ||
+          (msg.length >= DNS_HEADER_BYTES && (msg[2] & 0x80) !== 0)
+        : looksLikeDns(msg, cut);
     if (transport === "udp") return isDns(first);
     // TCP: a 2-byte length prefix that fits the message that follows.
     if (first.length < 2 + MIN_QUERY_BYTES) return false;
     const length = (first[0] << 8) | first[1];
-    return length >= MIN_QUERY_BYTES && length <= first.length - 2 && isDns(first.subarray(2, 2 + length));
+    if (length < MIN_QUERY_BYTES) return false;
+    // A first message split across segments is judged by what arrived.
+    return isDns(first.subarray(2, Math.min(first.length, 2 + length)), first.length < 2 + length);
   },
   create(context: ParserContext): ParserInstance {
     return new DnsFlow(context);
   },
+  log: DNS_LOG,
 };
 
 class DnsFlow implements ParserInstance {
   readonly done = false;
-  /** TCP only: the originator's bytes of an unfinished message (at most 2 + MAX_TCP_MESSAGE). */
-  private pending: Uint8Array | undefined;
+  private readonly sessions: DnsSessions;
+  private readonly framing: Record<Direction, DnsFraming>;
+  /** Per direction: a gap lost the framing, the direction's bytes are not read any more. */
+  private readonly lost: Record<Direction, boolean> = { orig: false, resp: false };
+  /** Time of the bytes being read (a TCP message completes within one `data` call). */
+  private now = 0;
 
-  constructor(private readonly ctx: ParserContext) {}
+  constructor(private readonly ctx: ParserContext) {
+    const flow = ctx.flow;
+    this.sessions = new DnsSessions(
+      flow.uid,
+      flow.proto,
+      flow.proto === "udp" && isMulticast(flow.dst),
+      flow.proto === "udp" && flow.dstPort === NETBIOS_NS_PORT,
+      (r: DnsRecord) => ctx.emit(r),
+      (reason) => ctx.malformed(reason),
+    );
+    const onMessage = (msg: Uint8Array): void => this.message(msg, this.now);
+    this.framing = { orig: new DnsFraming(onMessage), resp: new DnsFraming(onMessage) };
+  }
 
   data(dir: Direction, bytes: Uint8Array, ts: number): void {
-    // Responses are not read yet (issue 16); the question of a query is.
-    if (dir !== "orig") return;
     if (this.ctx.flow.proto === "udp") {
       this.message(bytes, ts);
       return;
     }
-    let stream = bytes;
-    if (this.pending) {
-      stream = new Uint8Array(this.pending.length + bytes.length);
-      stream.set(this.pending);
-      stream.set(bytes, this.pending.length);
-      this.pending = undefined;
-    }
-    let o = 0;
-    while (stream.length - o >= 2) {
-      const length = (stream[o] << 8) | stream[o + 1];
-      if (stream.length - o - 2 < length) break;
-      this.message(stream.subarray(o + 2, o + 2 + length), ts);
-      o += 2 + length;
-    }
-    // What is left is shorter than one message (at most 2 + 65,535 bytes by the length prefix).
-    if (o < stream.length) this.pending = stream.slice(o);
+    if (this.lost[dir]) return;
+    this.now = ts;
+    this.framing[dir].push(bytes);
   }
 
   private message(msg: Uint8Array, ts: number): void {
-    const q = readDnsQuestion(msg);
-    if (typeof q === "string") {
-      this.ctx.malformed(q);
+    const m = readDnsMessage(msg);
+    if (typeof m === "string") {
+      this.ctx.malformed(m);
       return;
     }
-    const record: DnsRecord = {
-      protocol: "dns",
-      uid: this.ctx.flow.uid,
-      ts,
-      proto: this.ctx.flow.proto,
-      trans_id: (msg[0] << 8) | msg[1],
-      query: q.name,
-      qtype: q.type,
-    };
-    this.ctx.emit(record);
+    this.sessions.read(msg, m, ts);
   }
 
   gap(dir: Direction): void {
-    // A TCP stream with a hole has lost its message framing; drop the partial message.
-    if (dir === "orig" && this.pending) {
-      this.pending = undefined;
-      this.ctx.malformed("gap in a message");
-    }
+    // A TCP stream with a hole has lost its message framing (the next bytes may start anywhere):
+    // the partial message is dropped and the direction is not read any more.
+    if (this.lost[dir]) return;
+    this.framing[dir].clear();
+    this.lost[dir] = true;
+    this.ctx.malformed("gap in the stream");
   }
 
   end(): void {
-    if (this.pending) this.ctx.malformed("message cut at the end");
-    this.pending = undefined;
+    for (const f of Object.values(this.framing)) {
+      if (f.pending) this.ctx.malformed("message cut at the end");
+      f.clear();
+    }
+    this.sessions.finish();
   }
 }
 
-/** Longest buffered TCP message, bytes (for tests of the memory bound). */
-export const DNS_MAX_TCP_BUFFER = 2 + MAX_TCP_MESSAGE;
+export { DNS_MAX_TCP_BUFFER } from "./dnsFraming";
