@@ -9,6 +9,9 @@ import type { ConnectionRecord } from "../features/connections";
 import { featurizeCapture, recordsToTable } from "../features/featurize";
 import type { SimulationLabels } from "../simulate/simulate";
 
+/** What labelling reads of a connection (a `ConnectionRecord`, or a conn.log row's fields). */
+export type LabelTarget = Pick<ConnectionRecord, "protocol" | "src" | "srcPort" | "dst" | "dstPort" | "start" | "end">;
+
 /** Tolerance when matching a record's start to a labelled connection's first packet, seconds. */
 const LABEL_MATCH_SECONDS = 1;
 
@@ -17,7 +20,7 @@ const LABEL_MATCH_SECONDS = 1;
  * the same 5-tuple (starting within a second), else the scenario whose window the record overlaps
  * between its attacker and victim (e.g. the victim's ICMP errors during a UDP flood), else `normal`.
  */
-export function labelRecords(records: readonly ConnectionRecord[], labels: SimulationLabels): string[] {
+export function labelRecords(records: readonly LabelTarget[], labels: SimulationLabels): string[] {
   const byTuple = new Map<string, { start: number; scenario: string }[]>();
   for (const c of labels.connections) {
     const key = `${c.protocol}|${c.src}|${c.srcPort}|${c.dst}|${c.dstPort}`;
