@@ -16,7 +16,13 @@ import {
   udpExchange,
 } from "./conversation";
 import type { Host, NamedHost, Network, Site } from "./network";
-import { ntpPacket, tlsApplicationData, tlsClientFinished, tlsClientHello, tlsServerHello } from "./payloads";
+import { ntpPacket } from "./payloads";
+import {
+  tlsApplicationData,
+  tlsClientFinished,
+  tlsClientHello,
+  tlsServerHello,
+} from "../protocols/ssl/tlsEncode";
 
 /** DNS record types used here (RFC 1035, 3596). */
 export const DNS_TYPE = { A: 1, TXT: 16, AAAA: 28 } as const;
