@@ -391,7 +391,11 @@ class SslFlow implements ParserInstance {
     if (type === SERVER_HELLO) return this.serverHello(dir, body);
     this.letter(dir, type);
     if (type === CLIENT_KEY_EXCHANGE && client) this.clientKeyExchange = true;
-    if (type === SERVER_KEY_EXCHANGE && !client && /^TLS_ECDH(E_|_anon)/.test(this.cipher ?? "")) {
+    if (
+      type === SERVER_KEY_EXCHANGE &&
+      !client &&
+      /^TLS_ECDH(E_RSA|E_ECDSA|_anon)_/.test(this.cipher ?? "")
+    ) {
       const curve = serverKeyExchangeCurve(body);
       if (curve !== undefined) this.curve = groupName(curve);
     }
