@@ -269,6 +269,67 @@ describe("TLS parser, end to end (packets, flow table, ssl.log rows)", () => {
     assert.equal(r.established, false);
   });
 
+  test("resumed: by the session id the server echoes, or by a ticket without a ClientKeyExchange", () => {
+    const session = new Array<number>(32).fill(5);
+    const echo = tlsHandshake(2, serverHelloBody({ cipher: 0xc02f, sessionId: session }));
+    const byId = new Conversation()
+      .send("client", tlsRecord(HANDSHAKE, 0x0301, clientHello()))
+      .send("server", cat(tlsRecord(HANDSHAKE, 0x0303, echo), ccs(), encrypted(HANDSHAKE)))
+      .send("client", cat(ccs(), encrypted(HANDSHAKE)))
+      .close();
+    const [a] = logsOf(byId).ssl;
+    assert.equal(a.resumed, true);
+    assert.equal(a.ssl_history, "CsiI");
+    assert.equal(a.established, true);
+    const ticketHello = tlsHandshake(
+      1,
+      clientHelloBody({ ciphers: [0xc02f], extensions: [tlsExtension(35, [1, 2, 3, 4])] }),
+    );
+    const byTicket = new Conversation()
+      .send("client", tlsRecord(HANDSHAKE, 0x0301, ticketHello))
+      .send("server", cat(tlsRecord(HANDSHAKE, 0x0303, serverHello12), ccs(), encrypted(HANDSHAKE)))
+      .send("client", cat(ccs(), encrypted(HANDSHAKE)))
+      .close();
+    assert.equal(logsOf(byTicket).ssl[0].resumed, true);
+    // A full handshake (ClientKeyExchange before the client's CCS) is not resumed.
+    assert.equal(logsOf(tls12().close()).ssl[0].resumed, false);
+  });
+
+  test("a HelloRetryRequest is written j, then the second ClientHello and the ServerHello", () => {
+    const retryRandom = [
+      ...Buffer.from("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c", "hex"),
+    ];
+    const hrr = tlsHandshake(
+      2,
+      serverHelloBody({
+        cipher: 0x1301,
+        random: retryRandom,
+        extensions: [tlsExtension(43, [3, 4]), tlsExtension(51, [0, 0x17])],
+      }),
+    );
+    const packets = new Conversation()
+      .send("client", tlsRecord(HANDSHAKE, 0x0301, clientHello()))
+      .send("server", tlsRecord(HANDSHAKE, 0x0303, hrr))
+      .send("client", tlsRecord(HANDSHAKE, 0x0303, clientHello()))
+      .send("server", tlsRecord(HANDSHAKE, 0x0303, serverHello13), encrypted(APP))
+      .send("client", encrypted(APP))
+      .close();
+    const [r] = logsOf(packets).ssl;
+    assert.equal(r.ssl_history, "CjCs");
+    assert.equal(r.curve, "x25519", "the final ServerHello's group, not the retry's secp256r1");
+    assert.equal(r.established, true);
+  });
+
+  test("a ClientHello from the responder flips the roles (^), as Zeek writes it", () => {
+    const packets = new Conversation(8_446)
+      .send("server", tlsRecord(HANDSHAKE, 0x0301, clientHello()))
+      .send("client", tlsRecord(HANDSHAKE, 0x0303, serverHello12))
+      .close();
+    const { ssl } = logsOf(packets, new ParserRegistry().register({ ...sslParser, ports: [8_446] }));
+    assert.equal(ssl[0].ssl_history, "^Cs");
+    assert.equal(ssl[0].version, "TLSv12");
+  });
+
   test("TLS on a port that is not TLS's is found by its ClientHello; HTTP there is not taken for TLS", () => {
     const packets = new Conversation(8_444)
       .send("client", tlsRecord(HANDSHAKE, 0x0301, clientHello()))
