@@ -111,7 +111,9 @@ export class RecordReader {
 
 /** Reassembles handshake messages from the bodies of one direction's handshake records. */
 export class HandshakeReader {
+  /** Bytes held (a message's start), `fill` of them used; grown by doubling, so appends stay linear. */
   private buffer = new Uint8Array(0);
+  private fill = 0;
   /** Bytes of an oversized message still to skip. */
   private skip = 0;
 
@@ -122,7 +124,7 @@ export class HandshakeReader {
 
   /** True while a message is partly read. */
   get partial(): boolean {
-    return this.buffer.length > 0 || this.skip > 0;
+    return this.fill > 0 || this.skip > 0;
   }
 
   push(bytes: Uint8Array): void {
@@ -133,33 +135,49 @@ export class HandshakeReader {
       data = data.subarray(n);
     }
     if (data.length === 0) return;
-    let buf = this.buffer.length === 0 ? data : concat(this.buffer, data);
-    while (buf.length >= HANDSHAKE_HEADER_BYTES) {
-      const type = buf[0];
-      const length = (buf[1] << 16) | (buf[2] << 8) | buf[3];
+    this.append(data);
+    // Nothing to parse until the pending message is whole (its header says how long it is).
+    if (this.fill >= HANDSHAKE_HEADER_BYTES && this.fill < this.needed()) return;
+    let at = 0;
+    while (this.fill - at >= HANDSHAKE_HEADER_BYTES) {
+      const b = this.buffer;
+      const type = b[at];
+      const length = (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+      const have = this.fill - at - HANDSHAKE_HEADER_BYTES;
       if (length > SSL_MAX_HANDSHAKE_BYTES) {
         this.onOversized(type, length);
-        const have = buf.length - HANDSHAKE_HEADER_BYTES;
         if (have >= length) {
-          buf = buf.subarray(HANDSHAKE_HEADER_BYTES + length);
+          at += HANDSHAKE_HEADER_BYTES + length;
           continue;
         }
         this.skip = length - have;
-        buf = new Uint8Array(0);
+        at = this.fill;
         break;
       }
-      if (buf.length < HANDSHAKE_HEADER_BYTES + length) break;
-      this.onMessage(type, buf.subarray(HANDSHAKE_HEADER_BYTES, HANDSHAKE_HEADER_BYTES + length));
-      buf = buf.subarray(HANDSHAKE_HEADER_BYTES + length);
+      if (have < length) break;
+      this.onMessage(type, b.subarray(at + HANDSHAKE_HEADER_BYTES, at + HANDSHAKE_HEADER_BYTES + length));
+      at += HANDSHAKE_HEADER_BYTES + length;
     }
-    // Keep a copy of the rest: the caller's bytes may be reused.
-    this.buffer = buf.length === 0 ? new Uint8Array(0) : buf.slice();
+    // Keep the rest at the front (a copy: the message handed out above may still be read).
+    const rest = this.buffer.slice(at, this.fill);
+    this.buffer = rest;
+    this.fill = rest.length;
   }
-}
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  /** Bytes the buffered message needs in all (header and body). */
+  private needed(): number {
+    const b = this.buffer;
+    const length = (b[1] << 16) | (b[2] << 8) | b[3];
+    return length > SSL_MAX_HANDSHAKE_BYTES ? HANDSHAKE_HEADER_BYTES : HANDSHAKE_HEADER_BYTES + length;
+  }
+
+  private append(data: Uint8Array): void {
+    if (this.fill + data.length > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.fill + data.length, this.buffer.length * 2, 256));
+      grown.set(this.buffer.subarray(0, this.fill));
+      this.buffer = grown;
+    }
+    this.buffer.set(data, this.fill);
+    this.fill += data.length;
+  }
 }

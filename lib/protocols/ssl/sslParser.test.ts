@@ -207,7 +207,7 @@ describe("TLS parser, end to end (packets, flow table, ssl.log rows)", () => {
     assert.equal(r.established, true);
   });
 
-  test("a ClientHello split across two TCP segments, and one split across two records", () => {
+  test("a ClientHello split across TCP segments, across two records, and one byte per record", () => {
     const record = tlsRecord(HANDSHAKE, 0x0301, clientHello("split.example"));
     const bySegments = new Conversation()
       .send("client", record.subarray(0, 3), record.subarray(3, 40), record.subarray(40))
@@ -224,7 +224,11 @@ describe("TLS parser, end to end (packets, flow table, ssl.log rows)", () => {
       )
       .send("server", tlsRecord(HANDSHAKE, 0x0303, serverHello13))
       .close();
-    for (const packets of [bySegments, byRecords]) {
+    const byteRecords = new Conversation()
+      .send("client", cat(...Array.from(message, (b) => tlsRecord(HANDSHAKE, 0x0301, [b]))))
+      .send("server", tlsRecord(HANDSHAKE, 0x0303, serverHello13))
+      .close();
+    for (const packets of [bySegments, byRecords, byteRecords]) {
       const { ssl, stats } = logsOf(packets);
       assert.equal(ssl[0].server_name, "split.example");
       assert.equal(ssl[0].version, "TLSv13");
