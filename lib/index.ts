@@ -37,6 +37,8 @@ export * from "./protocols/analyzer";
 export * from "./protocols/dns/dnsParser";
 export * from "./protocols/http/httpParser";
 export * from "./protocols/ftp/ftpParser";
+export * from "./protocols/ssl/sslParser";
+export { ja3, ja3String, ja4 } from "./protocols/ssl/fingerprints";
 export * from "./simulate/simulate";
 export * from "./simulate/attacks";
 export type { ConnectionLabel } from "./simulate/conversation";
