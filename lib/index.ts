@@ -43,6 +43,8 @@ export * from "./protocols/logs/connLog";
 export * from "./protocols/logs/protocolLogs";
 export * from "./protocols/logs/logDirectory";
 export * from "./protocols/logs/parity";
+export * from "./protocols/ssl/sslParser";
+export { ja3, ja3String, ja4 } from "./protocols/ssl/fingerprints";
 export * from "./simulate/simulate";
 export * from "./simulate/attacks";
 export type { ConnectionLabel } from "./simulate/conversation";

@@ -46,7 +46,7 @@ function analyse(packets: Packet[], registry = defaultRegistry(), probePackets?:
 describe("ParserRegistry", () => {
   test("by port first, then by content", () => {
     const r = defaultRegistry();
-    assert.deepEqual(r.names, ["dns", "http", "ftp"]);
+    assert.deepEqual(r.names, ["dns", "http", "ftp", "ssl"]);
     const get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     assert.equal(r.choose("tcp", 80, bytes(get), "orig")?.name, "http");
     assert.equal(r.choose("tcp", 8080, bytes(get), "orig")?.name, "http", "HTTP's other ports");

@@ -10,6 +10,7 @@ import { dnsParser } from "./dns/dnsParser";
 import { ftpParser } from "./ftp/ftpParser";
 import { httpParser } from "./http/httpParser";
 import type { ProbeContext, ProtocolParser } from "./parser";
+import { sslParser } from "./ssl/sslParser";
 
 const NO_PARSERS: readonly ProtocolParser[] = [];
 
@@ -97,7 +98,11 @@ export class ParserRegistry {
   }
 }
 
-/** A registry with the parsers Detective has: DNS, HTTP, FTP. */
+/** A registry with the parsers Detective has: DNS, HTTP, FTP, TLS. */
 export function defaultRegistry(): ParserRegistry {
-  return new ParserRegistry().register(dnsParser).register(httpParser).register(ftpParser);
+  return new ParserRegistry()
+    .register(dnsParser)
+    .register(httpParser)
+    .register(ftpParser)
+    .register(sslParser);
 }

@@ -16,7 +16,13 @@ import {
   udpExchange,
 } from "./conversation";
 import type { Host, NamedHost, Network, Site } from "./network";
-import { ntpPacket, tlsApplicationData, tlsClientFinished, tlsClientHello, tlsServerHello } from "./payloads";
+import { ntpPacket } from "./payloads";
+import {
+  tlsApplicationData,
+  tlsClientFinished,
+  tlsClientHello,
+  tlsServerHello,
+} from "../protocols/ssl/tlsEncode";
 import { DNS_TYPE, dnsMessage } from "../protocols/dns/dnsEncode";
 
 /** DNS messages are built beside the DNS parser (one wire format, one place); re-exported for the attacks. */
