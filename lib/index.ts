@@ -92,6 +92,7 @@ export * from "./eval/studyConfig";
 export * from "./eval/runStudy";
 export * from "./eval/trainBundle";
 export * from "./eval/groundTruth";
+export * from "./eval/protocolProfile";
 export * from "./plots/theme";
 export * from "./plots/figures";
 export * from "./plots/render";

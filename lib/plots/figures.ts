@@ -563,3 +563,63 @@ export function shareFigure(counts: readonly (readonly [string, number])[], titl
     }),
   };
 }
+
+/** Colours of the stacked parts of a mix (status classes, login outcomes), in order. */
+const MIX_COLORS = ["#2e7d32", "#1f4e79", "#f9a825", "#c62828", "#7b1fa2", "#9e9e9e"];
+
+/**
+ * Shares per group as stacked horizontal bars: one bar per row (its `label` field), one part per
+ * entry of `parts` (a numeric field of the rows, 0 to 1), e.g. the HTTP status mix per scenario.
+ */
+export function mixFigure(
+  rows: readonly Readonly<Record<string, string | number>>[],
+  label: string,
+  parts: readonly string[],
+  title: string,
+  axis = "share",
+): Figure {
+  return {
+    data: parts.map((part, i) => ({
+      type: "bar",
+      orientation: "h",
+      name: part,
+      y: rows.map((r) => String(r[label])),
+      x: rows.map((r) => Number(r[part])),
+      marker: { color: MIX_COLORS[i % MIX_COLORS.length] },
+      hovertemplate: `%{y}: ${part} %{x:.3~g}<extra></extra>`,
+    })),
+    layout: layout(title, {
+      barmode: "stack",
+      xaxis: { title: { text: axis } },
+      yaxis: { autorange: "reversed" },
+      margin: { ...BASE_LAYOUT.margin, l: 130 },
+    }),
+  };
+}
+
+/**
+ * Distributions of one number per group as overlaid histograms in percent of each group (so a
+ * small group shows beside a large one), e.g. DNS query-name lengths per scenario.
+ */
+export function overlaidHistogramFigure(
+  groups: readonly (readonly [string, readonly number[]])[],
+  title: string,
+  axis: string,
+): Figure {
+  return {
+    data: groups.map(([name, values], i) => ({
+      type: "histogram",
+      name: `${name} (${values.length.toLocaleString("en")})`,
+      x: [...values],
+      histnorm: "percent",
+      opacity: 0.6,
+      xbins: { size: 4 },
+      marker: { color: i === 0 ? "#1f4e79" : MIX_COLORS[(i + 2) % MIX_COLORS.length] },
+    })),
+    layout: layout(title, {
+      barmode: "overlay",
+      xaxis: { title: { text: axis } },
+      yaxis: { title: { text: "% of the group's records" } },
+    }),
+  };
+}
