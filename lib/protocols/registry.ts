@@ -9,6 +9,7 @@ import type { FlowProtocol } from "../flows/connRecord";
 import { dnsParser } from "./dns/dnsParser";
 import { ftpParser } from "./ftp/ftpParser";
 import { httpParser } from "./http/httpParser";
+import { sshParser } from "./ssh/sshParser";
 import type { ProbeContext, ProtocolParser } from "./parser";
 
 const NO_PARSERS: readonly ProtocolParser[] = [];
@@ -99,5 +100,9 @@ export class ParserRegistry {
 
 /** A registry with the parsers Detective has: DNS, HTTP, FTP. */
 export function defaultRegistry(): ParserRegistry {
-  return new ParserRegistry().register(dnsParser).register(httpParser).register(ftpParser);
+  return new ParserRegistry()
+    .register(dnsParser)
+    .register(httpParser)
+    .register(ftpParser)
+    .register(sshParser);
 }
