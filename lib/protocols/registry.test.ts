@@ -46,7 +46,7 @@ function analyse(packets: Packet[], registry = defaultRegistry(), probePackets?:
 describe("ParserRegistry", () => {
   test("by port first, then by content", () => {
     const r = defaultRegistry();
-    assert.deepEqual(r.names, ["dns", "http", "ftp", "ssh"]);
+    assert.deepEqual(r.names, ["dns", "http", "ftp", "ssh", "smtp"]);
     const get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     assert.equal(r.choose("tcp", 80, bytes(get), "orig")?.name, "http");
     assert.equal(r.choose("tcp", 8080, bytes(get), "orig")?.name, "http", "HTTP's other ports");
@@ -65,7 +65,7 @@ describe("ParserRegistry", () => {
     assert.equal(r.choose("tcp", 2121, bytes("220 ProFTPD Server ready\r\n"), "resp")?.name, "ftp");
     assert.equal(r.choose("tcp", 2121, bytes("USER alice\r\n"), "orig")?.name, "ftp");
     // An SMTP greeting is a 220 too, but it does not say FTP: off port 21 it is not FTP.
-    assert.equal(r.choose("tcp", 25, bytes("220 mail.example ESMTP Postfix\r\n"), "resp"), undefined);
+    assert.equal(r.choose("tcp", 25, bytes("220 mail.example ESMTP Postfix\r\n"), "resp")?.name, "smtp");
     assert.equal(r.choose("udp", 9999, new Uint8Array(64).fill(0x41), "orig"), undefined);
   });
 

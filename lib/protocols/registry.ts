@@ -9,6 +9,7 @@ import type { FlowProtocol } from "../flows/connRecord";
 import { dnsParser } from "./dns/dnsParser";
 import { ftpParser } from "./ftp/ftpParser";
 import { httpParser } from "./http/httpParser";
+import { smtpParser } from "./smtp/smtpParser";
 import { sshParser } from "./ssh/sshParser";
 import type { ProbeContext, ProtocolParser } from "./parser";
 
@@ -98,11 +99,12 @@ export class ParserRegistry {
   }
 }
 
-/** A registry with the parsers Detective has: DNS, HTTP, FTP. */
+/** A registry with the parsers Detective has: DNS, HTTP, FTP, SSH, SMTP. */
 export function defaultRegistry(): ParserRegistry {
   return new ParserRegistry()
     .register(dnsParser)
     .register(httpParser)
     .register(ftpParser)
-    .register(sshParser);
+    .register(sshParser)
+    .register(smtpParser);
 }
