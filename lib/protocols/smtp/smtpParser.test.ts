@@ -180,6 +180,33 @@ describe("SMTP", () => {
     assert.deepEqual(stats.malformed, { "smtp: bad BDAT chunk size": 1 });
   });
 
+  test("gaps: inside a BDAT chunk they shorten it; elsewhere client lines wait for the next reply", () => {
+    const { parser, records } = bare();
+    parser.data("resp", b("220 mx\r\n"), 0.5);
+    parser.data("orig", b("EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 200\r\n"), 1);
+    parser.data("resp", b("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"), 2);
+    parser.data("orig", new Uint8Array(100).fill(0x41), 3);
+    parser.gap("orig", 1000);
+    // DATA is still a command; a second message in the same transaction: its headers are not read (as Zeek).
+    parser.data("orig", b("DATA\r\n"), 4);
+    parser.data("resp", b("354 go\r\n"), 5);
+    parser.data("orig", b("Subject: second\r\n\r\nhi\r\n.\r\n"), 6);
+    parser.data("resp", b("250 queued\r\n"), 7);
+    parser.data("orig", b("MAIL FROM:<e@f.example>\r\nRCPT TO:<g@h.example>\r\nDATA\r\n"), 8);
+    parser.gap("orig", 50); // inside DATA: the message is cut off
+    parser.data("orig", b("RCPT TO:<lost@x.example>\r\n"), 9); // command or message line? ignored
+    parser.data("resp", b("250 ok\r\n"), 10);
+    parser.data("orig", b("RCPT TO:<seen@x.example>\r\n"), 11);
+    parser.end(12);
+    assert.deepEqual(
+      records.map((r) => [r.trans_depth, r.mailfrom, r.rcptto, r.subject, r.last_reply]),
+      [
+        [1, "a@b.example", ["c@d.example"], undefined, "250 queued"],
+        [2, "e@f.example", ["g@h.example", "seen@x.example"], undefined, "250 ok"],
+      ],
+    );
+  });
+
   test("a one-side capture (client only): each MAIL FROM closes the transaction before it", () => {
     const { parser, records } = bare();
     for (const n of [1, 2]) {

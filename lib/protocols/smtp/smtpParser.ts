@@ -214,6 +214,7 @@ class SmtpFlow implements ParserInstance {
 
   private beginData(): void {
     this.state = "data";
+    this.transactions.beginMessage(this.ts);
     this.headers = new MailHeaders(
       (name, value) => this.transactions.header(name, value, this.ts),
       (reason) => this.ctx.malformed(reason),
@@ -236,6 +237,7 @@ class SmtpFlow implements ParserInstance {
     }
     this.chunkLast = /LAST\s*$/i.test(arg);
     if (!this.headers) {
+      this.transactions.beginMessage(this.ts);
       this.headers = new MailHeaders(
         (name, value) => this.transactions.header(name, value, this.ts),
         (reason) => this.ctx.malformed(reason),
@@ -315,10 +317,18 @@ class SmtpFlow implements ParserInstance {
     this.endData();
   }
 
-  gap(dir: Direction): void {
+  gap(dir: Direction, length: number): void {
+    if (this.done) return;
+    if (dir === "orig" && this.chunkLeft > 0) {
+      // Inside a BDAT chunk the missing bytes are chunk bytes: the chunk is shortened and the
+      // session goes on (Zeek's corpus: DATA after such a gap is still read as a command).
+      this.chunkLine = "";
+      this.chunkLeft = Math.max(0, this.chunkLeft - length);
+      if (this.chunkLeft === 0) this.chunkDone();
+      return;
+    }
     // As Zeek: a message in progress is cut off, queued commands are forgotten, and client lines
     // are ignored until the server replies again.
-    if (this.done) return;
     this.endData();
     this.chunkLeft = 0;
     this.chunkLast = false;

@@ -33,6 +33,8 @@ export class SmtpTransactions {
   private rcptToSeen = false;
   private bdatLastSeen = false;
   private invalid = 0;
+  /** Messages begun in the current record; Zeek reads headers of the first only (`entity_count`). */
+  private messagesBegun = 0;
   /** True once too many invalid transactions were seen: the caller stops analysing. */
   stopped = false;
 
@@ -51,6 +53,7 @@ export class SmtpTransactions {
 
   private fresh(ts: number): Fields {
     this.activity = false;
+    this.messagesBegun = 0;
     return {
       ts,
       trans_depth: this.messages + 1,
@@ -158,9 +161,16 @@ export class SmtpTransactions {
     this.activity = true;
   }
 
-  /** One top-level header of the message being sent. */
+  /** A message (DATA, or the first BDAT chunk) begins in the current record. */
+  beginMessage(ts: number): void {
+    this.current(ts);
+    this.messagesBegun++;
+  }
+
+  /** One top-level header of the message being sent (of the record's first message only, as Zeek). */
   header(name: string, value: string, ts: number): void {
     const info = this.current(ts);
+    if (this.messagesBegun > 1) return;
     switch (name) {
       case "MESSAGE-ID":
         info.msg_id = value;
