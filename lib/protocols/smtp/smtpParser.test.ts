@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { seeded } from "../../core/random";
 import type { Flow } from "../../flows/flowTable";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type Packet } from "../../packets/packet";
 import { tcp, tcpText } from "../../testing/packets";
@@ -280,6 +281,45 @@ describe("SMTP", () => {
     );
     assert.equal(rows.conn[0].service, "smtp");
     assert.equal(smtp[0].helo, "c");
+  });
+
+  test("hostile input never throws: random lines, replies, chunk sizes and gaps", () => {
+    const rng = seeded(11);
+    const pieces = [
+      "DATA\r\n",
+      "BDAT 7\r\n",
+      "BDAT 99999999999 LAST\r\n",
+      ".\r\n",
+      "\r\n",
+      "250-x\r\n",
+      "354 go\r\n",
+      "220 x\r\n",
+      "Subject: a\r\n",
+      " fold\r\n",
+      "MAIL FROM:<a@b>\r\n",
+      "RCPT TO:<c@d>\r\n",
+      "STARTTLS\r\n",
+      "AUTH x\r\n",
+      "334 x\r\n",
+      "\r\r\r",
+    ];
+    for (let run = 0; run < 20; run++) {
+      const { parser, malformed } = bare(() => rng() < 0.5);
+      for (let i = 0; i < 300; i++) {
+        const dir = rng() < 0.5 ? "orig" : "resp";
+        const r = rng();
+        if (r < 0.05) parser.gap(dir, Math.floor(rng() * 5000));
+        else if (r < 0.2)
+          parser.data(
+            dir,
+            Uint8Array.from({ length: Math.floor(rng() * 3000) }, () => Math.floor(rng() * 256)),
+            i,
+          );
+        else parser.data(dir, b(pieces[Math.floor(rng() * pieces.length)]), i);
+      }
+      parser.end(400);
+      assert.ok(malformed.every((m) => typeof m === "string"));
+    }
   });
 
   test("Zeek's address helpers", () => {

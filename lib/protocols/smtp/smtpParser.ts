@@ -60,6 +60,13 @@ const AUTH_ANSWER = "***";
 const GREETING_START = /^220[ -]/;
 const COMMAND_START = /^(?:EHLO|HELO) \S/i;
 
+/** `line` without the CRs before its LF (Zeek allows several); a loop, not a regex, so long runs of CR cost linear time. */
+function withoutCr(line: string): string {
+  let end = line.length;
+  while (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
 function text(bytes: Uint8Array, max: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, max)).toString("latin1");
 }
@@ -153,7 +160,7 @@ class SmtpFlow implements ParserInstance {
         pending.skipping = false;
         continue;
       }
-      const line = pending.text.replace(/\r+$/, "");
+      const line = withoutCr(pending.text);
       pending.text = "";
       if (dir === "orig") this.clientLine(line);
       else if (this.serverLine(line)) {
@@ -257,7 +264,7 @@ class SmtpFlow implements ParserInstance {
       if (this.chunkLine.length + (end - at) <= SMTP_MAX_LINE_BYTES)
         this.chunkLine += text(bytes.subarray(at, end), end - at);
       if (nl < 0) return;
-      this.headers?.line(this.chunkLine.replace(/\r+$/, ""));
+      this.headers?.line(withoutCr(this.chunkLine));
       this.chunkLine = "";
       at = nl + 1;
     }
@@ -265,7 +272,7 @@ class SmtpFlow implements ParserInstance {
 
   private chunkDone(): void {
     if (!this.chunkLast) return;
-    if (this.chunkLine !== "") this.headers?.line(this.chunkLine.replace(/\r+$/, ""));
+    if (this.chunkLine !== "") this.headers?.line(withoutCr(this.chunkLine));
     this.chunkLine = "";
     this.headers?.finish();
     this.headers = undefined;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
+import { seeded } from "../../core/random";
 import type { Flow } from "../../flows/flowTable";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type Packet } from "../../packets/packet";
 import { tcp, tcpText } from "../../testing/packets";
@@ -228,6 +229,31 @@ describe("SSH", () => {
     const [r] = records as SshRecord[];
     assert.equal(r.client, "SSH-2.0-late");
     assert.equal(r.server, "SSH-2.0-s");
+  });
+
+  test("hostile input never throws: random bytes after valid and invalid banners, gaps", () => {
+    const rng = seeded(12);
+    for (let run = 0; run < 30; run++) {
+      const ctx: ParserContext = {
+        flow: { uid: 1, src: CLIENT, dst: SERVER, proto: "tcp", dstPort: 22 } as Flow<unknown>,
+        emit: () => {},
+        malformed: () => {},
+        handOver: () => false,
+      };
+      const p = sshParser.create(ctx);
+      p.data("resp", sshBanner("s", run % 3 ? "2.0" : "1.99"), 0);
+      p.data("orig", sshBanner("c"), 0);
+      for (let i = 0; i < 200; i++) {
+        const dir = rng() < 0.5 ? "orig" : "resp";
+        if (rng() < 0.01) p.gap(dir, 10);
+        const n = Math.floor(rng() * 2000);
+        const bytes = Uint8Array.from({ length: n }, () => Math.floor(rng() * 256));
+        if (rng() < 0.3 && n > 8)
+          bytes.set([0, 0, 0, Math.floor(rng() * 64), 4, 20 + Math.floor(rng() * 15)]);
+        p.data(dir, bytes, i);
+      }
+      p.end(300);
+    }
   });
 
   test("after a gap nothing more is inferred (as Zeek)", () => {
