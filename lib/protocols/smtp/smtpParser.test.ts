@@ -271,6 +271,14 @@ describe("SMTP", () => {
     assert.equal(smtpParser.probe(b("EHLO laptop\r\n"), "orig", where), true);
     assert.equal(smtpParser.probe(b("220 (vsFTPd 3.0.3)\r\n"), "resp", where), false);
     assert.equal(smtpParser.probe(b("220 (vsFTPd 3.0.3)\r\n"), "resp", { ...where, onPort: true }), true);
+    assert.equal(
+      smtpParser.probe(b("RCPT TO:<a@b>\r\n"), "orig", { ...where, onPort: true }),
+      true,
+      "joined mid-session",
+    );
+    assert.equal(smtpParser.probe(b("RCPT TO:<a@b>\r\n"), "orig", where), false);
+    assert.equal(smtpParser.probe(b("GET / HTTP/1.1\r\n"), "orig", { ...where, onPort: true }), false);
+    assert.equal(smtpParser.probe(b("SSH-2.0-x\r\n"), "resp", { ...where, onPort: true }), false);
     const { smtp, rows } = logs(
       connection(2525)
         .send("server", smtpReply(220, ["mx ESMTP Postfix"]))

@@ -59,6 +59,8 @@ const AUTH_ANSWER = "***";
 
 const GREETING_START = /^220[ -]/;
 const COMMAND_START = /^(?:EHLO|HELO) \S/i;
+const REPLY_START = /^[1-5][0-9]{2}[ -]/;
+const WORD_START = /^([A-Za-z-]{4,14})[ \r\n]/;
 
 /** `line` without the CRs before its LF (Zeek allows several); a loop, not a regex, so long runs of CR cost linear time. */
 function withoutCr(line: string): string {
@@ -71,7 +73,10 @@ function text(bytes: Uint8Array, max: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, max)).toString("latin1");
 }
 
-/** The SMTP parser: TCP 25 and 587, or a flow that opens with an SMTP greeting or EHLO/HELO. */
+/**
+ * The SMTP parser: on TCP 25 and 587 any reply or known command (a capture may join mid-session),
+ * elsewhere a greeting that names SMTP or an EHLO/HELO.
+ */
 export const smtpParser: ProtocolParser = {
   name: "smtp",
   transports: ["tcp"],
@@ -79,9 +84,14 @@ export const smtpParser: ProtocolParser = {
   probe(first: Uint8Array, dir: Direction, { onPort }: ProbeContext): boolean {
     if (first.length < 4) return false;
     if (dir === "resp") {
+      if (onPort) return REPLY_START.test(text(first, 4)); // joined mid-session: any reply
       if (first[0] !== 0x32) return false; // "2"
       const line = text(first, 512);
-      return GREETING_START.test(line) && (onPort || /E?SMTP/.test(line.split("\n")[0]));
+      return GREETING_START.test(line) && /E?SMTP/.test(line.split("\n")[0]);
+    }
+    if (onPort) {
+      const m = WORD_START.exec(text(first, 16));
+      return m !== null && COMMANDS.has(m[1].toUpperCase());
     }
     return COMMAND_START.test(text(first, 16));
   },

@@ -248,9 +248,8 @@ class SshFlow implements ParserInstance {
     this.hadGap = true;
   }
 
-  end(ts: number): void {
+  end(): void {
     if (!this.logged && this.started) this.write();
-    void ts;
   }
 
   private write(): void {
