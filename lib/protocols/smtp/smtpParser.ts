@@ -118,6 +118,8 @@ class SmtpFlow implements ParserInstance {
   /** The command the next reply answers (GREETING at first), then those queued behind it. */
   private first: string | undefined = GREETING;
   private readonly queue: string[] = [];
+  /** The command the reply in progress answers. */
+  private lastAnswered: string | undefined;
   /** Code of the multi-line reply in progress, or 0. */
   private continuing = 0;
   /** Bytes of the BDAT chunk still to come, and whether it is the last. */
@@ -305,7 +307,7 @@ class SmtpFlow implements ParserInstance {
     if (!this.continuing) answered = this.newReply(code);
     const continued = line[3] === "-";
     this.continuing = continued ? code : 0;
-    const message = line.slice(4).replace(/^\s+/, "");
+    const message = line.slice(continued ? 4 : 3).replace(/^\s+/, "");
     this.transactions.reply(code, answered ?? "(UNKNOWN)", message, continued, ts);
     if (!continued && answered === "STARTTLS" && code === 220) {
       this.transactions.startTls(ts);
@@ -315,8 +317,6 @@ class SmtpFlow implements ParserInstance {
     }
     return false;
   }
-
-  private lastAnswered: string | undefined;
 
   /** The first line of a reply: it answers the oldest command waiting. */
   private newReply(code: number): string | undefined {
