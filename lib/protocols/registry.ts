@@ -9,6 +9,8 @@ import type { FlowProtocol } from "../flows/connRecord";
 import { dnsParser } from "./dns/dnsParser";
 import { ftpParser } from "./ftp/ftpParser";
 import { httpParser } from "./http/httpParser";
+import { smtpParser } from "./smtp/smtpParser";
+import { sshParser } from "./ssh/sshParser";
 import type { ProbeContext, ProtocolParser } from "./parser";
 import { sslParser } from "./ssl/sslParser";
 
@@ -98,11 +100,13 @@ export class ParserRegistry {
   }
 }
 
-/** A registry with the parsers Detective has: DNS, HTTP, FTP, TLS. */
+/** A registry with the parsers Detective has: DNS, HTTP, FTP, SSH, SMTP, TLS ("ssl", as Zeek names it). */
 export function defaultRegistry(): ParserRegistry {
   return new ParserRegistry()
     .register(dnsParser)
     .register(httpParser)
     .register(ftpParser)
+    .register(sshParser)
+    .register(smtpParser)
     .register(sslParser);
 }

@@ -24,6 +24,8 @@ import {
   tlsServerHello,
 } from "../protocols/ssl/tlsEncode";
 import { DNS_TYPE, dnsMessage } from "../protocols/dns/dnsEncode";
+import { smtpCommand, smtpEndOfData, smtpReply } from "../protocols/smtp/smtpEncode";
+import { sshBanner, sshEncryptedLength } from "../protocols/ssh/sshEncode";
 
 /** DNS messages are built beside the DNS parser (one wire format, one place); re-exported for the attacks. */
 export { DNS_TYPE, dnsMessage } from "../protocols/dns/dnsEncode";
@@ -454,20 +456,20 @@ export function imapCheck(ctx: SimContext, net: Network, client: Host, t: number
 export function smtpDelivery(ctx: SimContext, from: Host, to: Host, t: number, helo: string): number {
   const c = new TcpConversation(ctx, from, to, ctx.ephemeralPort(from), 25, t).handshake();
   const body = size(ctx.rng, 12_000, 1.3, 600, 20_000_000);
-  c.send("server", ascii("220 mail.example ESMTP Postfix\r\n"), 0.001)
-    .send("client", ascii(`EHLO ${helo}\r\n`))
-    .send("server", ascii("250-mail.example\r\n250-SIZE 26214400\r\n250 8BITMIME\r\n"))
-    .send("client", ascii("MAIL FROM:<user@corp.example>\r\n"))
-    .send("server", ascii("250 2.1.0 Ok\r\n"))
-    .send("client", ascii("RCPT TO:<partner@example.org>\r\n"))
-    .send("server", ascii("250 2.1.5 Ok\r\n"))
-    .send("client", ascii("DATA\r\n"))
-    .send("server", ascii("354 End data with <CR><LF>.<CR><LF>\r\n"))
+  c.send("server", smtpReply(220, ["mail.example ESMTP Postfix"]), 0.001)
+    .send("client", smtpCommand("EHLO", helo))
+    .send("server", smtpReply(250, ["mail.example", "SIZE 26214400", "8BITMIME"]))
+    .send("client", smtpCommand("MAIL", "FROM:<user@corp.example>"))
+    .send("server", smtpReply(250, ["2.1.0 Ok"]))
+    .send("client", smtpCommand("RCPT", "TO:<partner@example.org>"))
+    .send("server", smtpReply(250, ["2.1.5 Ok"]))
+    .send("client", smtpCommand("DATA"))
+    .send("server", smtpReply(354, ["End data with <CR><LF>.<CR><LF>"]))
     .sendBulk("client", body)
-    .send("client", ascii("\r\n.\r\n"))
-    .send("server", ascii("250 2.0.0 Ok: queued\r\n"))
-    .send("client", ascii("QUIT\r\n"))
-    .send("server", ascii("221 2.0.0 Bye\r\n"))
+    .send("client", smtpEndOfData())
+    .send("server", smtpReply(250, ["2.0.0 Ok: queued"]))
+    .send("client", smtpCommand("QUIT"))
+    .send("server", smtpReply(221, ["2.0.0 Bye"]))
     .close("server");
   return c.t;
 }
@@ -559,6 +561,9 @@ export function ftpSession(ctx: SimContext, net: Network, client: Host, t: numbe
     .close("client");
 }
 
+/** The SSH software both ends of a simulated connection name in their banners (Debian 12's). */
+const OPENSSH = "OpenSSH_9.2p1 Debian-2+deb12u3";
+
 /** SSH banners and key exchange; returns the conversation ready for authentication. */
 export function sshHandshake(
   ctx: SimContext,
@@ -569,8 +574,8 @@ export function sshHandshake(
 ): TcpConversation {
   return new TcpConversation(ctx, client, server, ctx.ephemeralPort(client), 22, t, label)
     .handshake()
-    .send("server", ascii("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"), 0.002)
-    .send("client", ascii("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"))
+    .send("server", sshBanner(OPENSSH), 0.002)
+    .send("client", sshBanner(OPENSSH))
     .send("client", ctx.opaque(1_400 + randomInt(ctx.rng, 200))) // KEXINIT
     .send("server", ctx.opaque(1_000 + randomInt(ctx.rng, 200)))
     .send("client", ctx.opaque(48)) // KEX_ECDH_INIT
@@ -621,9 +626,6 @@ export function scpSession(ctx: SimContext, net: Network, client: Host, t: numbe
   c.close("client");
 }
 
-/** Bytes of an SSH packet's MAC (hmac-sha2-256-etm@openssh.com truncated, or an AEAD tag): 16. */
-const SSH_MAC_BYTES = 16;
-
 /**
  * Bulk data of an SSH connection as one encrypted packet per TCP segment, its length in clear
  * (as the encrypt-then-MAC and AES-GCM modes send it, RFC 5647): so a segment cut by the snap
@@ -632,8 +634,7 @@ const SSH_MAC_BYTES = 16;
 function sshPackets(ctx: SimContext, bytes: number): BulkContent {
   return (offset, n) => {
     const out = ctx.opaque(n);
-    const length = Math.min(MSS, bytes - offset) - 4 - SSH_MAC_BYTES;
-    if (length > 0) for (let i = 0; i < Math.min(4, n); i++) out[i] = (length >>> (8 * (3 - i))) & 0xff;
+    sshEncryptedLength(out, Math.min(MSS, bytes - offset));
     return out;
   };
 }
