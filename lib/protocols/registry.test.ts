@@ -162,14 +162,14 @@ describe("ProtocolAnalyzer", () => {
       udp(1.2, A, 33000, B, 53, short),
       udp(1.3, A, 33000, B, 53, short),
       udp(1.4, A, 33000, B, 53, good),
-      tcpText(2, A, 40000, B, 80, DATA, "GET /index.html\r\n\r\n\r\n"), // no HTTP version
-      tcpText(2.1, A, 40000, B, 80, DATA, "GET / HTTP/1.1\r\n\r\n"),
-      tcpText(2.2, A, 40000, B, 80, DATA, "GET /index.html\r\n\r\n\r\n"),
+      tcpText(2, A, 40000, B, 80, DATA, "GET / HTTP/1.1\r\n\r\n"),
+      tcpText(2.1, A, 40000, B, 80, DATA, "\x00\x01 GET /index.html\r\n\r\n"), // no method token
+      tcpText(2.2, A, 40000, B, 80, DATA, "GET /ignored HTTP/1.1\r\n\r\n"), // HTTP analysis ended
     ]);
     assert.deepEqual(analyzer.stats.malformed, {
       "dns: label too long": 1,
       "dns: message too short": 2,
-      "http: bad request line": 1,
+      "http: bad request": 1,
     });
     assert.deepEqual(
       records.map((r) => r.protocol),

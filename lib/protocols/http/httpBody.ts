@@ -1,0 +1,118 @@
+/**
+ * One HTTP message body as Zeek measures it: its length after dechunking and, for a
+ * `Content-Encoding: gzip` / `x-gzip` / `deflate` body, after decompression (Zeek's HTTP analyzer
+ * inflates such bodies before counting them and before file analysis sniffs their type), and the
+ * first bytes kept for sniffing. Memory is bounded: compressed bytes are kept up to
+ * `HTTP_MAX_INFLATE_INPUT_BYTES` (the rest is counted as it is) and the inflated output is capped.
+ */
+import { constants, inflateRawSync, unzipSync } from "node:zlib";
+import { HTTP_SNIFF_BYTES, sniffMime } from "./httpSniff";
+
+/** Compressed body bytes kept for inflating at the end of the message; beyond, bytes count as sent. */
+export const HTTP_MAX_INFLATE_INPUT_BYTES = 1 << 20;
+/** Largest inflated output computed (a bound against decompression bombs); a larger body counts as this. */
+export const HTTP_MAX_INFLATE_OUTPUT_BYTES = 64 << 20;
+
+/** How a body is encoded (Content-Encoding). */
+export type BodyEncoding = "identity" | "gzip" | "deflate";
+
+/** What a finished body gives the log. */
+export interface BodyResult {
+  readonly length: number;
+  readonly mime: string | undefined;
+  /** The compressed body could not be inflated. */
+  readonly badCompression: boolean;
+}
+
+export class HttpBody {
+  private length = 0;
+  private readonly head = new Uint8Array(HTTP_SNIFF_BYTES);
+  private headLength = 0;
+  private readonly compressed: Uint8Array[] = [];
+  private compressedBytes = 0;
+  /** Compressed bytes beyond the kept ones, or lost in gaps: counted as they are. */
+  private uncounted = 0;
+
+  /** The body's last two bytes (does it end in CR LF?). */
+  private lastBytes = 0;
+
+  /**
+   * @param encoding the Content-Encoding.
+   * @param byLines count as Zeek counts a multipart (or message/*) body, which its MIME reader
+   *   takes in CR LF ended lines: a last line without CR LF is counted as if it had one.
+   */
+  constructor(
+    private readonly encoding: BodyEncoding,
+    private readonly byLines = false,
+  ) {}
+
+  /** Body bytes that arrived. */
+  add(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.encoding === "identity") {
+      this.length += bytes.length;
+      this.keepHead(bytes);
+      if (this.byLines) this.countLines(bytes);
+    } else if (this.compressedBytes + bytes.length <= HTTP_MAX_INFLATE_INPUT_BYTES && this.uncounted === 0) {
+      this.compressed.push(bytes.slice());
+      this.compressedBytes += bytes.length;
+    } else {
+      this.uncounted += bytes.length;
+    }
+  }
+
+  /** `n` body bytes are missing (a gap inside a body of known length): counted, as Zeek does. */
+  skip(n: number): void {
+    if (this.encoding === "identity") this.length += n;
+    else this.uncounted += n;
+  }
+
+  private countLines(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.lastBytes = n >= 2 ? (bytes[n - 2] << 8) | bytes[n - 1] : ((this.lastBytes & 0xff) << 8) | bytes[0];
+  }
+
+  private keepHead(bytes: Uint8Array): void {
+    const room = HTTP_SNIFF_BYTES - this.headLength;
+    if (room <= 0) return;
+    const take = bytes.subarray(0, room);
+    this.head.set(take, this.headLength);
+    this.headLength += take.length;
+  }
+
+  /** The body's length and sniffed type. */
+  finish(): BodyResult {
+    let badCompression = false;
+    if (this.encoding !== "identity" && this.compressedBytes > 0) {
+      const input = Buffer.concat(this.compressed);
+      const inflated = inflate(input, this.encoding);
+      if (inflated) {
+        this.length += inflated.length;
+        this.keepHead(inflated);
+      } else {
+        badCompression = true;
+        this.length += input.length;
+      }
+    }
+    this.length += this.uncounted;
+    // The last line, counted with the CR LF it lacks.
+    if (this.byLines && this.length > 0 && this.lastBytes !== 0x0d0a) this.length += 2;
+    return { length: this.length, mime: sniffMime(this.head.subarray(0, this.headLength)), badCompression };
+  }
+}
+
+const OPTIONS = { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: HTTP_MAX_INFLATE_OUTPUT_BYTES };
+
+/** Inflates a gzip or zlib stream, or raw deflate (servers that send "deflate" without the zlib header). */
+function inflate(input: Buffer, encoding: BodyEncoding): Buffer | undefined {
+  try {
+    return unzipSync(input, OPTIONS);
+  } catch {
+    if (encoding !== "deflate") return undefined;
+  }
+  try {
+    return inflateRawSync(input, OPTIONS);
+  } catch {
+    return undefined;
+  }
+}
