@@ -40,10 +40,13 @@ export class HttpBody {
    * @param encoding the Content-Encoding.
    * @param byLines count as Zeek counts a multipart (or message/*) body, which its MIME reader
    *   takes in CR LF ended lines: a last line without CR LF is counted as if it had one.
+   * @param sniff whether the body's type is sniffed (not for a multipart body, whose parts Zeek
+   *   types one by one, nor for a range that does not start at the file's first byte).
    */
   constructor(
     private readonly encoding: BodyEncoding,
     private readonly byLines = false,
+    private readonly sniff = true,
   ) {}
 
   /** Body bytes that arrived. */
@@ -97,7 +100,8 @@ export class HttpBody {
     this.length += this.uncounted;
     // The last line, counted with the CR LF it lacks.
     if (this.byLines && this.length > 0 && this.lastBytes !== 0x0d0a) this.length += 2;
-    return { length: this.length, mime: sniffMime(this.head.subarray(0, this.headLength)), badCompression };
+    const mime = this.sniff ? sniffMime(this.head.subarray(0, this.headLength)) : undefined;
+    return { length: this.length, mime, badCompression };
   }
 }
 

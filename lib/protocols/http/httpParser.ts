@@ -146,10 +146,15 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
       this.orig.finish(ts);
       this.resp.finish(ts);
     }
+    this.writePending();
+    this.done = true;
+  }
+
+  /** Writes the records still pending, in order (Zeek's finalize_http; number 0 is never used). */
+  private writePending(): void {
     const rest = [...this.pending.entries()].filter(([k]) => k !== 0).sort(([a], [b]) => a - b);
     for (const [, info] of rest) this.write(info);
     this.pending.clear();
-    this.done = true;
   }
 
   /** The connection ended and the pending records are out. */
@@ -366,6 +371,8 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
     // A 200 reply to CONNECT: the rest of the connection is the tunnelled protocol.
     this.resp.finish(ts);
     this.orig.stop();
+    this.writePending();
+    this.finished = true;
     this.done = true;
     this.ctx.handOver("ssl", "resp", rest);
     return false;

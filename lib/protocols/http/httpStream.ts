@@ -66,6 +66,8 @@ export class HttpStream {
   private remaining = 0;
   private contentLength = -1;
   private rangeLength = -1;
+  /** First byte of a 206 reply's range (its body is not the file's start unless 0). */
+  private rangeOffset = 0;
   private chunked = false;
   private encoding: BodyEncoding = "identity";
   /** A multipart/* or message/* body (Zeek reads it line by line). */
@@ -197,6 +199,7 @@ export class HttpStream {
     this.headerValue = "";
     this.contentLength = -1;
     this.rangeLength = -1;
+    this.rangeOffset = 0;
     this.chunked = false;
     this.encoding = "identity";
     this.multipart = false;
@@ -253,6 +256,7 @@ export class HttpStream {
         return;
       }
       this.rangeLength = length;
+      this.rangeOffset = Number(m[1]);
       if (this.contentLength > 0) {
         if (this.contentLength !== length) this.owner.malformed("content range not matching length");
         if (length > this.contentLength) this.contentLength = length;
@@ -284,7 +288,7 @@ export class HttpStream {
     }
     if (this.state !== "headers") return; // the owner ended or stopped the message
     const expect = this.owner.expectBody(this.isOrig);
-    this.body = new HttpBody(this.encoding, this.multipart);
+    this.body = new HttpBody(this.encoding, this.multipart, !this.multipart && this.rangeOffset === 0);
     if (expect === "none") this.finish(ts);
     else if (this.chunked) this.state = "chunkSize";
     else if (this.contentLength > 0) {
