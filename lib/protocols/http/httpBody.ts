@@ -11,7 +11,7 @@ import { HTTP_SNIFF_BYTES, sniffMime } from "./httpSniff";
 /** Compressed body bytes kept for inflating at the end of the message; beyond, bytes count as sent. */
 export const HTTP_MAX_INFLATE_INPUT_BYTES = 1 << 20;
 /** Largest inflated output computed (a bound against decompression bombs); a larger body counts as this. */
-export const HTTP_MAX_INFLATE_OUTPUT_BYTES = 64 << 20;
+export const HTTP_MAX_INFLATE_OUTPUT_BYTES = 16 << 20;
 
 /** How a body is encoded (Content-Encoding). */
 export type BodyEncoding = "identity" | "gzip" | "deflate";
@@ -22,6 +22,8 @@ export interface BodyResult {
   readonly mime: string | undefined;
   /** The compressed body could not be inflated. */
   readonly badCompression: boolean;
+  /** The body inflated beyond HTTP_MAX_INFLATE_OUTPUT_BYTES (its length is then that bound). */
+  readonly inflatedTooLarge: boolean;
 }
 
 export class HttpBody {
@@ -86,12 +88,16 @@ export class HttpBody {
   /** The body's length and sniffed type. */
   finish(): BodyResult {
     let badCompression = false;
+    let inflatedTooLarge = false;
     if (this.encoding !== "identity" && this.compressedBytes > 0) {
       const input = Buffer.concat(this.compressed);
       const inflated = inflate(input, this.encoding);
-      if (inflated) {
+      if (inflated === "too large") {
+        inflatedTooLarge = true;
+        this.length += HTTP_MAX_INFLATE_OUTPUT_BYTES;
+      } else if (inflated) {
         this.length += inflated.length;
-        this.keepHead(inflated);
+        this.keepHead(inflated.subarray(0, HTTP_SNIFF_BYTES));
       } else {
         badCompression = true;
         this.length += input.length;
@@ -101,22 +107,31 @@ export class HttpBody {
     // The last line, counted with the CR LF it lacks.
     if (this.byLines && this.length > 0 && this.lastBytes !== 0x0d0a) this.length += 2;
     const mime = this.sniff ? sniffMime(this.head.subarray(0, this.headLength)) : undefined;
-    return { length: this.length, mime, badCompression };
+    return { length: this.length, mime, badCompression, inflatedTooLarge };
   }
 }
 
 const OPTIONS = { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: HTTP_MAX_INFLATE_OUTPUT_BYTES };
 
-/** Inflates a gzip or zlib stream, or raw deflate (servers that send "deflate" without the zlib header). */
-function inflate(input: Buffer, encoding: BodyEncoding): Buffer | undefined {
+/** Node's error when the output would pass `maxOutputLength`. */
+function tooLarge(e: unknown): boolean {
+  return e instanceof RangeError || (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
+}
+
+/**
+ * Inflates a gzip or zlib stream, or raw deflate (servers that send "deflate" without the zlib
+ * header); undefined when it is neither.
+ */
+function inflate(input: Buffer, encoding: BodyEncoding): Buffer | "too large" | undefined {
   try {
     return unzipSync(input, OPTIONS);
-  } catch {
+  } catch (e) {
+    if (tooLarge(e)) return "too large";
     if (encoding !== "deflate") return undefined;
   }
   try {
     return inflateRawSync(input, OPTIONS);
-  } catch {
-    return undefined;
+  } catch (e) {
+    return tooLarge(e) ? "too large" : undefined;
   }
 }

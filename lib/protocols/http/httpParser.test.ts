@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { gzipSync } from "node:zlib";
+import { deflateRawSync, gzipSync } from "node:zlib";
 import type { Direction, Flow } from "../../flows/flowTable";
 import type { ParserContext } from "../parser";
+import { HTTP_MAX_INFLATE_OUTPUT_BYTES } from "./httpBody";
 import type { HttpRecord } from "./httpLog";
 import { HTTP_MAX_PENDING_REQUESTS, httpParser } from "./httpParser";
 import { parseRequestLine, parseStatusLine } from "./httpRequestLine";
@@ -177,6 +178,36 @@ describe("HTTP requests and replies", () => {
         ["/close", 108, ["image/png"]],
       ],
     );
+  });
+
+  test("deflate without its zlib header is inflated; a decompression bomb is bounded and counted", () => {
+    const { parser, records, malformed } = context();
+    parser.data("orig", b(GET("/raw") + GET("/bomb") + GET("/broken")), 1);
+    const raw = deflateRawSync(Buffer.from("x".repeat(5000)));
+    parser.data(
+      "resp",
+      b(`HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: ${raw.length}\r\n\r\n`),
+      2,
+    );
+    parser.data("resp", raw, 2);
+    const bomb = gzipSync(Buffer.alloc(HTTP_MAX_INFLATE_OUTPUT_BYTES * 2));
+    parser.data(
+      "resp",
+      b(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`),
+      3,
+    );
+    parser.data("resp", bomb, 3);
+    parser.data("resp", b("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 6\r\n\r\nnot gz"), 4);
+    parser.end(5);
+    assert.deepEqual(
+      records.map((r) => [r.uri, r.response_body_len]),
+      [
+        ["/raw", 5000],
+        ["/bomb", HTTP_MAX_INFLATE_OUTPUT_BYTES],
+        ["/broken", 6],
+      ],
+    );
+    assert.deepEqual(malformed, ["inflated body too large", "bad compressed body"]);
   });
 
   test("a gap inside a body of known length is skipped and counted; a gap in a header ends the message", () => {

@@ -11,33 +11,17 @@
  */
 import type { Direction } from "../../flows/flowTable";
 import type { ParserContext, ParserInstance, ProbeContext, ProtocolParser } from "../parser";
-import { HTTP_LOG, type HttpRecord } from "./httpLog";
+import { HTTP_LOG } from "./httpLog";
 import { parseRequestLine, parseStatusLine, unescapeUri } from "./httpRequestLine";
 import { type BodyExpectation, HttpStream, type HttpStreamOwner, valueToken } from "./httpStream";
+import { HTTP_MAX_PENDING_REQUESTS, HttpTransactions } from "./httpTransactions";
 
 export type { HttpRecord } from "./httpLog";
 export { HTTP_LOG } from "./httpLog";
+export { HTTP_CAPTURE_PASSWORD, HTTP_MAX_PENDING_REQUESTS } from "./httpTransactions";
 
-/**
- * Requests waiting for their reply before the older ones are written out unanswered (Zeek's
- * HTTP::max_pending_requests, 100): bounds a connection's memory under endless pipelining.
- */
-export const HTTP_MAX_PENDING_REQUESTS = 100;
-/** Log the password of Basic authentication (Zeek's HTTP::default_capture_password, off by default). */
-export const HTTP_CAPTURE_PASSWORD = false;
 /** Bytes of a first payload the probe reads (one request or status line). */
 export const HTTP_PROBE_BYTES = 2048;
-
-/** Request headers that show a proxy (Zeek's HTTP::proxy_headers). */
-const PROXY_HEADERS = new Set([
-  "FORWARDED",
-  "X-FORWARDED-FOR",
-  "X-FORWARDED-FROM",
-  "CLIENT-IP",
-  "VIA",
-  "XROXY-CONNECTION",
-  "PROXY-CONNECTION",
-]);
 
 /** Off its ports: a whole request line with a version, or a status line. */
 const REQUEST_LINE = /^[A-Z][A-Z_-]{2,19} [^\s]+ HTTP\/\d\.\d\r?\n/;
@@ -79,23 +63,13 @@ export const httpParser: ProtocolParser = {
   },
 };
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Info = Mutable<HttpRecord>;
-
-function inRange1xx(code: number | undefined): boolean {
-  return code !== undefined && code >= 100 && code < 200;
-}
-
 /** One connection: both directions' streams and the pending records (Zeek's HTTP::State). */
 class HttpFlow implements ParserInstance, HttpStreamOwner {
   done = false;
   private readonly orig: HttpStream;
   private readonly resp: HttpStream;
-  /** Records not yet written, by request (or reply) number. */
-  private readonly pending = new Map<number, Info>();
-  private currentRequest = 0;
-  private currentResponse = 0;
-  private transDepth = 0;
+  /** The records (Zeek's script-level state). */
+  private readonly log: HttpTransactions;
   /** Methods of requests not yet answered (a reply to HEAD has no body). */
   private readonly unanswered: string[] = [];
   private numRequests = 0;
@@ -115,6 +89,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
   constructor(private readonly ctx: ParserContext) {
     this.orig = new HttpStream(true, this);
     this.resp = new HttpStream(false, this);
+    this.log = new HttpTransactions(ctx);
   }
 
   data(dir: Direction, bytes: Uint8Array, ts: number): void {
@@ -146,15 +121,8 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
       this.orig.finish(ts);
       this.resp.finish(ts);
     }
-    this.writePending();
+    this.log.writePending();
     this.done = true;
-  }
-
-  /** Writes the records still pending, in order (Zeek's finalize_http; number 0 is never used). */
-  private writePending(): void {
-    const rest = [...this.pending.entries()].filter(([k]) => k !== 0).sort(([a], [b]) => a - b);
-    for (const [, info] of rest) this.write(info);
-    this.pending.clear();
   }
 
   /** The connection ended and the pending records are out. */
@@ -162,113 +130,6 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
 
   /** Time of the latest bytes (a gap's messages are done then). */
   private lastTs = 0;
-
-  // --- The records (Zeek's main.zeek) ---
-
-  private newSession(ts: number): Info {
-    return {
-      protocol: "http",
-      uid: this.ctx.flow.uid,
-      ts,
-      trans_depth: ++this.transDepth,
-      method: undefined,
-      host: undefined,
-      uri: undefined,
-      referrer: undefined,
-      version: undefined,
-      user_agent: undefined,
-      origin: undefined,
-      request_body_len: 0,
-      response_body_len: 0,
-      status_code: undefined,
-      status_msg: undefined,
-      info_code: undefined,
-      info_msg: undefined,
-      tags: [],
-      username: undefined,
-      password: undefined,
-      proxied: undefined,
-      orig_fuids: undefined,
-      orig_filenames: undefined,
-      orig_mime_types: undefined,
-      resp_fuids: undefined,
-      resp_filenames: undefined,
-      resp_mime_types: undefined,
-    };
-  }
-
-  private setState(isOrig: boolean, ts: number): Info {
-    const index = isOrig ? this.currentRequest : this.currentResponse;
-    let info = this.pending.get(index);
-    if (!info) {
-      info = this.newSession(ts);
-      this.pending.set(index, info);
-    }
-    return info;
-  }
-
-  private write(info: Info): void {
-    this.ctx.emit({ ...info });
-  }
-
-  private request(method: string, uri: string, version: string, ts: number): void {
-    if (this.currentRequest < this.currentResponse) {
-      this.ctx.malformed("response before request");
-      this.currentRequest = this.currentResponse;
-    }
-    if (this.pending.size > HTTP_MAX_PENDING_REQUESTS) {
-      this.ctx.malformed("excessive pipelining");
-      if (this.currentResponse === 0) this.currentResponse++;
-      for (; this.currentResponse < this.currentRequest; this.currentResponse++) {
-        const info = this.pending.get(this.currentResponse);
-        if (info) {
-          this.write(info);
-          this.pending.delete(this.currentResponse);
-        }
-      }
-    }
-    this.currentRequest++;
-    const info = this.setState(true, ts);
-    info.method = method;
-    info.uri = uri;
-    // Zeek logs the reply's version only; a request never answered keeps its own here (the
-    // feature extraction reads it), and a reply overwrites it.
-    info.version ??= version;
-  }
-
-  private reply(version: string, code: number, reason: string, ts: number): void {
-    const last = this.pending.get(this.currentResponse);
-    if (!last || (last.status_code !== undefined && !inRange1xx(last.status_code))) this.currentResponse++;
-    const info = this.setState(false, ts);
-    info.status_code = code;
-    info.status_msg = reason;
-    info.version = version;
-    if (inRange1xx(code)) {
-      info.info_code = code;
-      info.info_msg = reason;
-    }
-  }
-
-  private requestHeader(info: Info, name: string, value: string): void {
-    if (name === "REFERER") info.referrer = value;
-    else if (name === "HOST") info.host = value;
-    else if (name === "ORIGIN") info.origin = value;
-    else if (name === "USER-AGENT") info.user_agent = value;
-    else if (PROXY_HEADERS.has(name)) {
-      const entry = `${name} -> ${value}`;
-      if (!info.proxied?.includes(entry)) info.proxied = [...(info.proxied ?? []), entry];
-    } else if ((name === "AUTHORIZATION" || name === "PROXY-AUTHORIZATION") && /^basic /i.test(value)) {
-      const userpass = Buffer.from(value.replace(/^basic[ \t]+/i, ""), "base64").toString("latin1");
-      const colon = userpass.indexOf(":");
-      if (colon >= 0) {
-        info.username = userpass.slice(0, colon);
-        if (HTTP_CAPTURE_PASSWORD) info.password = userpass.slice(colon + 1);
-      } else {
-        info.username = `<problem-decoding> (${value})`;
-        if (HTTP_CAPTURE_PASSWORD) info.password = userpass;
-      }
-    }
-  }
 
   // --- What the streams ask (Zeek's HTTP analyzer) ---
 
@@ -297,7 +158,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
     this.unanswered.push(r.method);
     if (this.unanswered.length > HTTP_MAX_PENDING_REQUESTS) this.unanswered.shift();
     if (r.method.toUpperCase() === "CONNECT") this.connectRequest = true;
-    this.request(r.method, unescapeUri(r.uri), r.version, ts);
+    this.log.request(r.method, unescapeUri(r.uri), r.version, ts);
     if (r.version === "0.9") {
       // HTTP/0.9: the reply is raw data up to the close (a reply still being read ends then).
       this.http09Reply = true;
@@ -312,7 +173,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
     this.setVersion("reply", "0.9");
     this.closing = true;
     this.code = 0;
-    this.reply("0.9", 0, "<empty>", ts);
+    this.log.reply("0.9", 0, "<empty>", ts);
     this.resp.beginRawMessage();
   }
 
@@ -328,7 +189,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
     this.setVersion("reply", s.version);
     this.code = s.code;
     if (this.connectRequest && s.code !== 200) this.connectRequest = false;
-    this.reply(s.version, s.code, s.reason, ts);
+    this.log.reply(s.version, s.code, s.reason, ts);
     return true;
   }
 
@@ -362,8 +223,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
       if (!isOrig && token === "upgrade") this.upgradeConnection = true;
     }
     if (!isOrig && name === "UPGRADE") this.upgradeProtocol = valueToken(value);
-    const info = this.setState(isOrig, ts);
-    if (isOrig) this.requestHeader(info, name, value);
+    this.log.header(isOrig, name, value, ts);
   }
 
   headersDone(isOrig: boolean, ts: number, rest: Uint8Array): boolean {
@@ -371,7 +231,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
     // A 200 reply to CONNECT: the rest of the connection is the tunnelled protocol.
     this.resp.finish(ts);
     this.orig.stop();
-    this.writePending();
+    this.log.writePending();
     this.finished = true;
     this.done = true;
     this.ctx.handOver("ssl", "resp", rest);
@@ -398,18 +258,8 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
   }
 
   messageDone(isOrig: boolean, length: number, mime: string | undefined, ts: number): void {
-    const info = this.setState(isOrig, ts);
-    if (isOrig) {
-      info.request_body_len = length;
-      if (length > 0 && mime) info.orig_mime_types = [...(info.orig_mime_types ?? []), mime];
-      return;
-    }
-    info.response_body_len = length;
-    if (length > 0 && mime) info.resp_mime_types = [...(info.resp_mime_types ?? []), mime];
-    if (!inRange1xx(info.status_code)) {
-      this.write(info);
-      this.pending.delete(this.currentResponse);
-    }
+    this.log.messageDone(isOrig, length, mime, ts);
+    if (isOrig) return;
     if ((this.code < 100 || this.code >= 200) && this.unanswered.length > 0) this.unanswered.shift();
     if (this.code === 101 && this.upgradeConnection && this.upgradeProtocol) {
       // An upgraded connection (WebSocket, h2c): no more HTTP/1.x on it.

@@ -305,6 +305,7 @@ export class HttpStream {
     if (!this.inMessage) return;
     const result = (this.body ?? new HttpBody("identity")).finish();
     if (result.badCompression) this.owner.malformed("bad compressed body");
+    if (result.inflatedTooLarge) this.owner.malformed("inflated body too large");
     this.body = undefined;
     this.state = "start";
     this.owner.messageDone(this.isOrig, result.length, result.mime, ts);
