@@ -312,6 +312,7 @@ describe("HTTP requests and replies", () => {
     parser.data("orig", b("CONNECT secure.example:443 HTTP/1.1\r\nHost: secure.example:443\r\n\r\n"), 1);
     parser.data("resp", b("HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01"), 2);
     assert.deepEqual(handOvers, [{ name: "ssl", dir: "resp", rest: "\x16\x03\x01" }]);
+    assert.ok(parser.done);
     assert.deepEqual(
       records.map((r) => [r.method, r.uri, r.host, r.status_code, r.response_body_len]),
       [["CONNECT", "secure.example:443", "secure.example:443", 200, 0]],
@@ -350,6 +351,7 @@ describe("HTTP requests and replies", () => {
     parser.data("orig", b(GET("/")), 1);
     parser.data("resp", b(OK("abc")), 2);
     parser.data("orig", b("T / HTTP\r\n\r\n"), 3);
+    assert.ok(parser.done, "the flow's bytes are no longer wanted");
     parser.data("resp", b(OK("bad request")), 4);
     parser.end(5);
     assert.equal(records.length, 1);

@@ -201,12 +201,14 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
   private violation(isOrig: boolean, ts: number): void {
     if (!this.confirmed) {
       (isOrig ? this.orig : this.resp).stop();
+      if (this.orig.stopped && this.resp.stopped) this.done = true;
       return;
     }
     this.orig.finish(ts);
     this.resp.finish(ts);
     this.orig.stop();
     this.resp.stop();
+    this.done = true;
   }
 
   private setVersion(which: "request" | "reply", version: string): void {
@@ -281,6 +283,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
     }
     this.resp.finish(ts);
     this.resp.stop();
+    if (this.orig.stopped) this.done = true;
   }
 
   malformed(reason: string): void {
