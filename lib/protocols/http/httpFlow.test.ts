@@ -114,6 +114,30 @@ describe("HTTP through packets and the flow table", () => {
     assert.equal(rows.http?.[0].status_code, undefined);
   });
 
+  test("a segment of a body lost in the capture: the gap is skipped, the body counted whole", () => {
+    const body = "b".repeat(3000);
+    const reply = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const packets = conversation(80, [
+      ["orig", REQUEST],
+      ["resp", reply.slice(0, 1000)],
+      ["resp", reply.slice(1000, 2000)], // not captured, below
+      ["resp", reply.slice(2000)],
+      ["orig", REQUEST.replace("/index.html", "/next")],
+      ["resp", REPLY],
+    ]);
+    const lost = packets.splice(5, 1)[0];
+    assert.equal(lost.payloadLength, 1000);
+    const { rows, logs } = logRows(packets);
+    assert.deepEqual(
+      rows.http.map((r) => [r.uri, r.status_code, r.response_body_len]),
+      [
+        ["/index.html", 200, 3000],
+        ["/next", 200, 13],
+      ],
+    );
+    assert.ok(logs.table.stats.reassembly.gapBytes >= 1000);
+  });
+
   test("the probe: requests and status lines, not SSH or TLS on the HTTP ports", () => {
     const b = (t: string): Uint8Array => Buffer.from(t, "latin1");
     const on = { transport: "tcp", onPort: true } as const;
