@@ -28,7 +28,8 @@ export interface BodyResult {
 
 export class HttpBody {
   private length = 0;
-  private readonly head = new Uint8Array(HTTP_SNIFF_BYTES);
+  /** Copies of the body's first bytes, HTTP_SNIFF_BYTES at most in all. */
+  private readonly head: Uint8Array[] = [];
   private headLength = 0;
   private readonly compressed: Uint8Array[] = [];
   private compressedBytes = 0;
@@ -80,8 +81,8 @@ export class HttpBody {
   private keepHead(bytes: Uint8Array): void {
     const room = HTTP_SNIFF_BYTES - this.headLength;
     if (room <= 0) return;
-    const take = bytes.subarray(0, room);
-    this.head.set(take, this.headLength);
+    const take = bytes.slice(0, room);
+    this.head.push(take);
     this.headLength += take.length;
   }
 
@@ -106,7 +107,7 @@ export class HttpBody {
     this.length += this.uncounted;
     // The last line, counted with the CR LF it lacks.
     if (this.byLines && this.length > 0 && this.lastBytes !== 0x0d0a) this.length += 2;
-    const mime = this.sniff ? sniffMime(this.head.subarray(0, this.headLength)) : undefined;
+    const mime = this.sniff ? sniffMime(Buffer.concat(this.head)) : undefined;
     return { length: this.length, mime, badCompression, inflatedTooLarge };
   }
 }

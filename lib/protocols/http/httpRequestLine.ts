@@ -29,18 +29,22 @@ export interface StatusLine {
   readonly reason: string;
 }
 
+/** Per byte: 1 for an HTTP token character (RFC 2616: visible ASCII but separators), 2 for a URI character. */
+const CHAR_CLASS = (() => {
+  const table = new Uint8Array(256);
+  for (let c = 33; c < 127; c++) if (!'()<>@,;:\\"/[]?={}'.includes(String.fromCharCode(c))) table[c] |= 1;
+  // RFC 3986 reserved and unreserved characters, and '%'.
+  const uri = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:/?#[]@!$&'()*+,;=-._~%";
+  for (let i = 0; i < uri.length; i++) table[uri.charCodeAt(i)] |= 2;
+  return table;
+})();
+
 function isTokenChar(c: number): boolean {
-  return c > 31 && c < 127 && !'()<>@,;:\\"/[]?={} \t'.includes(String.fromCharCode(c));
+  return (CHAR_CLASS[c & 0xff] & 1) !== 0;
 }
 
 function isUriChar(c: number): boolean {
-  // RFC 3986 reserved and unreserved characters, and '%'.
-  return (
-    (c >= 0x30 && c <= 0x39) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    ":/?#[]@!$&'()*+,;=-._~%".includes(String.fromCharCode(c))
-  );
+  return (CHAR_CLASS[c & 0xff] & 2) !== 0;
 }
 
 function isSpace(c: number): boolean {
