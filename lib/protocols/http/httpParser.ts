@@ -85,6 +85,10 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
   private http09Reply = false;
   /** A request or reply was read: the connection speaks HTTP (Zeek's analyzer confirmation). */
   private confirmed = false;
+  /** The connection ended and the pending records are out. */
+  private finished = false;
+  /** Time of the latest bytes (a gap's messages are done then). */
+  private lastTs = 0;
 
   constructor(private readonly ctx: ParserContext) {
     this.orig = new HttpStream(true, this);
@@ -94,6 +98,7 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
 
   data(dir: Direction, bytes: Uint8Array, ts: number): void {
     if (this.done) return;
+    this.lastTs = ts;
     if (dir === "orig") {
       this.orig.data(bytes, ts);
       return;
@@ -125,16 +130,9 @@ class HttpFlow implements ParserInstance, HttpStreamOwner {
     this.done = true;
   }
 
-  /** The connection ended and the pending records are out. */
-  private finished = false;
-
-  /** Time of the latest bytes (a gap's messages are done then). */
-  private lastTs = 0;
-
   // --- What the streams ask (Zeek's HTTP analyzer) ---
 
   startLine(isOrig: boolean, line: string, ts: number): boolean {
-    this.lastTs = ts;
     return isOrig ? this.requestLine(line, ts) : this.statusLine(line, ts);
   }
 
