@@ -84,11 +84,6 @@ export class HttpStream {
     return this.state !== "start" && this.state !== "off";
   }
 
-  /** True while the header block of a message is being read. */
-  get inHeaders(): boolean {
-    return this.state === "headers";
-  }
-
   /** True while a body that runs to the end of the connection is being read. */
   get closeDelimited(): boolean {
     return this.state === "close";
