@@ -26,6 +26,7 @@ import {
 import { DNS_TYPE, dnsMessage } from "../protocols/dns/dnsEncode";
 import { smtpCommand, smtpEndOfData, smtpReply } from "../protocols/smtp/smtpEncode";
 import { sshBanner, sshEncryptedLength } from "../protocols/ssh/sshEncode";
+import { httpGetRequest, httpResponseHead } from "../protocols/http/httpEncode";
 
 /** DNS messages are built beside the DNS parser (one wire format, one place); re-exported for the attacks. */
 export { DNS_TYPE, dnsMessage } from "../protocols/dns/dnsEncode";
@@ -203,16 +204,8 @@ export function httpConnection(
   const c = new TcpConversation(ctx, client, server, ctx.ephemeralPort(client), 80, t).handshake();
   for (const e of exchanges) {
     const path = pick(rng, paths);
-    c.send(
-      "client",
-      ascii(
-        `GET ${path} HTTP/1.1\r\nHost: ${hostName}\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n`,
-      ),
-      e.think ?? 0,
-    );
-    const head = ascii(
-      `HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/octet-stream\r\nContent-Length: ${e.down}\r\n\r\n`,
-    );
+    c.send("client", httpGetRequest(path, hostName), e.think ?? 0);
+    const head = httpResponseHead(e.down);
     // Captured whole: Wireshark reads an HTTP body cut by a snap length as broken header lines.
     const response = new Uint8Array(head.length + e.down);
     response.set(head);
