@@ -90,6 +90,8 @@ export interface Flow<S> {
   state: S | undefined;
   inspect: boolean;
   service: string;
+  /** Zeek's history letters so far; the protocol layer may add one (X: analysis partial). */
+  history: string;
 }
 
 /** Where the flow table hands on what it sees. */
