@@ -408,6 +408,29 @@ describe("FTP through packets and the flow table", () => {
     assert.equal(rows.ftp[0].uid, rows.conn.find((r) => r["id.resp_p"] === 21)?.uid);
   });
 
+  test("a reply line that is not FTP removes the ftp service from the conn record, as Zeek's violation does", () => {
+    const { rows, logs } = run(
+      connection(1, "10.0.0.1", 40000, "10.0.0.2", 21, [
+        ["s", "220 hi\r\n"],
+        ["c", "USER u\r\n"],
+        ["s", "230 ok\r\n"],
+        ["c", "PASV\r\n"],
+        ["s", "99 PASV invalid\r\n"],
+      ]),
+    );
+    assert.equal(rows.conn[0].service, undefined);
+    assert.deepEqual(
+      rows.ftp.map((r) => [r.command, r.reply_code]),
+      [["PASV", 230]],
+    );
+    // "99 " is not three digits: Zeek reads no code at all.
+    assert.equal(logs.stats.malformed["ftp: non-numeric reply code"], 1);
+    assert.deepEqual(
+      rows.weird.map((r) => r.name),
+      ["non-numeric reply code"],
+    );
+  });
+
   test("announced connections are bounded: the oldest are forgotten and counted", () => {
     const lines: [from: "c" | "s", text: string][] = [["s", "220 hi\r\n"]];
     const total = MAX_EXPECTED_CONNECTIONS + 50;
