@@ -54,7 +54,8 @@ describe("TCP connection states (Zeek) and KDD flags", () => {
     assert.equal(r.features.dst_bytes, 2000);
     assert.equal(r.features.service, "http");
     assert.equal(r.features.protocol_type, "tcp");
-    assert.ok(Math.abs(Number(r.features.duration) - 0.08) < 1e-9);
+    // Zeek's duration ends at the packet that closed both sides (the second FIN), not the last ACK.
+    assert.ok(Math.abs(Number(r.features.duration) - 0.07) < 1e-9);
     assert.deepEqual([r.src, r.srcPort, r.dst, r.dstPort], [A, 40000, B, 80]);
     assert.equal(r.history, "ShADdFf");
     assert.deepEqual([r.origPackets, r.respPackets, r.closedBy], [5, 4, "fin"]);
@@ -280,6 +281,7 @@ describe("clear-text content", () => {
       tcp(1, A, 40400, B, 21, SYN),
       tcp(1.01, B, 21, A, 40400, SA),
       tcp(1.02, A, 40400, B, 21, ACK),
+      tcpText(1.5, A, 40400, B, 21, ACK | TCP_PSH, "PASS x\r\n"),
       ...Array.from({ length: n }, (_, i) => tcpText(2 + i, B, 21, A, 40400, ACK | TCP_PSH, "200 ok\r\n")),
       tcpText(100, B, 21, A, 40400, ACK | TCP_PSH, "530 Login incorrect.\r\n"),
     ];
@@ -291,9 +293,9 @@ describe("clear-text content", () => {
       return Number(out[0].features.num_failed_logins);
     };
     // The 530 is packet 64 of the connection: read. One more packet before it: not read.
-    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 4)), 1);
-    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 3)), 0);
-    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 3), { contentPackets: Infinity }), 1);
+    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 5)), 1);
+    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 4)), 0);
+    assert.equal(failed(lines(KDD_CONTENT_PACKETS - 4), { contentPackets: Infinity }), 1);
     assert.throws(() => new ConnectionAssembler({ contentPackets: 0 }), /contentPackets must be positive/);
   });
 });

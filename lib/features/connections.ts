@@ -91,6 +91,8 @@ interface Logins {
 /** FTP reply codes (RFC 959): user logged in; not logged in. */
 const FTP_LOGGED_IN = 230;
 const FTP_NOT_LOGGED_IN = 530;
+/** The commands of a login (RFC 959 4.1.1), whose 230 and 530 replies the login features count. */
+const FTP_LOGIN_COMMANDS = new Set(["USER", "PASS", "ACCT"]);
 
 /**
  * The assembler: a flow table, the protocol parsers on it, and KDD's features from both. Call
@@ -159,9 +161,11 @@ export class ConnectionAssembler {
       l = { failed: 0, loggedIn: false, guest: false };
       this.logins.set(r.uid, l);
     }
+    // Only the login commands' replies: a command never answered carries the last reply seen (as Zeek logs it).
+    if (!FTP_LOGIN_COMMANDS.has(r.command)) return;
     if (r.reply_code === FTP_NOT_LOGGED_IN) l.failed++;
     else if (r.reply_code === FTP_LOGGED_IN) l.loggedIn = true;
-    if (r.command === "USER" && isGuestUser(r.arg)) l.guest = true;
+    if (r.command === "USER" && isGuestUser(r.arg ?? "")) l.guest = true;
   }
 
   private toRecord(c: ConnRecord): ConnectionRecord {

@@ -18,7 +18,10 @@ export interface ConnRecord {
    * `zeekUid(uid)` gives Zeek's string form for logs.
    */
   readonly uid: number;
-  /** First and last packet, seconds since the epoch; `duration` is `end - ts`. */
+  /**
+   * First and last packet, seconds since the epoch; `duration` is `end - ts`. For TCP, as in Zeek,
+   * the last packet is the one that closed both sides (packets after it count, but do not extend it).
+   */
   readonly ts: number;
   readonly end: number;
   readonly duration: number;
@@ -37,11 +40,20 @@ export interface ConnRecord {
   readonly service: string;
   /** Zeek's conn_state (UDP: S0 without an answer, else SF; ICMP: OTH). */
   readonly state: ConnState;
-  /** Zeek-style history: S SYN, H SYN-ACK, A ACK, D data, F FIN, R RST; upper case from the originator. */
+  /**
+   * Zeek's history: S SYN, H SYN-ACK, A pure ACK, D data, F FIN, R RST, I FIN+RST, Q other
+   * multi-flag, T retransmission, G content gap, X analysis partial, ^ flipped; upper case from the
+   * originator. Each letter once, except S/H/F/R again at a new sequence number and T/G at their
+   * 1st, 10th, 100th ... occurrence. UDP: D/d for each side's first datagram with payload.
+   */
   readonly history: string;
   readonly origPackets: number;
   readonly respPackets: number;
-  /** Transport payload bytes (Zeek's orig_bytes / resp_bytes, counted from the headers). */
+  /**
+   * Payload bytes (Zeek's orig_bytes / resp_bytes). TCP: from the sequence numbers (the highest
+   * sent or acknowledged, less SYN and FIN), so a retransmission counts once and bytes the capture
+   * missed but the peer acknowledged count; UDP and ICMP: the sum of the payloads.
+   */
   readonly origBytes: number;
   readonly respBytes: number;
   /** IP bytes, headers included (Zeek's orig_ip_bytes / resp_ip_bytes). */

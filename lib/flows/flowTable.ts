@@ -32,7 +32,20 @@ import {
   type StreamSink,
   StreamReassembler,
 } from "./reassembly";
-import { type ConnState, type EndpointState, nextEndpointState, tcpState } from "./tcpState";
+import {
+  acked,
+  type ConnState,
+  emptySeqSpace,
+  type EndpointState,
+  endpointSize,
+  initSeqSpace,
+  nextEndpointState,
+  placeByAck,
+  type SeqSpace,
+  sent,
+  seqDelta,
+  tcpState,
+} from "./tcpState";
 
 /** Which side sent a packet: the originator or the responder. */
 export type Direction = "orig" | "resp";
@@ -40,9 +53,17 @@ export type Direction = "orig" | "resp";
 export interface FlowTableOptions extends ReassemblyOptions {
   /** Idle time after which an established TCP connection is closed (state S1 and friends), seconds. Default 120. */
   tcpIdleSeconds?: number;
-  /** A TCP attempt without answer (S0), or a half-seen exchange, closes after this, seconds. Default 5 (Zeek's tcp_attempt_delay). */
+  /**
+   * A TCP attempt without answer (S0) closes this long after its SYN, and a flow with one side
+   * closed and the other silent this long after its last packet, seconds. Default 5 (Zeek's
+   * tcp_attempt_delay and tcp_connection_linger).
+   */
   tcpAttemptSeconds?: number;
-  /** After both FINs or a RST, late packets (the final ACK) still join the flow for this long, seconds. Default 1. */
+  /**
+   * After both FINs, a RST, or a FIN to a silent peer, late packets (the final ACK) still join the
+   * flow for this long, seconds. Default 1 (Zeek's tcp_close_delay is 5 s: shorter here so records
+   * are released sooner; the corpus has no packet between 1 and 5 s after a close).
+   */
   tcpLingerSeconds?: number;
   /** Idle time of UDP and ICMP pseudo-connections, seconds. Default 10. */
   udpIdleSeconds?: number;
@@ -90,6 +111,8 @@ export interface Flow<S> {
   state: S | undefined;
   inspect: boolean;
   service: string;
+  /** Zeek's history letters so far; the protocol layer may add one (X: analysis partial). */
+  history: string;
 }
 
 /** Where the flow table hands on what it sees. */
@@ -120,8 +143,23 @@ interface FlowEntry<S> extends Flow<S> {
   urgent: number;
   wrongFragment: number;
   history: string;
+  /** History letters seen once (Zeek's hist_seen), by letter (upper case: originator). */
+  seen: Set<string>;
+  /** Scaled letters (T, G): count so far and the count at which the letter is written next. */
+  scaled: Map<string, [count: number, next: number]>;
   orig: EndpointState;
   resp: EndpointState;
+  /** Sequence spaces of the two ends (Zeek's byte counts) and where their last SYN/FIN/RST were. */
+  origSeq: SeqSpace;
+  respSeq: SeqSpace;
+  marks: { orig: [syn: number, fin: number, rst: number]; resp: [syn: number, fin: number, rst: number] };
+  /** The end sent a FIN or RST (Zeek's did_close): once both have, the flow's last time stands still. */
+  origClosed: boolean;
+  respClosed: boolean;
+  /** Time of the originator's first SYN (the attempt timer's start), or NaN. */
+  attemptAt: number;
+  /** The flow is being closed (what its streams still hold is flushed). */
+  closing: boolean;
   /** When the connection is done (both FINs or a RST): close at this time. */
   closingAt: number;
   closedBy: ConnRecord["closedBy"];
@@ -256,6 +294,11 @@ export class FlowTable<S = unknown> {
       const proto = tcp ? "tcp" : "udp";
       key = `${proto}|${endpointPair(p.src, p.srcPort, p.dst, p.dstPort)}`;
       flow = this.open.get(key);
+      if (flow && this.deadline(flow) <= ts) {
+        // Its time ran out before this packet (the sweep runs once a second): this one starts anew.
+        this.close(flow, emit);
+        flow = undefined;
+      }
       if (
         flow &&
         tcp &&
@@ -273,6 +316,7 @@ export class FlowTable<S = unknown> {
         // A SYN-ACK first means we missed the SYN: its receiver is the originator (as Zeek does).
         const flipped = tcp && (p.tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
         flow = this.create(key, proto, p, ts, flipped);
+        if (flipped) flow.history = "^"; // Zeek's mark of a flipped connection
         fromOrig = !flipped;
       }
     }
@@ -287,7 +331,12 @@ export class FlowTable<S = unknown> {
       }
     }
     this.account(flow, fromOrig, p, ts);
-    if (tcp) this.tcpEvents(flow, fromOrig, p.tcpFlags, p.payloadLength, ts);
+    if (tcp) this.tcpEvents(flow, fromOrig, p, ts);
+    else {
+      flow.last = ts;
+      // Zeek's UDP analyzer writes D/d for the first datagram with payload of each side.
+      if (udp && p.payloadLength > 0) this.check(flow, fromOrig ? "D" : "d");
+    }
     if (!flow.inspect || !this.hooks.payload) {
       if (flow.streams) this.dropStreams(flow);
       return;
@@ -338,7 +387,9 @@ export class FlowTable<S = unknown> {
         data(bytes: Uint8Array, ts: number): void {
           if (flow.inspect) hooks.payload?.(flow, dir, bytes, ts);
         },
-        gap(length: number, ts: number): void {
+        gap: (length: number, ts: number): void => {
+          // A content gap (Zeek's G, scaled); not those found at the close, which Zeek leaves out too.
+          if (!flow.closing) this.scaled(flow, dir === "orig" ? "G" : "g");
           if (flow.inspect) hooks.gap?.(flow, dir, length, ts);
         },
       },
@@ -373,8 +424,17 @@ export class FlowTable<S = unknown> {
       urgent: 0,
       wrongFragment: 0,
       history: "",
+      seen: new Set(),
+      scaled: new Map(),
       orig: "INACTIVE",
       resp: "INACTIVE",
+      origSeq: emptySeqSpace(),
+      respSeq: emptySeqSpace(),
+      marks: { orig: [0, 0, 0], resp: [0, 0, 0] },
+      origClosed: false,
+      respClosed: false,
+      attemptAt: Number.NaN,
+      closing: false,
       closingAt: Number.POSITIVE_INFINITY,
       closedBy: "timeout",
       fragmentKeys: [],
@@ -417,7 +477,7 @@ export class FlowTable<S = unknown> {
   }
 
   private account(flow: FlowEntry<S>, fromOrig: boolean, p: Packet, ts: number): void {
-    flow.last = ts;
+    if (p.fragmentOffset > 0) flow.last = ts;
     if (fromOrig) {
       flow.origPackets++;
       flow.origBytes += p.payloadLength;
@@ -434,30 +494,90 @@ export class FlowTable<S = unknown> {
     }
   }
 
-  private tcpEvents(flow: FlowEntry<S>, fromOrig: boolean, flags: number, payload: number, ts: number): void {
-    const mark = (letter: string): void => {
-      const l = fromOrig ? letter.toUpperCase() : letter.toLowerCase();
-      if (!flow.history.includes(l)) flow.history += l;
-    };
-    if (flags & TCP_SYN) mark(flags & TCP_ACK ? "h" : "s");
-    else if ((flags & (TCP_ACK | TCP_FIN | TCP_RST)) === TCP_ACK && payload === 0) mark("a"); // a pure ACK
-    if (payload > 0) mark("d");
-    if (flags & TCP_FIN) mark("f");
-    if (flags & TCP_RST) mark("r");
+  /** Adds `letter` once per flow (Zeek's CheckHistory); true when it was seen before. */
+  private check(flow: FlowEntry<S>, letter: string): boolean {
+    if (flow.seen.has(letter)) return true;
+    flow.seen.add(letter);
+    flow.history += letter;
+    return false;
+  }
+
+  /** Adds `letter` at its 1st, 10th, 100th ... occurrence (Zeek's ScaledHistoryEntry: T, G). */
+  private scaled(flow: FlowEntry<S>, letter: string): void {
+    const c = flow.scaled.get(letter) ?? [0, 1];
+    c[0]++;
+    if (c[0] === c[1]) {
+      flow.history += letter;
+      c[1] *= 10;
+    }
+    flow.scaled.set(letter, c);
+  }
+
+  /**
+   * A TCP segment, as Zeek's TCP analyzer takes it (TCPSessionAdapter::Process): the sender's
+   * sequence space is started or moved on, the history gets its letters (SYN, FIN and RST again
+   * when at a new sequence number, data and pure ACKs once, retransmissions scaled), the flow's
+   * last time moves unless both ends had closed, the peer's acknowledged point moves, and the
+   * endpoint states decide when the flow is done.
+   */
+  private tcpEvents(flow: FlowEntry<S>, fromOrig: boolean, p: Packet, ts: number): void {
+    const flags = p.tcpFlags;
+    const payload = p.payloadLength;
+    const syn = (flags & TCP_SYN) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
     const [self, peer] = fromOrig ? (["orig", "resp"] as const) : (["resp", "orig"] as const);
+    const seq = fromOrig ? flow.origSeq : flow.respSeq;
+    const peerSeq = fromOrig ? flow.respSeq : flow.origSeq;
+    const segment = (rst ? 0 : payload) + (syn ? 1 : 0) + (fin ? 1 : 0);
+    const end = (p.tcpSeq + segment) >>> 0;
+    if (!seq.sent || (syn && p.tcpSeq >>> 0 !== seq.start && flow[self] !== "RESET")) {
+      initSeqSpace(seq, syn, p.tcpSeq, end);
+    }
+    const rel = seqDelta(p.tcpSeq, seq.start);
+    const up = (letter: string): string => (fromOrig ? letter : letter.toLowerCase());
+    const marks = flow.marks[self];
+    const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    if (bits > 1) {
+      this.check(flow, up(fin && rst ? "I" : "Q"));
+    } else if (syn) {
+      const code = up(flags & TCP_ACK ? "H" : "S");
+      if (this.check(flow, code) && rel !== marks[0]) flow.history += code;
+      marks[0] = rel;
+    } else if (fin) {
+      if (this.check(flow, up("F")) && rel + payload !== marks[1]) flow.history += up("F");
+      marks[1] = rel + payload;
+    } else if (rst) {
+      if (this.check(flow, up("R")) && rel !== marks[2]) flow.history += up("R");
+      marks[2] = rel;
+    } else if (payload > 0) {
+      this.check(flow, up("D"));
+    } else if (flags & TCP_ACK) {
+      this.check(flow, up("A"));
+    }
+    if (!(flow.origClosed && flow.respClosed)) flow.last = ts;
+    if (syn && !(flags & TCP_ACK) && fromOrig && flow.orig === "INACTIVE") flow.attemptAt = ts;
+    if (fin) seq.fins++;
+    if (flags & TCP_ACK) {
+      if (!peerSeq.sent) placeByAck(peerSeq, p.tcpAck);
+      else if (!rst) acked(peerSeq, p.tcpAck);
+    }
+    if (sent(seq, end, syn, rst, flow[self] === "RESET", payload)) this.scaled(flow, up("T"));
     flow[self] = nextEndpointState(flow[self], flow[peer], flags, payload);
     // The ACK that completes the handshake establishes both ends.
     if (flow[self] === "ESTABLISHED" && flow[peer] === "SYN_ACK_SENT") flow[peer] = "ESTABLISHED";
-    if (flags & TCP_RST) {
-      flow.closedBy = "rst";
-      flow.closingAt = Math.min(flow.closingAt, ts + this.opts.tcpLingerSeconds);
-    } else if (
-      flow.orig === "CLOSED" &&
-      flow.resp === "CLOSED" &&
+    if (fin || rst) {
+      if (fromOrig) flow.origClosed = true;
+      else flow.respClosed = true;
+    }
+    // Zeek's close_complete: a RST, both ends closed, or a close towards a silent peer.
+    const peerClosed = fromOrig ? flow.respClosed : flow.origClosed;
+    if (
+      (rst || ((fin || flow[self] === "CLOSED") && (peerClosed || flow[peer] === "INACTIVE"))) &&
       flow.closingAt === Number.POSITIVE_INFINITY
     ) {
-      flow.closedBy = "fin";
-      flow.closingAt = ts + this.opts.tcpLingerSeconds;
+      flow.closedBy = rst || flow[peer] === "RESET" ? "rst" : "fin";
+      flow.closingAt = flow.last + this.opts.tcpLingerSeconds;
     }
   }
 
@@ -472,16 +592,30 @@ export class FlowTable<S = unknown> {
     for (const c of due) this.close(c, emit);
   }
 
+  /**
+   * When a flow is closed (Zeek's TCP timers): after a close, the linger; an attempt nobody answered,
+   * `tcpAttemptSeconds` after its SYN (even if the originator goes on sending), or after its last
+   * packet when answered by a SYN-ACK only; other TCP flows (established, or seen mid-stream), and
+   * UDP and ICMP ones, after their idle timeout.
+   */
   private deadline(c: FlowEntry<S>): number {
     if (c.closingAt < Number.POSITIVE_INFINITY) return c.closingAt;
     if (c.proto !== "tcp") return c.last + this.opts.udpIdleSeconds;
-    const established = c.orig === "ESTABLISHED" || c.resp === "ESTABLISHED";
-    return c.last + (established ? this.opts.tcpIdleSeconds : this.opts.tcpAttemptSeconds);
+    const attempting = c.orig === "SYN_SENT" || c.orig === "SYN_ACK_SENT";
+    if (attempting && c.resp === "INACTIVE" && !Number.isNaN(c.attemptAt)) {
+      return c.attemptAt + this.opts.tcpAttemptSeconds;
+    }
+    // An originator whose handshake never completed: given up soon after its last packet (Zeek
+    // waits its 5-minute inactivity timeout once the SYN-ACK came; records come out sooner here).
+    if (attempting || (c.orig === "INACTIVE" && c.resp === "INACTIVE"))
+      return c.last + this.opts.tcpAttemptSeconds;
+    return c.last + this.opts.tcpIdleSeconds;
   }
 
   private close(c: FlowEntry<S>, emit: (r: ConnRecord) => void): void {
     this.open.delete(c.key);
     for (const key of c.fragmentKeys) this.forgetFragments(c, key);
+    c.closing = true;
     if (c.streams) {
       // What the streams still hold is delivered after its holes, before the parsers end.
       for (const s of c.streams) {
@@ -540,8 +674,8 @@ function toRecord<S>(c: FlowEntry<S>): ConnRecord {
     history: c.history,
     origPackets: c.origPackets,
     respPackets: c.respPackets,
-    origBytes: c.origBytes,
-    respBytes: c.respBytes,
+    origBytes: c.proto === "tcp" ? endpointSize(c.origSeq) : c.origBytes,
+    respBytes: c.proto === "tcp" ? endpointSize(c.respSeq) : c.respBytes,
     urgentPackets: c.urgent,
     wrongFragments: c.wrongFragment,
     origIpBytes: c.origIpBytes,

@@ -6,8 +6,21 @@
  */
 import { OptionError } from "../core/errors";
 import type { Direction, Flow, FlowHooks } from "../flows/flowTable";
-import type { ParserContext, ParserInstance, ProtocolRecord } from "./parser";
+import type { ExpectedEndpoints, ParserContext, ParserInstance, ProtocolRecord } from "./parser";
 import { defaultRegistry, type ParserRegistry } from "./registry";
+
+/**
+ * Connections announced by parsers (`ParserContext.expect`, e.g. FTP data channels) held at most;
+ * beyond it the oldest announcement is forgotten (and counted), so a flood of PORT commands cannot
+ * grow memory.
+ */
+export const MAX_EXPECTED_CONNECTIONS = 10_000;
+
+/** An announced connection: the service it gets and until when it is expected. */
+interface Expectation {
+  readonly service: string;
+  readonly until: number;
+}
 
 export interface AnalyzerOptions {
   /** The parsers to choose from. Default `defaultRegistry()` (DNS, HTTP, FTP). */
@@ -36,6 +49,8 @@ export interface AnalyzerStats {
   malformed: Record<string, number>;
   /** The message of the last parser that threw, for a bug report. */
   lastError?: string;
+  /** Announced connections (`ParserContext.expect`): made, met by a flow, forgotten for room. */
+  expected: { made: number; met: number; dropped: number };
 }
 
 /** The analyzer's state on a flow (the flow table's `state` slot). */
@@ -60,7 +75,15 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
   private readonly onWeird: AnalyzerOptions["onWeird"];
   /** Time of the bytes (or gap, or end) being handed to a parser now: a weird's time. */
   private now = 0;
-  readonly stats: AnalyzerStats = { flows: {}, unidentified: 0, records: {}, malformed: {} };
+  readonly stats: AnalyzerStats = {
+    flows: {},
+    unidentified: 0,
+    records: {},
+    malformed: {},
+    expected: { made: 0, met: 0, dropped: 0 },
+  };
+  /** Announced connections by `orig|resp|port` (orig `*` for any), oldest first. */
+  private readonly expected = new Map<string, Expectation>();
 
   constructor(
     private readonly onRecord: (record: ProtocolRecord, flow: Readonly<Flow<unknown>>) => void,
@@ -84,6 +107,7 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
       flow.state = state;
     }
     try {
+      if (state.probes === 0 && !state.parser && !state.name && this.expectedService(flow)) return;
       if (!state.parser) {
         const chosen = this.registry.choose(flow.proto, flow.dstPort, bytes, dir);
         if (!chosen) {
@@ -133,13 +157,53 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
 
   end(flow: Flow<FlowProtocolState>, ts: number): void {
     const state = flow.state;
-    if (!state?.parser) return;
+    if (!state) {
+      // A flow without payload may still be an announced one (an empty FTP data transfer).
+      flow.state = { probes: 0, parser: undefined, name: "" };
+      this.expectedService(flow);
+      return;
+    }
+    if (!state.parser) return;
     this.now = ts;
     try {
       state.parser.end(ts);
     } catch (e) {
       if (e instanceof ConsumerFailure) throw e.error;
       this.failed(flow, state, e);
+    }
+  }
+
+  /**
+   * Whether `flow` was announced (`expect`): if so it gets the announced service, is counted under
+   * it, is not probed or parsed further, and the announcement is used up.
+   */
+  private expectedService(flow: Flow<FlowProtocolState>): boolean {
+    if (this.expected.size === 0 || flow.proto !== "tcp" || !flow.state) return false;
+    for (const key of [`${flow.src}|${flow.dst}|${flow.dstPort}`, `*|${flow.dst}|${flow.dstPort}`]) {
+      const e = this.expected.get(key);
+      if (!e) continue;
+      this.expected.delete(key);
+      if (e.until < flow.start) continue;
+      this.stats.expected.met++;
+      flow.service = flow.service ? `${flow.service},${e.service}` : e.service;
+      flow.state.name = e.service;
+      flow.inspect = false;
+      this.stats.flows[e.service] = (this.stats.flows[e.service] ?? 0) + 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** Records an announced connection (`ParserContext.expect`), the table kept within MAX_EXPECTED_CONNECTIONS. */
+  private expect(endpoints: ExpectedEndpoints, service: string, seconds: number): void {
+    const key = `${endpoints.orig_h ?? "*"}|${endpoints.resp_h}|${endpoints.resp_p}`;
+    this.expected.delete(key); // re-announced: now the newest
+    this.expected.set(key, { service, until: this.now + seconds });
+    this.stats.expected.made++;
+    while (this.expected.size > MAX_EXPECTED_CONNECTIONS) {
+      const oldest = this.expected.keys().next().value as string;
+      this.expected.delete(oldest);
+      this.stats.expected.dropped++;
     }
   }
 
@@ -176,6 +240,20 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
         state.parser = next.create(this.context(flow, next.name));
         if (dir && rest && rest.length > 0) state.parser.data(dir, rest, this.now);
         return true;
+      },
+      expect: (endpoints: ExpectedEndpoints, service: string, seconds: number): void =>
+        this.expect(endpoints, service, seconds),
+      violation: (reason: string): void => {
+        weird(reason);
+        // Zeek's conn.log keeps no service whose analyzer was disabled; the parser (done) gets no more bytes.
+        flow.service = flow.service
+          .split(",")
+          .filter((s) => s !== protocol && s !== "")
+          .join(",");
+        flow.inspect = false;
+      },
+      markHistory: (letter: string): void => {
+        if (!flow.history.includes(letter)) flow.history += letter;
       },
     };
   }

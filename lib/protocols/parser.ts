@@ -17,6 +17,11 @@ export interface ProtocolRecord {
   readonly uid: number;
   /** Time of the packet that completed the record, seconds since the epoch. */
   readonly ts: number;
+  /**
+   * True for a record its log leaves out (FTP commands outside Zeek's `FTP::logged_commands`): the
+   * analyzer's consumers (the features) still get it, the protocol log does not.
+   */
+  readonly unlogged?: boolean;
 }
 
 /** What a parser instance may do: emit records and count malformed input (by a short reason). */
@@ -34,6 +39,29 @@ export interface ParserContext {
    * to the new protocol. Returns false (and nothing changes) when no such parser is registered.
    */
   handOver(name: string, dir?: Direction, rest?: Uint8Array): boolean;
+  /**
+   * Announces a connection this one has negotiated (FTP's data channels; Zeek's
+   * `Analyzer::schedule_analyzer`): the next flow from `orig_h` (any originator when not given) to
+   * `resp_h`:`resp_p` within `seconds` gets the service `service` and is not probed. Each expectation
+   * serves once; the table of expectations is bounded (the oldest go first).
+   */
+  expect?(endpoints: ExpectedEndpoints, service: string, seconds: number): void;
+  /**
+   * The bytes are not this protocol after all (Zeek's analyzer violation): `reason` is counted as
+   * malformed, the parser gets no more bytes, and its name leaves the flow's service (as Zeek's
+   * conn.log drops a service whose analyzer was disabled).
+   */
+  violation?(reason: string): void;
+  /** Adds a letter to the flow's history once (Zeek's `CheckHistory`; FTP adds X for an ignored over-long command). */
+  markHistory?(letter: string): void;
+}
+
+/** The endpoints of an expected connection (`ParserContext.expect`). */
+export interface ExpectedEndpoints {
+  /** The originator; any when not given. */
+  readonly orig_h?: string;
+  readonly resp_h: string;
+  readonly resp_p: number;
 }
 
 /** One flow's parser: fed each direction's bytes in order; bounded memory whatever it is fed. */

@@ -7,7 +7,6 @@
  */
 import { type Rng, randomInt } from "../core/random";
 import {
-  ascii,
   type BulkContent,
   MSS,
   ping,
@@ -27,6 +26,7 @@ import { DNS_TYPE, dnsMessage } from "../protocols/dns/dnsEncode";
 import { smtpCommand, smtpEndOfData, smtpReply } from "../protocols/smtp/smtpEncode";
 import { sshBanner, sshEncryptedLength } from "../protocols/ssh/sshEncode";
 import { httpGetRequest, httpResponseHead } from "../protocols/http/httpEncode";
+import { ftpCommand, ftpPassiveReply, ftpReply, VSFTPD_REPLIES } from "../protocols/ftp/ftpEncode";
 
 /** DNS messages are built beside the DNS parser (one wire format, one place); re-exported for the attacks. */
 export { DNS_TYPE, dnsMessage } from "../protocols/dns/dnsEncode";
@@ -510,30 +510,32 @@ export function ftpSession(ctx: SimContext, net: Network, client: Host, t: numbe
   const server = net.servers.ftp;
   const user = pick(rng, FTP_USERS);
   const c = new TcpConversation(ctx, client, server, ctx.ephemeralPort(client), 21, t).handshake();
-  c.send("server", ascii("220 (vsFTPd 3.0.3)\r\n"), 0.001);
+  c.send("server", ftpReply(220, VSFTPD_REPLIES.greeting), 0.001);
   if (rng() < TYPO_SHARE) {
-    c.send("client", ascii(`USER ${user}\r\n`), 0.5 + rng())
-      .send("server", ascii("331 Please specify the password.\r\n"))
-      .send("client", ascii("PASS s3cret-pas\r\n"), 1 + rng() * 2)
-      .send("server", ascii("530 Login incorrect.\r\n"), 1);
+    c.send("client", ftpCommand("USER", user), 0.5 + rng())
+      .send("server", ftpReply(331, VSFTPD_REPLIES.password))
+      .send("client", ftpCommand("PASS", "s3cret-pas"), 1 + rng() * 2)
+      .send("server", ftpReply(530, VSFTPD_REPLIES.loginIncorrect), 1);
   }
-  c.send("client", ascii(`USER ${user}\r\n`), 0.5 + rng())
-    .send("server", ascii("331 Please specify the password.\r\n"))
-    .send("client", ascii("PASS s3cret-pass\r\n"), 1 + rng() * 2)
-    .send("server", ascii("230 Login successful.\r\n"))
-    .send("client", ascii("TYPE I\r\n"))
-    .send("server", ascii("200 Switching to Binary mode.\r\n"));
+  c.send("client", ftpCommand("USER", user), 0.5 + rng())
+    .send("server", ftpReply(331, VSFTPD_REPLIES.password))
+    .send("client", ftpCommand("PASS", "s3cret-pass"), 1 + rng() * 2)
+    .send("server", ftpReply(230, VSFTPD_REPLIES.loginSuccessful))
+    .send("client", ftpCommand("TYPE", "I"))
+    .send("server", ftpReply(200, VSFTPD_REPLIES.binary));
   const transfers = 1 + randomInt(rng, 3);
   for (let k = 0; k < transfers; k++) {
     const dataPort = 40_000 + randomInt(rng, 10_000);
     const upload = !client.inside || rng() < 0.3;
-    c.send("client", ascii("PASV\r\n"), k === 0 ? 0 : 1 + rng() * 10).send(
+    c.send("client", ftpCommand("PASV"), k === 0 ? 0 : 1 + rng() * 10).send(
       "server",
-      ascii(`227 Entering Passive Mode (10,0,0,21,${dataPort >> 8},${dataPort & 0xff}).\r\n`),
+      ftpPassiveReply(server.address, dataPort),
     );
     c.send(
       "client",
-      ascii(upload ? `STOR incoming/batch-${k + 1}.zip\r\n` : `RETR reports/q${1 + k}.pdf\r\n`),
+      upload
+        ? ftpCommand("STOR", `incoming/batch-${k + 1}.zip`)
+        : ftpCommand("RETR", `reports/q${1 + k}.pdf`),
     );
     const bytes = size(rng, 300_000, 1.5, 2_000, 200_000_000);
     const data = new TcpConversation(
@@ -544,13 +546,13 @@ export function ftpSession(ctx: SimContext, net: Network, client: Host, t: numbe
       dataPort,
       c.t + 0.001,
     ).handshake();
-    c.send("server", ascii("150 Opening BINARY mode data connection.\r\n"));
+    c.send("server", ftpReply(150, VSFTPD_REPLIES.opening));
     data.sendBulk(upload ? "client" : "server", bytes).close(upload ? "client" : "server");
     c.t = Math.max(c.t, data.t);
-    c.send("server", ascii("226 Transfer complete.\r\n"));
+    c.send("server", ftpReply(226, VSFTPD_REPLIES.transferComplete));
   }
-  c.send("client", ascii("QUIT\r\n"), 0.5 + rng() * 3)
-    .send("server", ascii("221 Goodbye.\r\n"))
+  c.send("client", ftpCommand("QUIT"), 0.5 + rng() * 3)
+    .send("server", ftpReply(221, VSFTPD_REPLIES.goodbye))
     .close("client");
 }
 

@@ -3,6 +3,7 @@
  * malformed input as a weird.log row.
  */
 import { type ConnRecord, zeekUid } from "../../flows/connRecord";
+import { type AddressKind, addressKind } from "../../net/addressKind";
 import { CONN_ID_FIELDS, type LogRow, type LogSchema } from "./zeekLog";
 
 /** Zeek's conn.log (base/protocols/conn/main.zeek), without the fields of optional scripts. */
@@ -57,6 +58,26 @@ export function idFields(flow: {
   };
 }
 
+/**
+ * Address kinds Zeek counts as local by default (`Site::private_address_space_is_local`: its
+ * private address space, the special-purpose ranges that are not multicast, joins `local_nets`).
+ */
+const LOCAL_KINDS: ReadonlySet<AddressKind> = new Set<AddressKind>([
+  "unspecified",
+  "loopback",
+  "private",
+  "link-local",
+  "documentation",
+  "reserved",
+  "broadcast",
+]);
+
+/** Whether Zeek's default site policy takes `address` as local (local_orig, local_resp). */
+export function isLocalAddress(address: string): boolean {
+  const kind = addressKind(address);
+  return kind !== undefined && LOCAL_KINDS.has(kind);
+}
+
 /** A conn record as a conn.log row; `uidSeed` as in `zeekUid`. */
 export function connRow(c: ConnRecord, uidSeed = 0): LogRow {
   // Zeek leaves duration and byte counts unset for a flow of one packet (no second time to measure from).
@@ -71,8 +92,8 @@ export function connRow(c: ConnRecord, uidSeed = 0): LogRow {
     orig_bytes: single ? undefined : c.origBytes,
     resp_bytes: single ? undefined : c.respBytes,
     conn_state: c.state,
-    local_orig: undefined,
-    local_resp: undefined,
+    local_orig: isLocalAddress(c.src),
+    local_resp: isLocalAddress(c.dst),
     missed_bytes: c.missedBytes,
     history: c.history === "" ? undefined : c.history,
     orig_pkts: c.origPackets,

@@ -77,7 +77,8 @@ export class ProtocolLogs {
 
   private record(r: ProtocolRecord, flow: Readonly<Flow<unknown>>): void {
     const schema = this.schemas.get(r.protocol);
-    if (schema) this.write(schema, protocolRow(r, flow, this.uidSeed));
+    // A record its log leaves out (FTP's commands outside Zeek's logged_commands) still reached the analyzer's consumers.
+    if (schema && !r.unlogged) this.write(schema, protocolRow(r, flow, this.uidSeed));
   }
 
   private write(schema: LogSchema, row: LogRow): void {
