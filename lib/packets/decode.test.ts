@@ -10,6 +10,8 @@ import {
   LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
   LINKTYPE_RAW,
   type Packet,
   TCP_ACK,
@@ -215,6 +217,25 @@ describe("decodeFrame: hand-built frames", () => {
     assert.equal(p.protocol, 17);
     assert.equal(p.srcPort, 0);
     assert.equal(p.payloadLength, 32);
+  });
+
+  test("BSD loopback (LINKTYPE_NULL in either byte order, LINKTYPE_LOOP): IPv4 and IPv6 after the address family", () => {
+    const p = decoded(LINKTYPE_RAW, ICMP_ECHO);
+    const withFamily = (family: readonly number[], frame: Uint8Array): Uint8Array =>
+      bytes(family, [...frame]);
+    assert.deepEqual(decoded(LINKTYPE_NULL, withFamily([2, 0, 0, 0], ICMP_ECHO)).icmpType, p.icmpType);
+    assert.equal(decoded(LINKTYPE_NULL, withFamily([0, 0, 0, 2], ICMP_ECHO)).src, p.src);
+    assert.equal(decoded(LINKTYPE_LOOP, withFamily([0, 0, 0, 2], ICMP_ECHO)).payloadLength, 56);
+    const ipv6 = IPV6_FRAGMENT_UDP.subarray(14); // without its Ethernet header
+    const v6 = decoded(LINKTYPE_RAW, ipv6);
+    for (const family of [24, 28, 30]) {
+      assert.equal(decoded(LINKTYPE_NULL, withFamily([family, 0, 0, 0], ipv6)).src, v6.src);
+    }
+    assert.equal(
+      failure(LINKTYPE_NULL, withFamily([7, 0, 0, 0], ICMP_ECHO)),
+      "loopback address family 7 is not IP",
+    );
+    assert.equal(failure(LINKTYPE_NULL, Uint8Array.of(2, 0, 0)), "truncated IP header");
   });
 
   test("ICMP echo over raw IP, and the same bytes as LINKTYPE_IPV4", () => {

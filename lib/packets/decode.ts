@@ -16,6 +16,8 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
   LINKTYPE_ETHERNET,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL,
@@ -45,6 +47,10 @@ const ETHERTYPE_VLAN = 0x8100; // 802.1Q customer tag
 const ETHERTYPE_QINQ = 0x88a8; // 802.1ad service tag
 
 const ETHERNET_HEADER = 14;
+/** The BSD loopback header (LINKTYPE_NULL / LOOP): the address family, 4 bytes. */
+const LOOPBACK_HEADER = 4;
+/** Address families of IP on BSD loopback: AF_INET, and AF_INET6 as NetBSD/OpenBSD, FreeBSD and macOS number it. */
+const LOOPBACK_IP_FAMILIES: ReadonlySet<number> = new Set([2, 24, 28, 30]);
 const SLL_HEADER = 16; // protocol type at offset 14
 const SLL2_HEADER = 20; // protocol type at offset 0
 const VLAN_TAG = 4;
@@ -143,6 +149,19 @@ export function decodeFrame(
       const version = frame[0] >> 4;
       if (version === 4) return decodeIpv4(frame, 0, ts, wireLength, NO_VLAN);
       if (version === 6) return decodeIpv6(frame, 0, ts, wireLength, NO_VLAN);
+      return BAD_IP_VERSION;
+    }
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      // The address family (AF_INET 2; AF_INET6 24, 28 or 30 by BSD) in either byte order; the IP
+      // header after it says its own version.
+      if (captured < LOOPBACK_HEADER + 1) return TRUNCATED_IP;
+      const le = frame[0] | (frame[1] << 8) | (frame[2] << 16) | (frame[3] << 24);
+      const family = le >>> 0 < 256 ? le : be16(frame, 2);
+      if (!LOOPBACK_IP_FAMILIES.has(family)) return { reason: `loopback address family ${family} is not IP` };
+      const version = frame[LOOPBACK_HEADER] >> 4;
+      if (version === 4) return decodeIpv4(frame, LOOPBACK_HEADER, ts, wireLength, NO_VLAN);
+      if (version === 6) return decodeIpv6(frame, LOOPBACK_HEADER, ts, wireLength, NO_VLAN);
       return BAD_IP_VERSION;
     }
     case LINKTYPE_IPV4:

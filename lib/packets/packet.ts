@@ -5,7 +5,9 @@
  */
 
 /** libpcap link-layer types we read (https://www.tcpdump.org/linktypes.html). */
+export const LINKTYPE_NULL = 0; // BSD loopback: a 4-byte address family in the capturing host's byte order
 export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_LOOP = 108; // OpenBSD loopback: the same, in network byte order
 export const LINKTYPE_RAW = 101; // raw IPv4 or IPv6, version from the first nibble
 export const LINKTYPE_LINUX_SLL = 113; // Linux "cooked" capture v1 (tcpdump -i any)
 export const LINKTYPE_IPV4 = 228;
