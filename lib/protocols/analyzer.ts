@@ -117,7 +117,7 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
           }
           return;
         }
-        flow.service = chosen.name;
+        if (!chosen.confirmsService) flow.service = chosen.name;
         state.name = chosen.name;
         this.stats.flows[chosen.name] = (this.stats.flows[chosen.name] ?? 0) + 1;
         state.parser = chosen.create(this.context(flow, chosen.name));
@@ -251,6 +251,11 @@ export class ProtocolAnalyzer implements FlowHooks<FlowProtocolState> {
           .filter((s) => s !== protocol && s !== "")
           .join(",");
         flow.inspect = false;
+      },
+      confirm: (): void => {
+        if (!flow.service.split(",").includes(protocol)) {
+          flow.service = flow.service ? `${flow.service},${protocol}` : protocol;
+        }
       },
       markHistory: (letter: string): void => {
         if (!flow.history.includes(letter)) flow.history += letter;

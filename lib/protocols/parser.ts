@@ -52,6 +52,11 @@ export interface ParserContext {
    * conn.log drops a service whose analyzer was disabled).
    */
   violation?(reason: string): void;
+  /**
+   * The parser is sure the flow is its protocol (Zeek's protocol confirmation): for a parser with
+   * `confirmsService`, only now does the flow's service name it. Other parsers are named when chosen.
+   */
+  confirm?(): void;
   /** Adds a letter to the flow's history once (Zeek's `CheckHistory`; FTP adds X for an ignored over-long command). */
   markHistory?(letter: string): void;
 }
@@ -104,4 +109,10 @@ export interface ProtocolParser {
    * named as the schema's; `ts`, `uid` and `id.*` are filled in from the flow.
    */
   readonly log?: LogSchema;
+  /**
+   * True when the flow's service should name this parser only once it calls `ctx.confirm()` (as
+   * Zeek's conn.log names a service on protocol confirmation): SSH confirms when it has seen both
+   * sides' banners, so a one-sided capture keeps no service. Default false: named when chosen.
+   */
+  readonly confirmsService?: boolean;
 }

@@ -128,6 +128,7 @@ describe("ProtocolAnalyzer", () => {
     const { records, analyzer, services } = analyse(
       [
         tcpText(1, A, 40000, B, 80, DATA, "SSH-2.0-OpenSSH_9.2\r\n"),
+        tcpText(1.1, B, 80, A, 40000, DATA, "SSH-2.0-OpenSSH_9.6\r\n"), // both banners: SSH confirmed
         udp(1.5, A, 33000, B, 53, dnsMessage(9, "www.example", 28)),
         tcpText(2, A, 40001, B, 9000, DATA, "hello"),
         tcpText(2.1, A, 40001, B, 9000, DATA, "hello"),

@@ -190,6 +190,12 @@ describe("SSH", () => {
     );
   });
 
+  test("one side's banner only (a half-duplex capture): an ssh record, but no service until both sides are seen", () => {
+    const { rows } = logs(connection(22).send("server", sshBanner("OpenSSH_9.6", "2.0")).close());
+    assert.equal(ssh(rows)[0].server, "SSH-2.0-OpenSSH_9.6");
+    assert.equal(rows.conn[0].service, undefined);
+  });
+
   test("the version both banners agree on (Zeek's rules, 1.99 included)", () => {
     assert.equal(sshVersion("SSH-2.0-a", "SSH-2.0-b"), 2);
     assert.equal(sshVersion("SSH-1.99-a", "SSH-2.0-b"), 2);

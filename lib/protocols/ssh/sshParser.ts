@@ -45,6 +45,7 @@ function isLocal(address: string): boolean {
 /** The SSH parser: TCP 22, or any flow whose first bytes are an identification line. */
 export const sshParser: ProtocolParser = {
   name: "ssh",
+  confirmsService: true,
   transports: ["tcp"],
   ports: [22],
   probe(first: Uint8Array, _dir: Direction, { onPort }: ProbeContext): boolean {
@@ -170,6 +171,8 @@ class SshFlow implements ParserInstance {
     }
     s.banner = line;
     const other = dir === "orig" ? this.resp.banner : this.orig.banner;
+    // Both sides identified themselves: SSH for sure (the flow's service names it only now, as in Zeek).
+    if (other !== undefined) this.ctx.confirm?.();
     const version = other === undefined ? undefined : this.version();
     // SSH-2 packets follow when both agree on 2, or (the peer unseen) when this side speaks 2 or 1.99.
     const speaksTwo = line.startsWith("SSH-2.") || line.startsWith("SSH-1.99");
