@@ -112,6 +112,8 @@ export function fieldText(type: ZeekType, value: LogValue): string {
     const el = elementType(type);
     return items.map((v) => scalarText(el, v, true)).join(SET_SEPARATOR);
   }
+  // An empty string is written as the empty-field marker, as Zeek's ASCII writer does.
+  if (value === "") return EMPTY;
   return scalarText(type, value as string | number | boolean, false);
 }
 
@@ -245,7 +247,7 @@ export function parseTsvLog(text: string): ParsedLog {
           cell === EMPTY
             ? []
             : cell.split(SET_SEPARATOR).map((x) => parseScalar(elementType(type), x) as string | number);
-      } else row[name] = parseScalar(type, cell);
+      } else row[name] = cell === EMPTY ? "" : parseScalar(type, cell);
     });
     rows.push(row);
   }
