@@ -10,7 +10,10 @@ import { featurizeCapture, recordsToTable } from "../features/featurize";
 import type { SimulationLabels } from "../simulate/simulate";
 
 /** What labelling reads of a connection (a `ConnectionRecord`, or a conn.log row's fields). */
-export type LabelTarget = Pick<ConnectionRecord, "protocol" | "src" | "srcPort" | "dst" | "dstPort" | "start" | "end">;
+export type LabelTarget = Pick<
+  ConnectionRecord,
+  "protocol" | "src" | "srcPort" | "dst" | "dstPort" | "start" | "end"
+>;
 
 /** Tolerance when matching a record's start to a labelled connection's first packet, seconds. */
 const LABEL_MATCH_SECONDS = 1;

@@ -100,13 +100,15 @@ export class ParserRegistry {
   }
 }
 
-/** A registry with the parsers Detective has: DNS, HTTP, FTP, SSH, SMTP, TLS ("ssl", as Zeek names it). */
-export function defaultRegistry(): ParserRegistry {
-  return new ParserRegistry()
-    .register(dnsParser)
-    .register(httpParser)
-    .register(ftpParser)
-    .register(sshParser)
-    .register(smtpParser)
-    .register(sslParser);
+/**
+ * A registry with the parsers Detective has, in probing order: DNS, HTTP, FTP, SSH, SMTP, TLS
+ * ("ssl", as Zeek names it). `replace` swaps one by name for a configured instance (e.g.
+ * `{ ftp: createFtpParser({ maxArgLength: 1024 }) }`).
+ */
+export function defaultRegistry(replace: Readonly<Record<string, ProtocolParser>> = {}): ParserRegistry {
+  const registry = new ParserRegistry();
+  for (const parser of [dnsParser, httpParser, ftpParser, sshParser, smtpParser, sslParser]) {
+    registry.register(replace[parser.name] ?? parser);
+  }
+  return registry;
 }

@@ -10,6 +10,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readCapture } from "../../packets/capture";
+import { createFtpParser } from "../ftp/ftpParser";
+import { ftpOptionsFromZeekScript } from "../ftp/zeekScript";
+import type { ProtocolParser } from "../parser";
+import { createSmtpParser } from "../smtp/smtpParser";
+import { smtpOptionsFromZeekScript } from "../smtp/zeekScript";
+import { defaultRegistry, type ParserRegistry } from "../registry";
 import { ProtocolLogs, type ProtocolLogsOptions } from "./protocolLogs";
 import { type LogRow, type LogSchema, type LogValue, parseTsvLog, type ZeekType } from "./zeekLog";
 
@@ -231,13 +237,41 @@ export function compareLog(
   };
 }
 
-/** Runs one corpus case and compares each of Zeek's logs we have key fields for. */
+/**
+ * Our equivalent of the settings a case's `test.zeek` gives Zeek, where our parsers have them
+ * (today FTP's logged commands, password capture, length and pending-command limits, and SMTP's
+ * invalid-transaction limit): the
+ * registry to analyse the case with, and the settings applied (empty when none).
+ */
+export function caseSettings(corpus: string, c: CorpusCase): { registry: ParserRegistry; applied: string[] } {
+  let script = "";
+  try {
+    script = readFileSync(join(corpus, c.dir, "test.zeek"), "utf8");
+  } catch {
+    // no test.zeek: Zeek's defaults
+  }
+  const ftp = ftpOptionsFromZeekScript(script);
+  const smtp = smtpOptionsFromZeekScript(script);
+  const applied = [...Object.keys(ftp).map((k) => `ftp.${k}`), ...Object.keys(smtp).map((k) => `smtp.${k}`)];
+  const replace: Record<string, ProtocolParser> = {};
+  if (Object.keys(ftp).length > 0) replace.ftp = createFtpParser(ftp);
+  if (Object.keys(smtp).length > 0) replace.smtp = createSmtpParser(smtp);
+  return { registry: defaultRegistry(replace), applied };
+}
+
+/**
+ * Runs one corpus case and compares each of Zeek's logs we have key fields for. With `settings`
+ * "case", the case's `test.zeek` settings are applied where we have their equivalent
+ * (`caseSettings`); with "default", every case runs with our defaults.
+ */
 export async function runCase(
   corpus: string,
   c: CorpusCase,
-  options: ProtocolLogsOptions = {},
+  settings: "case" | "default" = "case",
 ): Promise<CaseResult> {
   const started = performance.now();
+  const options: ProtocolLogsOptions =
+    settings === "case" ? { registry: caseSettings(corpus, c).registry } : {};
   const { rows, logs } = await logsOf(join(corpus, c.dir, c.trace), options);
   const parity: Record<string, LogParity> = {};
   const disagreements: Disagreement[] = [];

@@ -12,7 +12,8 @@ import { emailAddresses, ipAddresses, mimeAddresses } from "./smtpAddresses";
 import { smtpCommand, smtpMessage, smtpReply } from "./smtpEncode";
 import { SMTP_MAX_HEADER_BYTES } from "./smtpHeaders";
 import type { SmtpRecord } from "./smtpLog";
-import { SMTP_MAX_LINE_BYTES, smtpParser } from "./smtpParser";
+import { createSmtpParser, SMTP_MAX_LINE_BYTES, smtpParser } from "./smtpParser";
+import { smtpOptionsFromZeekScript } from "./zeekScript";
 
 const CLIENT = "10.0.1.5";
 const SERVER = "198.51.100.25";
@@ -58,7 +59,7 @@ function logs(packets: Packet[], registry = defaultRegistry()) {
 }
 
 /** A parser instance fed by hand, its records and malformed reasons. */
-function bare(handOver: ParserContext["handOver"] = () => false) {
+function bare(handOver: ParserContext["handOver"] = () => false, parser = smtpParser) {
   const records: ProtocolRecord[] = [];
   const malformed: string[] = [];
   const ctx: ParserContext = {
@@ -67,7 +68,7 @@ function bare(handOver: ParserContext["handOver"] = () => false) {
     malformed: (m) => malformed.push(m),
     handOver,
   };
-  return { parser: smtpParser.create(ctx), records: records as SmtpRecord[], malformed };
+  return { parser: parser.create(ctx), records: records as SmtpRecord[], malformed };
 }
 const b = (text: string): Uint8Array => Buffer.from(text, "latin1");
 
@@ -247,6 +248,30 @@ describe("SMTP", () => {
         [1, "m@x.example", undefined, undefined],
       ],
     );
+  });
+
+  test("max_invalid_mail_transactions: analysis stops after that many (a Zeek script's setting read too)", () => {
+    const script = "@load base/protocols/smtp\n\nredef SMTP::max_invalid_mail_transactions = 2;\n";
+    assert.deepEqual(smtpOptionsFromZeekScript(script), { maxInvalidTransactions: 2 });
+    assert.deepEqual(smtpOptionsFromZeekScript("redef FTP::max_arg_length = 5;"), {});
+    const session = (parser = smtpParser) => {
+      const run = bare(undefined, parser);
+      run.parser.data("resp", b("220 mx\r\n"), 1);
+      for (let i = 0; i < 3; i++) {
+        run.parser.data("orig", b("RCPT TO:<a@x.example>\r\n"), 2 + i);
+        run.parser.data("resp", b("503 sender not yet given\r\n"), 2 + i);
+      }
+      run.parser.data("orig", b("MAIL FROM:<late@x.example>\r\n"), 6);
+      run.parser.data("resp", b("250 ok\r\n"), 6);
+      run.parser.end(7);
+      return run;
+    };
+    const limited = session(createSmtpParser(smtpOptionsFromZeekScript(script)));
+    assert.ok(limited.malformed.includes("too many invalid mail transactions"));
+    assert.ok(!limited.records.some((r) => r.mailfrom === "late@x.example"), "nothing read after the limit");
+    const defaults = session();
+    assert.ok(!defaults.malformed.includes("too many invalid mail transactions"));
+    assert.ok(defaults.records.some((r) => r.mailfrom === "late@x.example"));
   });
 
   test("memory is bounded: over-long lines and headers are cut and counted, parsing goes on", () => {

@@ -11,7 +11,7 @@ import type { Direction } from "../../flows/flowTable";
 import type { ParserContext, ParserInstance, ProbeContext, ProtocolParser } from "../parser";
 import { MailHeaders } from "./smtpHeaders";
 import { SMTP_LOG } from "./smtpLog";
-import { SmtpTransactions } from "./smtpTransaction";
+import { SMTP_MAX_INVALID_TRANSACTIONS, SmtpTransactions } from "./smtpTransaction";
 
 /** Longest command, reply or message line kept, bytes (RFC 5321 allows 1000; room for long headers); longer ones are skipped and counted. */
 export const SMTP_MAX_LINE_BYTES = 8192;
@@ -77,6 +77,17 @@ function text(bytes: Uint8Array, max: number): string {
  * The SMTP parser: on TCP 25 and 587 any reply or known command (a capture may join mid-session),
  * elsewhere a greeting that names SMTP or an EHLO/HELO.
  */
+/** SMTP's tunables (Zeek's `SMTP::` options of the same names). */
+export interface SmtpOptions {
+  /** Invalid mail transactions after which analysis of the connection stops (Zeek's `max_invalid_mail_transactions`). Default `SMTP_MAX_INVALID_TRANSACTIONS` (25). */
+  readonly maxInvalidTransactions?: number;
+}
+
+/** The SMTP parser with `options`; `smtpParser` is the one with the defaults. */
+export function createSmtpParser(options: SmtpOptions = {}): ProtocolParser {
+  return { ...smtpParser, create: (context: ParserContext) => new SmtpFlow(context, options) };
+}
+
 export const smtpParser: ProtocolParser = {
   name: "smtp",
   transports: ["tcp"],
@@ -130,7 +141,10 @@ class SmtpFlow implements ParserInstance {
   private chunkLine = "";
   private ts = 0;
 
-  constructor(private readonly ctx: ParserContext) {
+  constructor(
+    private readonly ctx: ParserContext,
+    options: SmtpOptions = {},
+  ) {
     const { flow } = ctx;
     this.transactions = new SmtpTransactions(
       flow.uid,
@@ -138,6 +152,7 @@ class SmtpFlow implements ParserInstance {
       flow.dst,
       (r) => ctx.emit(r),
       (reason) => ctx.malformed(reason),
+      options.maxInvalidTransactions ?? SMTP_MAX_INVALID_TRANSACTIONS,
     );
   }
 

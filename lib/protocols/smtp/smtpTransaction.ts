@@ -44,6 +44,7 @@ export class SmtpTransactions {
     private readonly resp: string,
     private readonly emit: (record: SmtpRecord) => void,
     private readonly malformed: (reason: string) => void,
+    private readonly maxInvalid = SMTP_MAX_INVALID_TRANSACTIONS,
   ) {}
 
   private current(ts: number): Fields {
@@ -89,7 +90,7 @@ export class SmtpTransactions {
 
   private invalidTransaction(reason: string): void {
     this.malformed(reason);
-    if (++this.invalid > SMTP_MAX_INVALID_TRANSACTIONS) {
+    if (++this.invalid > this.maxInvalid) {
       this.malformed("too many invalid mail transactions");
       this.stopped = true;
     }
