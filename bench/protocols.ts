@@ -75,18 +75,24 @@ readCapture(file, (p) => logs.add(p)).then((capture) => {
 });`;
 
 /** One timed run under /usr/bin/time (wall time around the process, peak RSS in KB). */
-function timed(command: string, args: readonly string[], timeOut: string): Run & { stdout: string } {
+function timed(
+  command: string,
+  args: readonly string[],
+  timeOut: string,
+  output: "pipe" | "ignore",
+): Run & { stdout: string } {
   const t0 = performance.now();
+  // tshark's field lines go to /dev/null (hundreds of MB for a day); ours prints one JSON line.
   const r = spawnSync(TIME, ["-f", "%M", "-o", timeOut, command, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 1 << 26,
+    stdio: ["ignore", output, "pipe"],
+    maxBuffer: 1 << 24,
     encoding: "utf8",
   });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0)
     throw new Error(`${command} failed (status ${r.status}): ${r.stderr.trim().slice(-400)}`);
   const peak = Number(readFileSync(timeOut, "utf8").trim().split("\n").at(-1)) / 1024;
-  return { seconds, peak_rss_mb: peak, stdout: r.stdout };
+  return { seconds, peak_rss_mb: peak, stdout: r.stdout ?? "" };
 }
 
 function main(): void {
@@ -113,7 +119,7 @@ function main(): void {
       const ref: Run[] = [];
       for (let t = 0; t < TRIALS; t++) {
         const out = join(dir, `logs-${packets}-${t}`);
-        const o = timed(process.execPath, ["-e", OURS, file, out], timeOut);
+        const o = timed(process.execPath, ["-e", OURS, file, out], timeOut, "pipe");
         const parsed = JSON.parse(o.stdout.trim().split("\n").at(-1) as string) as {
           packets: number;
           rows: Record<string, number>;
@@ -123,7 +129,12 @@ function main(): void {
         rmSync(out, { recursive: true, force: true });
         ours.push(o);
         ref.push(
-          timed(TSHARK, ["-r", file, "-T", "fields", ...TSHARK_FIELDS.flatMap((f) => ["-e", f])], timeOut),
+          timed(
+            TSHARK,
+            ["-r", file, "-T", "fields", ...TSHARK_FIELDS.flatMap((f) => ["-e", f])],
+            timeOut,
+            "ignore",
+          ),
         );
         console.error(
           `${packets} packets, trial ${t + 1}/${TRIALS}: ours ${o.seconds.toFixed(2)} s ${o.peak_rss_mb.toFixed(0)} MB, ` +
