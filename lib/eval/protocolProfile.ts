@@ -8,7 +8,10 @@
 import { NORMAL_LABEL } from "../datasets/kdd99";
 import { loadSimulated } from "../datasets/generated";
 import { readCapture } from "../packets/capture";
-import { ProtocolLogs } from "../protocols/logs/protocolLogs";
+import { createFtpParser } from "../protocols/ftp/ftpParser";
+import { ZEEK_LOGGED_COMMANDS } from "../protocols/ftp/ftpLog";
+import { ProtocolLogs, type ProtocolLogsOptions } from "../protocols/logs/protocolLogs";
+import { defaultRegistry, type ParserRegistry } from "../protocols/registry";
 import type { LogRow, LogValue } from "../protocols/logs/zeekLog";
 import type { SimulationLabels } from "../simulate/simulate";
 import { labelRecords, type LabelTarget } from "./groundTruth";
@@ -35,10 +38,29 @@ function connTarget(r: LogRow): LabelTarget {
   };
 }
 
-/** The protocol logs of a capture, each row labelled through its connection (`uid`) from `labels`. */
-export async function labelledLogs(pcap: string, labels: SimulationLabels): Promise<LabelledLogs> {
+/**
+ * FTP commands the profiles log besides Zeek's default `FTP::logged_commands` (file transfers and
+ * data channels): the login commands, so accepted and refused logins show in ftp.log (as a site
+ * would add them with `redef FTP::logged_commands += { "USER", "PASS", "ACCT" }`).
+ */
+export const PROFILE_FTP_COMMANDS: readonly string[] = [...ZEEK_LOGGED_COMMANDS, "USER", "PASS", "ACCT"];
+
+/** The parsers the profiles use: Detective's, with FTP logging `PROFILE_FTP_COMMANDS`. */
+export function profileRegistry(): ParserRegistry {
+  return defaultRegistry({ ftp: createFtpParser({ loggedCommands: PROFILE_FTP_COMMANDS }) });
+}
+
+/**
+ * The protocol logs of a capture, each row labelled through its connection (`uid`) from `labels`.
+ * `options` default to `profileRegistry()`'s parsers.
+ */
+export async function labelledLogs(
+  pcap: string,
+  labels: SimulationLabels,
+  options: ProtocolLogsOptions = { registry: profileRegistry() },
+): Promise<LabelledLogs> {
   const rows: Record<string, LogRow[]> = {};
-  const logs = new ProtocolLogs({ write: (schema, row) => (rows[schema.path] ??= []).push(row) });
+  const logs = new ProtocolLogs({ write: (schema, row) => (rows[schema.path] ??= []).push(row) }, options);
   const report = await readCapture(pcap, (p) => logs.add(p));
   logs.flush();
   const conn = rows.conn ?? [];
@@ -188,7 +210,7 @@ export function sshProfile(logs: LabelledLogs): Record<string, string | number>[
   });
 }
 
-/** FTP per scenario: commands, successful (230) and failed (530) logins, distinct users, the commonest reply. */
+/** FTP per scenario: commands, logins accepted (230) and refused (530), distinct users, the commonest reply (logins show with `profileRegistry()`). */
 export function ftpProfile(logs: LabelledLogs): Record<string, string | number>[] {
   return [...rowsByScenario(logs, "ftp")].map(([scenario, rows]) => {
     const [reply, replyShare] = top(rows.map((r) => String(r.reply_code ?? "-")));
