@@ -28,6 +28,79 @@ interface Result {
 
 const START = "<!-- bench:start -->";
 const END = "<!-- bench:end -->";
+const PARITY_START = "<!-- parity:start -->";
+const PARITY_END = "<!-- parity:end -->";
+
+interface LogParity {
+  records_zeek: number;
+  records_ours: number;
+  matched: number;
+  field_agreement: number;
+}
+
+/** The Zeek parity table: per log, with each case's settings and with our defaults. */
+export function parityTable(result: {
+  cases: number;
+  logs: Record<string, LogParity>;
+  logs_with_defaults: Record<string, LogParity>;
+  date: string;
+}): string {
+  const lines = [
+    "| log | Zeek's records | ours | matched | field agreement | with our defaults |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const [log, p] of Object.entries(result.logs)) {
+    const d = result.logs_with_defaults[log];
+    const defaults =
+      d && d.field_agreement !== p.field_agreement
+        ? `${d.field_agreement} (${d.records_ours} records, ${d.matched} matched)`
+        : "the same";
+    lines.push(
+      `| ${log} | ${p.records_zeek} | ${p.records_ours} | ${p.matched} | **${p.field_agreement}** | ${defaults} |`,
+    );
+  }
+  lines.push(
+    "",
+    `${result.cases} traces, measured ${result.date.slice(0, 10)} (\`bench/results/zeek-parity.json\`).`,
+  );
+  return lines.join("\n");
+}
+
+interface Growth {
+  packets: number;
+  ours_seconds: number;
+  tshark_seconds: number;
+  ratio: number;
+  ours_packets_per_second: number;
+  tshark_packets_per_second: number;
+  ours_peak_rss_mb: number;
+  tshark_peak_rss_mb: number;
+  memory_ratio: number;
+}
+
+/** How time and memory grow with the capture (bench/protocols.ts's `growth`). */
+export function growthTable(growth: readonly Growth[]): string {
+  const lines = [
+    "| packets | ours | tshark | ratio | ours, packets/s | tshark, packets/s | peak memory, ours / tshark |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const g of growth) {
+    lines.push(
+      `| ${g.packets.toLocaleString("en")} | ${g.ours_seconds} s | ${g.tshark_seconds} s | **${g.ratio}** | ` +
+        `${g.ours_packets_per_second.toLocaleString("en")} | ${g.tshark_packets_per_second.toLocaleString("en")} | ` +
+        `${g.ours_peak_rss_mb} MB / ${g.tshark_peak_rss_mb} MB (${g.memory_ratio}) |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Replaces the text between `start` and `end` in `text`. */
+function fill(text: string, start: string, end: string, content: string): string {
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${start} ... ${end} section to fill.`);
+  return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
+}
 
 export function benchTable(results: readonly Result[]): string {
   const lines = [
@@ -80,12 +153,20 @@ function main(): void {
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Result);
   const readmePath = join(root, "README.md");
-  const readme = readFileSync(readmePath, "utf8");
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} section to fill.`);
-  const updated = `${readme.slice(0, a + START.length)}\n${benchTable(results)}\n${readme.slice(b)}`;
-  writeFileSync(readmePath, updated);
+  let readme = fill(readFileSync(readmePath, "utf8"), START, END, benchTable(results));
+  const parity = results.find((r) => r.name === "zeek-parity");
+  if (parity)
+    readme = fill(
+      readme,
+      PARITY_START,
+      PARITY_END,
+      parityTable(parity as unknown as Parameters<typeof parityTable>[0]),
+    );
+  const protocols = results.find((r) => r.name === "protocols") as
+    (Result & { growth?: Growth[] }) | undefined;
+  if (protocols?.growth)
+    readme = fill(readme, "<!-- growth:start -->", "<!-- growth:end -->", growthTable(protocols.growth));
+  writeFileSync(readmePath, readme);
   console.error(`README.md: quoted ${results.length} benchmark result(s)`);
 }
 

@@ -21,6 +21,10 @@ if ! "$JUPYTER_PYTHON" -c "import torch" 2>/dev/null; then
 fi
 log "deep: our autoencoders (TensorFlow.js) vs PyTorch"
 node --import tsx bench/deep.ts >/dev/null
+log "protocols: a simulated day into every protocol log vs tshark extracting the same fields"
+node --import tsx bench/protocols.ts >/dev/null
+log "zeek-parity: our logs against Zeek's on its regression traces"
+node --import tsx bench/zeekParity.ts >/dev/null
 log "monitor: socket throughput and latency at increasing rates; pcap replay vs the packet pipeline"
 node --import tsx bench/monitor.ts >/dev/null
 node --import tsx bench/readme.ts
