@@ -50,7 +50,7 @@ test("--version prints the library's version; help and COMMAND --help print the 
   assert.equal(v.stdout.trim(), version);
   const help = detective(["help"]);
   assert.equal(help.code, 0);
-  for (const command of ["fetch", "datasets", "simulate", "study", "report", "train", "monitor"]) {
+  for (const command of ["fetch", "datasets", "simulate", "study", "report", "train", "monitor", "logs"]) {
     assert.match(help.stdout, new RegExp(`detective ${command}`));
   }
   const monitor = detective(["monitor", "--help"]);
@@ -63,7 +63,7 @@ test("usage errors exit 2 with one line naming the problem", () => {
   const unknown = detective(["foo"]);
   assert.equal(unknown.code, 2);
   assert.deepEqual(lines(unknown.stderr), [
-    'detective: unknown command "foo"; run `detective help` (commands: fetch, datasets, simulate, study, report, train, monitor).',
+    'detective: unknown command "foo"; run `detective help` (commands: fetch, datasets, simulate, study, report, train, monitor, logs).',
   ]);
   const flag = detective(["simulate", "--out", join(dir, "x.pcap"), "--frobnicate", "1"]);
   assert.equal(flag.code, 2);
@@ -170,10 +170,37 @@ test("monitor --bundle B --pcap F --speed 1000 replays a capture; a key file ver
   });
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /signature does not verify/);
-  // Without a key the signed bundle runs, with a warning that its signature was not checked.
-  const unchecked = detective(["monitor", "--bundle", signed, "--pcap", capture.pcap, ...logs]);
+  // Without a key the signed bundle runs, with a warning that its signature was not checked; with
+  // --protocol-logs it writes Zeek-style logs beside the alerts, one conn line per scored record.
+  const protocolLogs = join(dir, "protocol-logs");
+  const unchecked = detective([
+    "monitor",
+    "--bundle",
+    signed,
+    "--pcap",
+    capture.pcap,
+    ...logs,
+    "--protocol-logs",
+    protocolLogs,
+    "--log-format",
+    "json",
+  ]);
   assert.equal(unchecked.code, 0, unchecked.stderr);
   assert.match(unchecked.stderr, /warning: the bundle is signed but its signature was not verified/);
+  const scored = JSON.parse(
+    (lines(unchecked.stderr).findLast((l) => l.startsWith("stats ")) ?? "").slice(6),
+  ) as {
+    processed: number;
+  };
+  const conn = lines(readFileSync(join(protocolLogs, "conn.log"), "utf8")).map(
+    (l) => JSON.parse(l) as { uid: string },
+  );
+  assert.equal(conn.length, scored.processed, "a conn line per connection record the monitor scored");
+  const dnsLines = lines(readFileSync(join(protocolLogs, "dns.log"), "utf8"));
+  assert.ok(
+    dnsLines.length > 0 &&
+      dnsLines.every((l) => typeof (JSON.parse(l) as { query?: string }).query === "string"),
+  );
 });
 
 test("monitor --listen: a secret with UDP, a secret file others can read and a bad --allow-from are refused in one line", async () => {
