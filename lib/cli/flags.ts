@@ -326,6 +326,27 @@ export function commandUsage(command: CommandSpec): string {
   return lines.join("\n");
 }
 
+/** The flags of a live capture through tshark (`monitor` and `logs`): the interface (in the SOURCE group), its filter and duration. */
+export const LIVE_CAPTURE_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "interface",
+    kind: "string",
+    value: "IF",
+    group: "source",
+    help: "live capture through tshark (root or CAP_NET_RAW)",
+  },
+  { name: "filter", kind: "string", value: "BPF", with: ["interface"], help: "capture filter" },
+  {
+    name: "duration",
+    kind: "number",
+    value: "SECONDS",
+    unit: "s",
+    above: 0,
+    with: ["interface"],
+    help: "stop the capture after",
+  },
+];
+
 /**
  * `--seed`, shared by the commands that draw random numbers: 0 to 2^32 - 1, the seeds the
  * generator tells apart (it keeps a seed's low 32 bits, so 2^32 would silently repeat seed 0).

@@ -8,7 +8,7 @@ import { readCapture } from "../packets/capture";
 import { captureLive } from "../packets/tshark";
 import { LOG_FORMATS, LogDirectory, type LogFormat } from "../protocols/logs/logDirectory";
 import { ProtocolLogs } from "../protocols/logs/protocolLogs";
-import type { Command } from "./flags";
+import { type Command, LIVE_CAPTURE_FLAGS } from "./flags";
 import { captureNotes, nothingReadable, stopper } from "./monitor";
 import { checkOutputFolder } from "./outputs";
 
@@ -23,23 +23,7 @@ export const logsCommand: Command = {
   groups: [{ name: "source", title: "SOURCE", required: true }],
   flags: [
     { name: "pcap", kind: "string", value: "FILE", group: "source", help: "a capture file (pcap or pcapng)" },
-    {
-      name: "interface",
-      kind: "string",
-      value: "IF",
-      group: "source",
-      help: "live capture through tshark (root or CAP_NET_RAW)",
-    },
-    { name: "filter", kind: "string", value: "BPF", with: ["interface"], help: "capture filter" },
-    {
-      name: "duration",
-      kind: "number",
-      value: "SECONDS",
-      unit: "s",
-      above: 0,
-      with: ["interface"],
-      help: "stop the capture after",
-    },
+    ...LIVE_CAPTURE_FLAGS,
     {
       name: "out",
       kind: "string",

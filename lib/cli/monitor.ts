@@ -19,7 +19,7 @@ import type { SocketSourceOptions } from "../sources/socketSource";
 import { monitorCapture, monitorLive, monitorSocket, monitorTable } from "../monitor/run";
 import { readPrivateFile } from "../core/privateFile";
 import { checkSocketSourceOptions, isLoopback, SOCKET_SOURCE_DEFAULTS } from "../sources/socketSource";
-import type { Command, Flags } from "./flags";
+import { type Command, type Flags, LIVE_CAPTURE_FLAGS } from "./flags";
 import { LOG_FORMATS, LogDirectory, type LogFormat } from "../protocols/logs/logDirectory";
 import { ProtocolLogs } from "../protocols/logs/protocolLogs";
 import { KEY_FILE_FLAG } from "./train";
@@ -101,23 +101,7 @@ export const monitorCommand: Command = {
       with: ["pcap"],
       help: "pace the replay by its timestamps: 1 as recorded, 10 ten times faster",
     },
-    {
-      name: "interface",
-      kind: "string",
-      value: "IF",
-      group: "source",
-      help: "live capture through tshark (root or CAP_NET_RAW)",
-    },
-    { name: "filter", kind: "string", value: "BPF", with: ["interface"], help: "capture filter" },
-    {
-      name: "duration",
-      kind: "number",
-      value: "SECONDS",
-      unit: "s",
-      above: 0,
-      with: ["interface"],
-      help: "stop the capture after",
-    },
+    ...LIVE_CAPTURE_FLAGS,
     {
       name: "warmup",
       kind: "integer",

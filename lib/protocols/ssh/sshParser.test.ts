@@ -3,9 +3,8 @@ import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
 import { seeded } from "../../core/random";
 import type { Flow } from "../../flows/flowTable";
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type Packet } from "../../packets/packet";
-import { tcp, tcpText } from "../../testing/packets";
-import { ProtocolLogs } from "../logs/protocolLogs";
+import type { Packet } from "../../packets/packet";
+import { tcpSession, logRows } from "../../testing/tcpSession";
 import type { LogRow } from "../logs/zeekLog";
 import type { ParserContext, ProtocolRecord } from "../parser";
 import { sshBanner, sshKexInit, sshKexReply, sshNewKeys, sshPacket } from "./sshEncode";
@@ -15,49 +14,14 @@ import type { SshRecord } from "./sshLog";
 
 const CLIENT = "10.0.1.5";
 const SERVER = "198.51.100.7";
-const DATA = TCP_ACK | TCP_PSH;
-let nextPort = 40_000;
 
-/** A TCP connection of hand-made segments: handshake, `send` per direction, FIN both ways. */
+/** A TCP connection of hand-made segments (lib/testing/tcpSession). */
 function connection(port: number) {
-  const cport = nextPort++;
-  let t = 100;
-  const packets: Packet[] = [
-    tcp(t, CLIENT, cport, SERVER, port, TCP_SYN),
-    tcp((t += 0.001), SERVER, port, CLIENT, cport, TCP_SYN | TCP_ACK),
-    tcp((t += 0.001), CLIENT, cport, SERVER, port, TCP_ACK),
-  ];
-  const c = {
-    packets,
-    send(from: "client" | "server", bytes: Uint8Array | string) {
-      t += 0.01;
-      packets.push(
-        from === "client"
-          ? tcpText(t, CLIENT, cport, SERVER, port, DATA, bytes)
-          : tcpText(t, SERVER, port, CLIENT, cport, DATA, bytes),
-      );
-      return c;
-    },
-    /** An encrypted segment of `n` bytes. */
-    sealed(from: "client" | "server", n: number) {
-      return c.send(from, new Uint8Array(n).fill(0xa5));
-    },
-    close() {
-      packets.push(tcp((t += 0.01), CLIENT, cport, SERVER, port, TCP_FIN | TCP_ACK));
-      packets.push(tcp((t += 0.01), SERVER, port, CLIENT, cport, TCP_FIN | TCP_ACK));
-      packets.push(tcp((t += 0.01), CLIENT, cport, SERVER, port, TCP_ACK));
-      return packets;
-    },
-  };
-  return c;
+  return tcpSession(CLIENT, SERVER, port);
 }
 
 function logs(packets: Packet[]) {
-  const rows: Record<string, LogRow[]> = {};
-  const l = new ProtocolLogs({ write: (schema, row) => (rows[schema.path] ??= []).push(row) });
-  for (const p of packets) l.add(p);
-  l.flush();
-  return { rows, stats: l.stats };
+  return logRows(packets);
 }
 
 const CLIENT_KEX: KexInit = {
