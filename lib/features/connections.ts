@@ -17,7 +17,10 @@ import type { ConnRecord } from "../flows/connRecord";
 import { FlowTable, type FlowTableOptions, type FlowTableStats } from "../flows/flowTable";
 import type { ConnState } from "../flows/tcpState";
 import { type AnalyzerOptions, type FlowProtocolState, ProtocolAnalyzer } from "../protocols/analyzer";
-import { type FtpRecord, isGuestUser } from "../protocols/ftp/ftpParser";
+import { dnsParser } from "../protocols/dns/dnsParser";
+import { ftpParser, type FtpRecord, isGuestUser } from "../protocols/ftp/ftpParser";
+import { httpParser } from "../protocols/http/httpParser";
+import { ParserRegistry } from "../protocols/registry";
 import type { ProtocolRecord } from "../protocols/parser";
 import { KDD_FEATURES } from "../datasets/kdd99";
 import { icmpService, portService } from "./services";
@@ -95,6 +98,15 @@ const FTP_NOT_LOGGED_IN = 530;
 const FTP_LOGIN_COMMANDS = new Set(["USER", "PASS", "ACCT"]);
 
 /**
+ * The parsers whose records the features read (DNS and HTTP for the records' protocol columns, FTP
+ * for KDD's login features): the assembler's default. The full registry (TLS, SSH, SMTP too) is
+ * for protocol logs (`ProtocolLogs`); here it would only cost time.
+ */
+export function featureRegistry(): ParserRegistry {
+  return new ParserRegistry().register(dnsParser).register(httpParser).register(ftpParser);
+}
+
+/**
  * The assembler: a flow table, the protocol parsers on it, and KDD's features from both. Call
  * `add(packet, emit)` for every packet in capture order and `flush(emit)` at the end of a file;
  * `emit` receives each finished record.
@@ -113,10 +125,13 @@ export class ConnectionAssembler {
       throw new OptionError(`ConnectionAssembler: contentPackets must be positive, got ${contentPackets}.`);
     }
     const onProtocolRecord = options.onProtocolRecord;
-    this.protocols = new ProtocolAnalyzer((r) => {
-      if (r.protocol === "ftp") this.ftp(r as FtpRecord);
-      onProtocolRecord?.(r);
-    }, options);
+    this.protocols = new ProtocolAnalyzer(
+      (r) => {
+        if (r.protocol === "ftp") this.ftp(r as FtpRecord);
+        onProtocolRecord?.(r);
+      },
+      { ...options, registry: options.registry ?? featureRegistry() },
+    );
     this.flows = new FlowTable<FlowProtocolState>(
       { ...options, payloadPackets: contentPackets },
       this.protocols,

@@ -143,8 +143,8 @@ interface FlowEntry<S> extends Flow<S> {
   urgent: number;
   wrongFragment: number;
   history: string;
-  /** History letters seen once (Zeek's hist_seen), by letter (upper case: originator). */
-  seen: Set<string>;
+  /** History letters seen once (Zeek's hist_seen), one bit per letter and case (`historyBit`). */
+  seen: number;
   /** Scaled letters (T, G): count so far and the count at which the letter is written next. */
   scaled: Map<string, [count: number, next: number]>;
   orig: EndpointState;
@@ -424,7 +424,7 @@ export class FlowTable<S = unknown> {
       urgent: 0,
       wrongFragment: 0,
       history: "",
-      seen: new Set(),
+      seen: 0,
       scaled: new Map(),
       orig: "INACTIVE",
       resp: "INACTIVE",
@@ -496,8 +496,9 @@ export class FlowTable<S = unknown> {
 
   /** Adds `letter` once per flow (Zeek's CheckHistory); true when it was seen before. */
   private check(flow: FlowEntry<S>, letter: string): boolean {
-    if (flow.seen.has(letter)) return true;
-    flow.seen.add(letter);
+    const bit = historyBit(letter);
+    if (flow.seen & bit) return true;
+    flow.seen |= bit;
     flow.history += letter;
     return false;
   }
@@ -526,7 +527,8 @@ export class FlowTable<S = unknown> {
     const syn = (flags & TCP_SYN) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     const rst = (flags & TCP_RST) !== 0;
-    const [self, peer] = fromOrig ? (["orig", "resp"] as const) : (["resp", "orig"] as const);
+    const self = fromOrig ? "orig" : "resp";
+    const peer = fromOrig ? "resp" : "orig";
     const seq = fromOrig ? flow.origSeq : flow.respSeq;
     const peerSeq = fromOrig ? flow.respSeq : flow.origSeq;
     const segment = (rst ? 0 : payload) + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -535,7 +537,7 @@ export class FlowTable<S = unknown> {
       initSeqSpace(seq, syn, p.tcpSeq, end);
     }
     const rel = seqDelta(p.tcpSeq, seq.start);
-    const up = (letter: string): string => (fromOrig ? letter : letter.toLowerCase());
+    const up = fromOrig ? SAME : LOWER;
     const marks = flow.marks[self];
     const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
     if (bits > 1) {
@@ -637,6 +639,28 @@ export class FlowTable<S = unknown> {
     }
   }
 }
+
+/** The letters of Zeek's history (upper case: the originator's), one bit each in `FlowEntry.seen`. */
+const HISTORY_LETTERS = "SHADFRIQTGCWX^";
+const HISTORY_BITS = new Int32Array(128);
+for (let i = 0; i < HISTORY_LETTERS.length; i++) {
+  const letter = HISTORY_LETTERS[i];
+  HISTORY_BITS[letter.charCodeAt(0)] = 1 << i;
+  const lower = letter.toLowerCase();
+  if (lower !== letter) HISTORY_BITS[lower.charCodeAt(0)] = 1 << (i + HISTORY_LETTERS.length);
+}
+
+/** The bit of a history letter (0 for one Zeek does not write, which is then never "seen"). */
+function historyBit(letter: string): number {
+  return HISTORY_BITS[letter.charCodeAt(0) & 127];
+}
+
+/** A history letter as the originator writes it, and as the responder does (no allocation per packet). */
+const SAME = (letter: string): string => letter;
+const LOWER_CASE: Record<string, string> = Object.fromEntries(
+  [...HISTORY_LETTERS].map((l) => [l, l.toLowerCase()]),
+);
+const LOWER = (letter: string): string => LOWER_CASE[letter] ?? letter.toLowerCase();
 
 function pair(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
