@@ -6,14 +6,7 @@
  * Each function plays one session starting at `t` (seconds since the epoch).
  */
 import { type Rng, randomInt } from "../core/random";
-import {
-  type BulkContent,
-  MSS,
-  ping,
-  type SimContext,
-  TcpConversation,
-  udpExchange,
-} from "./conversation";
+import { type BulkContent, MSS, ping, type SimContext, TcpConversation, udpExchange } from "./conversation";
 import type { Host, NamedHost, Network, Site } from "./network";
 import { ntpPacket } from "./payloads";
 import {
