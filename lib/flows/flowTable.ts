@@ -168,6 +168,8 @@ interface FlowEntry<S> extends Flow<S> {
   /** IP bytes (headers included) per direction: Zeek's orig_ip_bytes / resp_ip_bytes. */
   origIpBytes: number;
   respIpBytes: number;
+  /** Bytes the reassembly missed in streams already let go (`dropStreams`). */
+  missedBytes: number;
   /** TCP reassembly per direction, made at the first payload while the flow is inspected. */
   streams: [Stream<S>, Stream<S>] | undefined;
 }
@@ -341,7 +343,11 @@ export class FlowTable<S = unknown> {
       if (flow.streams) this.dropStreams(flow);
       return;
     }
-    if (flow.origPackets + flow.respPackets > this.opts.payloadPackets) return;
+    if (flow.origPackets + flow.respPackets > this.opts.payloadPackets) {
+      // Past the packets the parsers read: what the streams hold is let go (its budget returned).
+      if (flow.streams) this.dropStreams(flow);
+      return;
+    }
     if (tcp) this.reassemble(flow, fromOrig, p, ts);
     else if (p.payload.length > 0) this.hooks.payload(flow, fromOrig ? "orig" : "resp", p.payload, ts);
   }
@@ -358,7 +364,8 @@ export class FlowTable<S = unknown> {
       streams = [this.stream(flow, "orig"), this.stream(flow, "resp")];
       flow.streams = streams;
     }
-    const [self, peer] = fromOrig ? [streams[0], streams[1]] : [streams[1], streams[0]];
+    const self = fromOrig ? streams[0] : streams[1];
+    const peer = fromOrig ? streams[1] : streams[0];
     if (p.tcpFlags & TCP_ACK) peer.reassembler.acked(p.tcpAck, ts, peer.sink);
     if (!flow.inspect) return;
     if (p.payloadLength > 0 || p.tcpFlags & TCP_SYN) {
@@ -399,7 +406,11 @@ export class FlowTable<S = unknown> {
   /** Payloads are no longer wanted: what the streams hold is let go (its memory returned). */
   private dropStreams(flow: FlowEntry<S>): void {
     if (!flow.streams) return;
-    for (const s of flow.streams) s.reassembler.discard();
+    for (const s of flow.streams) {
+      flow.missedBytes += s.reassembler.missedBytes;
+      s.reassembler.discard();
+    }
+    flow.streams = undefined; // nothing more is reassembled: no gaps reported for what was not read
   }
 
   private create(key: string, proto: FlowProtocol, p: Packet, ts: number, flipped = false): FlowEntry<S> {
@@ -441,6 +452,7 @@ export class FlowTable<S = unknown> {
       origIpBytes: 0,
       respIpBytes: 0,
       streams: undefined,
+      missedBytes: 0,
       state: undefined,
       inspect: true,
       service: "",
@@ -704,7 +716,9 @@ function toRecord<S>(c: FlowEntry<S>): ConnRecord {
     wrongFragments: c.wrongFragment,
     origIpBytes: c.origIpBytes,
     respIpBytes: c.respIpBytes,
-    missedBytes: c.streams ? c.streams[0].reassembler.missedBytes + c.streams[1].reassembler.missedBytes : 0,
+    missedBytes:
+      c.missedBytes +
+      (c.streams ? c.streams[0].reassembler.missedBytes + c.streams[1].reassembler.missedBytes : 0),
     closedBy: c.closedBy,
   };
 }

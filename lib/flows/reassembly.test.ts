@@ -4,7 +4,7 @@ import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from "../packets/packet";
 import { tcp, tcpText } from "../testing/packets";
 import type { ConnRecord } from "./connRecord";
 import { type Direction, FlowTable } from "./flowTable";
-import { emptyReassemblyStats, type ReassemblyStats, StreamReassembler } from "./reassembly";
+import { emptyReassemblyStats, MAX_HELD_PIECES, type ReassemblyStats, StreamReassembler } from "./reassembly";
 
 const A = "10.0.1.5";
 const B = "10.0.0.10";
@@ -108,6 +108,35 @@ describe("StreamReassembler", () => {
     x.r.discard();
     assert.equal(budget.held, 0);
     assert.equal(stats.cutGaps, 1);
+  });
+
+  test("a flood of one-byte pieces each behind a hole is cut at MAX_HELD_PIECES, in linear time", () => {
+    const s = stream();
+    const sink = (s as unknown as { sink: never }).sink;
+    s.r.segment(100, true, new Uint8Array(0), 0, 0, sink);
+    const started = performance.now();
+    for (let i = 0; i < 5 * MAX_HELD_PIECES; i++) s.seg(103 + 2 * i, "x"); // offsets 3, 5, 7, ...: a hole before each
+    assert.ok(s.r.buffered <= MAX_HELD_PIECES);
+    assert.ok(s.stats.cutGaps >= 4 * MAX_HELD_PIECES, `${s.stats.cutGaps} holes cut`);
+    // A hang guard, not a speed test: quadratic work here took minutes.
+    assert.ok(performance.now() - started < 20_000);
+  });
+
+  test("an ACK gives up every hole before it, including a cut tail the capture saw sent", () => {
+    const s = stream();
+    const sink = (s as unknown as { sink: never }).sink;
+    s.r.segment(100, true, new Uint8Array(0), 0, 0, sink);
+    s.seg(105, "ab", 6); // offsets 5-10 sent, 5-6 captured, behind a hole at 1-4
+    s.seg(120, "tail"); // another piece further on
+    s.r.acked(200, 0, sink);
+    assert.equal(s.out(), "[gap 4]ab[gap 13]tail"); // the cut tail 7-10 and the hole 11-19 together
+    assert.equal(s.r.buffered, 0);
+    const t = stream();
+    const tSink = (t as unknown as { sink: never }).sink;
+    t.r.segment(100, true, new Uint8Array(0), 0, 0, tSink);
+    t.seg(105, "ab", 6);
+    t.r.acked(111, 0, tSink); // nothing held beyond: the cut tail alone
+    assert.equal(t.out(), "[gap 4]ab[gap 4]");
   });
 
   test("sequence numbers wrap past 2^32", () => {

@@ -61,6 +61,12 @@ export interface StreamSink {
 
 const WRAP = 2 ** 32;
 
+/**
+ * Separate pieces one direction may hold; beyond it its holes are given up (a cut, counted), so a
+ * flood of one-byte segments each behind a hole cannot cost time or memory per piece without bound.
+ */
+export const MAX_HELD_PIECES = 4096;
+
 interface Held {
   offset: number;
   bytes: Uint8Array;
@@ -145,19 +151,29 @@ export class StreamReassembler {
       return;
     }
     if (bytes.length > 0) this.hold(offset, bytes);
-    if (this.heldBytes > this.maxFlowBuffer || this.budget.held > this.budget.max) this.giveUp(ts, sink);
+    if (
+      this.heldBytes > this.maxFlowBuffer ||
+      this.held.length > MAX_HELD_PIECES ||
+      this.budget.held > this.budget.max
+    ) {
+      this.giveUp(ts, sink);
+    }
   }
 
   /** The peer acknowledged up to `ack`: bytes before it were sent, so a hole before it will not fill. */
   acked(ack: number, ts: number, sink: StreamSink): void {
     if (this.next < 0) return;
     const offset = this.offsetOf(ack);
-    if (offset <= this.next || offset - this.next > WRAP / 2) return;
-    // Only holes the capture already showed a later byte for, or whose end the ACK proves.
-    if (this.held.length === 0 && offset > this.end) return;
-    const first = this.held.length > 0 ? Math.min(this.held[0].offset, offset) : Math.min(offset, this.end);
-    if (first > this.next) this.skip(first, ts, sink, false);
-    this.drain(ts, sink);
+    if (offset <= this.next) return;
+    // Every hole before a held segment the ACK covers was sent and lost to the capture.
+    while (this.held.length > 0 && this.held[0].offset <= offset) {
+      this.skip(this.held[0].offset, ts, sink, false);
+      this.drain(ts, sink);
+    }
+    // So were the bytes up to it that the capture saw sent but not whole (a cut tail); beyond the
+    // highest byte seen nothing is reported until something there is seen.
+    const known = Math.min(offset, this.end);
+    if (known > this.next) this.skip(known, ts, sink, false);
   }
 
   /** The flow ended: every hole is given up, every held byte delivered. */
@@ -213,8 +229,9 @@ export class StreamReassembler {
     let start = offset;
     let data = bytes;
     const pieces: Held[] = [];
-    // Walk the held segments; the first copy of each byte wins.
-    for (const h of this.held) {
+    // Walk the held segments from the first that ends after `start`; the first copy of each byte wins.
+    for (let k = this.firstEndingAfter(start); k < this.held.length; k++) {
+      const h = this.held[k];
       if (data.length === 0) break;
       const hEnd = h.offset + h.bytes.length;
       if (hEnd <= start) continue;
@@ -234,10 +251,21 @@ export class StreamReassembler {
     for (const p of pieces) {
       this.heldBytes += p.bytes.length;
       this.budget.held += p.bytes.length;
-      let i = this.held.length;
-      while (i > 0 && this.held[i - 1].offset > p.offset) i--;
-      this.held.splice(i, 0, p);
+      this.held.splice(this.firstEndingAfter(p.offset), 0, p);
     }
+  }
+
+  /** Index of the first held segment that ends after `offset` (binary search: held segments are sorted and apart). */
+  private firstEndingAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.held.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const h = this.held[mid];
+      if (h.offset + h.bytes.length <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Counts retransmitted bytes `again` at `offset` against the held copy `h`. */
