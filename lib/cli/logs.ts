@@ -49,8 +49,12 @@ export const logsCommand: Command = {
     const { onSignal, cancel } = stopper(
       ac,
       () => {
-        logs.flush();
-        folder.close();
+        try {
+          logs.flush();
+          folder.close();
+        } finally {
+          folder.abort(); // after a close, nothing is left to drop; after a failure, the staging goes
+        }
       },
       undefined,
       "logs",

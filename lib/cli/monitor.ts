@@ -2,6 +2,7 @@
  * `detective monitor`: one source into the monitor, alerts to a log and the console, counters
  * every few seconds. The bundle's signature is verified when a bundle key is configured.
  */
+import { randomInt } from "node:crypto";
 import { resolve as resolvePath } from "node:path";
 import { InputError, OptionError } from "../core/errors";
 import { MAX_TIMER_MS } from "../core/sleep";
@@ -354,7 +355,8 @@ async function runMonitor(flags: Flags): Promise<number> {
     for (const log of opened) log.close();
     throw err;
   }
-  const tap = protocolFolder ? new ProtocolLogs(protocolFolder) : undefined;
+  // Each run's uids from a seed of its own: runs appended to one folder never share a uid.
+  const tap = protocolFolder ? new ProtocolLogs(protocolFolder, { uidSeed: randomInt(2 ** 32) }) : undefined;
   const monitor = new Monitor(bundle, {
     alerts,
     rejects,
@@ -368,10 +370,21 @@ async function runMonitor(flags: Flags): Promise<number> {
     () => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`),
     statsEvery,
   );
+  const ac = new AbortController();
   // Protocol rows reach their files within a second.
   const folder = protocolFolder;
-  const logTimer = folder ? setInterval(() => folder.flushAll(), 1000) : undefined;
-  const ac = new AbortController();
+  // A write that fails (a full disk) stops the monitor like a signal, and is reported as its error.
+  let logFailure: unknown;
+  const logTimer = folder
+    ? setInterval(() => {
+        try {
+          folder.flushAll();
+        } catch (err) {
+          logFailure ??= err;
+          ac.abort();
+        }
+      }, 1000)
+    : undefined;
   const logs = [alerts, rejects, scores];
   const printStats = (): void => console.error(`stats ${JSON.stringify(monitor.stats.snapshot())}`);
   const { onSignal: stopOnSignal, cancel: cancelStop } = stopper(ac, () => {
@@ -380,7 +393,11 @@ async function runMonitor(flags: Flags): Promise<number> {
     clearInterval(logTimer);
     monitor.close();
     for (const log of logs) log?.close();
-    protocolFolder?.close();
+    try {
+      protocolFolder?.close();
+    } catch {
+      // exiting anyway: what reached the protocol logs stays
+    }
     printStats();
   });
   process.on("SIGINT", stopOnSignal);
@@ -438,10 +455,15 @@ async function runMonitor(flags: Flags): Promise<number> {
     process.removeListener("SIGTERM", stopOnSignal);
     monitor.close();
     for (const log of logs) log?.close();
-    protocolFolder?.close();
+    try {
+      protocolFolder?.close();
+    } catch (err) {
+      logFailure ??= err;
+    }
     // also after a failure part-way (a capture corrupt in the middle): what was scored until then
     if (completed || monitor.stats.received > 0) printStats();
   }
+  if (logFailure) throw logFailure;
   if (unreadable) throw nothingReadable(flags.required("pcap"), unreadable);
   return 0;
 }
