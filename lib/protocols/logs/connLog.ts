@@ -80,8 +80,8 @@ export function isLocalAddress(address: string): boolean {
 
 /** A conn record as a conn.log row; `uidSeed` as in `zeekUid`. */
 export function connRow(c: ConnRecord, uidSeed = 0): LogRow {
-  // Zeek leaves duration and byte counts unset for a flow of one packet (no second time to measure from).
-  const single = c.origPackets + c.respPackets <= 1;
+  // Zeek sets duration and the byte counts only when the duration is above 0 (conn/main.zeek's set_conn).
+  const single = !(c.duration > 0);
   return {
     ts: c.ts,
     uid: zeekUid(c.uid, uidSeed),

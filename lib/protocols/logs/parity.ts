@@ -70,8 +70,10 @@ export interface LogParity {
   matched: number;
   /** Agreeing key-field values / all key-field values compared (unmatched records count as disagreeing). */
   field_agreement: number;
-  /** Agreement per key field, over matched records. */
-  fields: Record<string, number>;
+  /** Agreement per key field over matched records; null for a field never compared (masked in every baseline). */
+  fields: Record<string, number | null>;
+  /** Per key field: [agreeing, compared] over matched records (what `fields` is computed from). */
+  fieldCounts: Record<string, [number, number]>;
   agree: number;
   compared: number;
 }
@@ -147,8 +149,9 @@ export function valuesAgree(type: ZeekType, zeek: LogValue, ours: LogValue): boo
   return scalarEqual(zeek as string | number | boolean, ours as string | number | boolean, timeLike);
 }
 
+/** The connection a row belongs to: the four-tuple, and the transport where the log has one (conn, dns). */
 function connKey(r: LogRow): string {
-  return `${String(r["id.orig_h"])}|${String(r["id.orig_p"])}|${String(r["id.resp_h"])}|${String(r["id.resp_p"])}`;
+  return `${String(r.proto ?? "")}|${String(r["id.orig_h"])}|${String(r["id.orig_p"])}|${String(r["id.resp_h"])}|${String(r["id.resp_p"])}`;
 }
 
 /**
@@ -207,10 +210,11 @@ export function compareLog(
       }
     }
   }
-  // Ours that Zeek did not write: every key field of each disagrees.
+  // Ours that Zeek did not write: every key field of each disagrees (but one Zeek's baseline masks everywhere).
+  const comparable = keys.filter((k) => !zeek.rows.every((z) => masked(z[k])));
   for (const rest of byConn.values()) {
     for (const o of rest) {
-      compared += keys.length;
+      compared += comparable.length;
       disagreements.push({
         log,
         case: caseName,
@@ -221,7 +225,10 @@ export function compareLog(
     }
   }
   const fieldsShare = Object.fromEntries(
-    keys.map((k) => [k, fieldCompared[k] === 0 ? 0 : fieldAgree[k] / fieldCompared[k]]),
+    keys.map((k) => [k, fieldCompared[k] === 0 ? null : fieldAgree[k] / fieldCompared[k]]),
+  );
+  const fieldCounts = Object.fromEntries(
+    keys.map((k) => [k, [fieldAgree[k], fieldCompared[k]] as [number, number]]),
   );
   return {
     parity: {
@@ -230,6 +237,7 @@ export function compareLog(
       matched,
       field_agreement: compared === 0 ? 1 : agree / compared,
       fields: fieldsShare,
+      fieldCounts,
       agree,
       compared,
     },
@@ -304,6 +312,7 @@ export function summarise(results: readonly CaseResult[]): Record<string, LogPar
         matched: 0,
         field_agreement: 0,
         fields: {},
+        fieldCounts: {},
         agree: 0,
         compared: 0,
       });
@@ -313,17 +322,18 @@ export function summarise(results: readonly CaseResult[]): Record<string, LogPar
       t.agree += p.agree;
       t.compared += p.compared;
       const fs = (fieldSums[log] ??= {});
-      for (const [k, share] of Object.entries(p.fields)) {
+      for (const [k, [a, n]] of Object.entries(p.fieldCounts)) {
         const s = (fs[k] ??= [0, 0]);
-        s[0] += share * p.matched;
-        s[1] += p.matched;
+        s[0] += a;
+        s[1] += n;
       }
     }
   }
   for (const [log, t] of Object.entries(total)) {
     t.field_agreement = t.compared === 0 ? 1 : t.agree / t.compared;
+    t.fieldCounts = fieldSums[log];
     t.fields = Object.fromEntries(
-      Object.entries(fieldSums[log]).map(([k, [a, n]]) => [k, n === 0 ? 0 : a / n]),
+      Object.entries(fieldSums[log]).map(([k, [a, n]]) => [k, n === 0 ? null : a / n]),
     );
   }
   return total;
