@@ -15,7 +15,7 @@ import type { LogSchema } from "./logs/zeekLog";
 export interface ProtocolRecord {
   readonly protocol: string;
   readonly uid: number;
-  /** Time of the packet that completed the record, seconds since the epoch. */
+  /** The record's time as Zeek's log gives it (e.g. a DNS record's query, an HTTP request's first packet), seconds since the epoch. */
   readonly ts: number;
   /**
    * True for a record its log leaves out (FTP commands outside Zeek's `FTP::logged_commands`): the
