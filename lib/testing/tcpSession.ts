@@ -55,14 +55,14 @@ export function tcpSession(client: string, server: string, port: number, start =
   return session;
 }
 
-/** `packets` through `ProtocolLogs`: the rows of each log, and the protocol layer's counts. */
+/** `packets` through `ProtocolLogs`: the rows of each log, the protocol layer's counts, and the logs object. */
 export function logRows(
   packets: readonly Packet[],
   options: ProtocolLogsOptions = {},
-): { rows: Record<string, LogRow[]>; stats: ProtocolLogs["stats"] } {
+): { rows: Record<string, LogRow[]>; stats: ProtocolLogs["stats"]; logs: ProtocolLogs } {
   const rows: Record<string, LogRow[]> = {};
   const logs = new ProtocolLogs({ write: (schema, row) => (rows[schema.path] ??= []).push(row) }, options);
   for (const p of packets) logs.add(p);
   logs.flush();
-  return { rows, stats: logs.stats };
+  return { rows, stats: logs.stats, logs };
 }

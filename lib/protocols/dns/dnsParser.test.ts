@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import type { Flow } from "../../flows/flowTable";
 import { TCP_ACK, TCP_PSH, type Packet } from "../../packets/packet";
 import { tcpText, udp } from "../../testing/packets";
-import { ProtocolLogs } from "../logs/protocolLogs";
+import { logRows } from "../../testing/tcpSession";
 import type { LogRow } from "../logs/zeekLog";
 import type { ParserContext, ProtocolRecord } from "../parser";
 import { DNS_TYPE, dnsMessage } from "./dnsEncode";
@@ -62,11 +62,8 @@ function context(proto: "udp" | "tcp", dst = S) {
 
 /** Packets through the flow table, the analyzer and the log writer: dns.log and weird.log rows. */
 function logs(packets: Packet[]): { dns: LogRow[]; weird: LogRow[]; conn: LogRow[] } {
-  const out: Record<string, LogRow[]> = { dns: [], weird: [], conn: [] };
-  const l = new ProtocolLogs({ write: (schema, row) => (out[schema.path] ??= []).push(row) });
-  for (const p of packets) l.add(p);
-  l.flush();
-  return { dns: out.dns, weird: out.weird, conn: out.conn };
+  const { rows } = logRows(packets);
+  return { dns: rows.dns ?? [], weird: rows.weird ?? [], conn: rows.conn ?? [] };
 }
 
 describe("DNS wire format", () => {

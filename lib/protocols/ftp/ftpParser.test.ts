@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import type { Flow } from "../../flows/flowTable";
 import { type Packet, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from "../../packets/packet";
 import { tcp, tcpText } from "../../testing/packets";
-import { ProtocolLogs } from "../logs/protocolLogs";
+import { logRows } from "../../testing/tcpSession";
+import type { ProtocolLogs } from "../logs/protocolLogs";
 import type { LogRow } from "../logs/zeekLog";
 import type { ExpectedEndpoints, ParserContext, ProtocolRecord } from "../parser";
 import { MAX_EXPECTED_CONNECTIONS } from "../analyzer";
@@ -356,11 +357,7 @@ function connection(
 }
 
 function run(packets: Packet[]): { rows: Record<string, LogRow[]>; logs: ProtocolLogs } {
-  const rows: Record<string, LogRow[]> = {};
-  const logs = new ProtocolLogs({ write: (schema, r) => (rows[schema.path] ??= []).push(r) });
-  for (const p of packets.sort((a, z) => a.ts - z.ts)) logs.add(p);
-  logs.flush();
-  return { rows, logs };
+  return logRows(packets.sort((a, z) => a.ts - z.ts));
 }
 
 describe("FTP through packets and the flow table", () => {

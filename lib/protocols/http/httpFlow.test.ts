@@ -3,8 +3,7 @@ import { describe, test } from "node:test";
 import type { Direction } from "../../flows/flowTable";
 import { type Packet, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from "../../packets/packet";
 import { tcp, tcpText } from "../../testing/packets";
-import { ProtocolLogs } from "../logs/protocolLogs";
-import type { LogRow } from "../logs/zeekLog";
+import { logRows } from "../../testing/tcpSession";
 import { httpGetRequest, httpResponseHead, SIMULATED_USER_AGENT } from "./httpEncode";
 import { HTTP_LOG } from "./httpLog";
 import { httpParser } from "./httpParser";
@@ -34,19 +33,6 @@ function conversation(port: number, segments: readonly Segment[], clientPort = 4
   out.push(tcp((t += 0.001), s, port, c, clientPort, TCP_FIN | TCP_ACK));
   out.push(tcp(t + 0.001, c, clientPort, s, port, TCP_ACK));
   return out;
-}
-
-/** Packets through the flow table, reassembly and parsers: the rows per log. */
-function logRows(packets: readonly Packet[]): { rows: Record<string, LogRow[]>; logs: ProtocolLogs } {
-  const rows: Record<string, LogRow[]> = {};
-  const logs = new ProtocolLogs({
-    write(schema, row) {
-      (rows[schema.path] ??= []).push(row);
-    },
-  });
-  for (const p of packets) logs.add(p);
-  logs.flush();
-  return { rows, logs };
 }
 
 const REQUEST = "GET /index.html HTTP/1.1\r\nHost: intranet.example:8080\r\nUser-Agent: test/1\r\n\r\n";

@@ -4,8 +4,7 @@ import type { Direction, Flow } from "../../flows/flowTable";
 import type { Packet } from "../../packets/packet";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from "../../packets/packet";
 import { tcp, tcpText } from "../../testing/packets";
-import { ProtocolLogs } from "../logs/protocolLogs";
-import type { LogRow } from "../logs/zeekLog";
+import { logRows } from "../../testing/tcpSession";
 import type { ParserContext, ParserInstance, ProtocolParser, ProtocolRecord } from "../parser";
 import { ParserRegistry } from "../registry";
 import { probeTls, SSL_LOG, SSL_MAX_HISTORY, type SslRecord, sslParser } from "./sslParser";
@@ -124,14 +123,8 @@ class Conversation {
 
 /** Packets through the flow table and the parsers to log rows. */
 function logsOf(packets: readonly Packet[], registry?: ParserRegistry) {
-  const rows: Record<string, LogRow[]> = {};
-  const logs = new ProtocolLogs(
-    { write: (schema, row) => (rows[schema.path] ??= []).push(row) },
-    { registry },
-  );
-  for (const p of packets) logs.add(p);
-  logs.flush();
-  return { ssl: rows.ssl ?? [], conn: rows.conn ?? [], stats: logs.stats };
+  const { rows, stats } = logRows(packets, { registry });
+  return { ssl: rows.ssl ?? [], conn: rows.conn ?? [], stats };
 }
 
 /** The full TLS 1.2 handshake (server's first flight in one record) and a little data. */
