@@ -18,13 +18,14 @@ const CHAIN = [
 const upTo = (stage) => CHAIN.slice(0, CHAIN.indexOf(stage));
 const STAGES = {
   ...Object.fromEntries(CHAIN.map((stage) => [stage, upTo(stage)])),
-  eval: [...CHAIN, "model"],
-  plots: [...CHAIN, "model", "eval"],
-  report: [...CHAIN, "model", "eval", "plots"],
+  eval: [...CHAIN, "events", "detections", "model", "sources", "monitor"],
+  plots: [...CHAIN, "events", "detections", "model", "eval"],
+  report: [...CHAIN, "events", "detections", "model", "eval", "plots"],
   events: ["core"],
-  model: [...CHAIN, "events"],
+  detections: [...CHAIN, "events"],
+  model: [...CHAIN, "events", "detections"],
   sources: [...upTo("detectors"), "events"],
-  monitor: [...CHAIN, "events", "model", "sources"],
+  monitor: [...CHAIN, "events", "detections", "model", "sources"],
 };
 const ALL_STAGES = [...Object.keys(STAGES), "cli", "testing"];
 // Tests beside a stage may also import lib/testing (shared fixtures) and build their fixtures with

@@ -6,8 +6,10 @@
  * backwards one:
  *   core -> net -> packets -> flows -> protocols -> simulate / datasets -> features -> detectors
  *   -> eval -> plots -> report
- * events imports only core; model, sources and monitor build on core ... detectors and events (and
- * monitor on model and sources) and never import eval, plots or report; cli may import everything.
+ * events imports only core; detections (host- and protocol-aware detection: evidence, SumStats,
+ * host risk) builds on core ... detectors and events; model, sources and monitor build on those
+ * (monitor on model and sources too); eval, plots and report come last (evaluation replays
+ * captures through the monitor); cli may import everything.
  */
 export * from "./core/errors";
 export * from "./core/random";
@@ -110,6 +112,7 @@ export * from "./events/eventSink";
 export * from "./events/eventLog";
 export * from "./events/summary";
 export * from "./events/consoleSink";
+export * from "./detections/evidence";
 export * from "./model/bundle";
 export * from "./model/bundleKey";
 export * from "./sources/lines";
