@@ -56,6 +56,8 @@ export interface HostIncident {
   readonly notes: readonly string[];
   /** Evidence counted (all of it, including what was not kept as a sample). */
   readonly evidence: number;
+  /** Model alerts on other hosts this incident caused (a flood's bystanders), counted here instead of opening their own. */
+  readonly collateral: number;
   /** The first evidence items, in order (bounded). */
   readonly samples: readonly Evidence[];
   /** Distinct peers (victims of a scan, sources of a flood: at least this many). */

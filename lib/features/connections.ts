@@ -14,7 +14,7 @@
 import { OptionError } from "../core/errors";
 import { IPPROTO_ICMPV6, type Packet } from "../packets/packet";
 import type { ConnRecord } from "../flows/connRecord";
-import { FlowTable, type FlowTableOptions, type FlowTableStats } from "../flows/flowTable";
+import { type Flow, FlowTable, type FlowTableOptions, type FlowTableStats } from "../flows/flowTable";
 import type { ConnState } from "../flows/tcpState";
 import { type AnalyzerOptions, type FlowProtocolState, ProtocolAnalyzer } from "../protocols/analyzer";
 import { dnsParser } from "../protocols/dns/dnsParser";
@@ -77,8 +77,10 @@ export interface AssemblerOptions extends Omit<FlowTableOptions, "payloadPackets
    * which keeps the study's numbers; Infinity reads every packet.
    */
   contentPackets?: number;
-  /** Receives each protocol record (DNS query, HTTP request, FTP reply) before its connection's record. */
-  onProtocolRecord?: (record: ProtocolRecord) => void;
+  /** Receives each protocol record (DNS query, HTTP request, FTP reply), with its flow, before its connection's record. */
+  onProtocolRecord?: (record: ProtocolRecord, flow: Readonly<Flow<unknown>>) => void;
+  /** Receives each finished connection's Zeek conn record (what the host detections read), before its KDD record. */
+  onConn?: (conn: ConnRecord) => void;
 }
 
 /** What the assembler did with the packets (the flow table's counts). */
@@ -117,7 +119,7 @@ export class ConnectionAssembler {
   /** FTP login facts of open connections, by uid (only connections with FTP records). */
   private readonly logins = new Map<number, Logins>();
   private sink: (r: ConnectionRecord) => void = () => {};
-  private readonly convert = (c: ConnRecord): void => this.sink(this.toRecord(c));
+  private readonly convert: (c: ConnRecord) => void = (c) => this.sink(this.toRecord(c));
 
   constructor(options: AssemblerOptions = {}) {
     const contentPackets = options.contentPackets ?? KDD_CONTENT_PACKETS;
@@ -125,10 +127,17 @@ export class ConnectionAssembler {
       throw new OptionError(`ConnectionAssembler: contentPackets must be positive, got ${contentPackets}.`);
     }
     const onProtocolRecord = options.onProtocolRecord;
+    const onConn = options.onConn;
+    if (onConn) {
+      this.convert = (c: ConnRecord): void => {
+        onConn(c);
+        this.sink(this.toRecord(c));
+      };
+    }
     this.protocols = new ProtocolAnalyzer(
-      (r) => {
+      (r, flow) => {
         if (r.protocol === "ftp") this.ftp(r as FtpRecord);
-        onProtocolRecord?.(r);
+        onProtocolRecord?.(r, flow);
       },
       { ...options, registry: options.registry ?? featureRegistry() },
     );

@@ -85,9 +85,9 @@ export async function featurizeCapture(
   const onProtocolRecord = options.onProtocolRecord;
   const f = new PacketFeaturizer((r) => records.push(r), {
     ...options,
-    onProtocolRecord: (r) => {
+    onProtocolRecord: (r, flow) => {
       protocols.push(r);
-      onProtocolRecord?.(r);
+      onProtocolRecord?.(r, flow);
     },
   });
   const capture = await readCapture(path, (p) => f.add(p), options);
